@@ -1,0 +1,83 @@
+#include "flash_area.h"
+
+#include <string.h>
+
+static int fa_check(const struct flash_area *fa, uint32_t off, size_t len)
+{
+    if (!fa || !fa->dev)
+        return FLASH_ERR_BOUNDS;
+    /* written so that off + len cannot wrap */
+    if (off > fa->size || len > fa->size - off)
+        return FLASH_ERR_BOUNDS;
+    return FLASH_OK;
+}
+
+int fa_read(const struct flash_area *fa, uint32_t off, void *buf, size_t len)
+{
+    int rc = fa_check(fa, off, len);
+    if (rc || len == 0)
+        return rc;
+    return fa->dev->read(fa->dev->ctx, fa->off + off, buf, len);
+}
+
+int fa_write(const struct flash_area *fa, uint32_t off, const void *buf, size_t len)
+{
+    int rc = fa_check(fa, off, len);
+    if (rc || len == 0)
+        return rc;
+    uint32_t align = fa->dev->write_align;
+    if (align > 1 && ((fa->off + off) % align || len % align))
+        return FLASH_ERR_ALIGN;
+    return fa->dev->prog(fa->dev->ctx, fa->off + off, buf, len);
+}
+
+int fa_erase(const struct flash_area *fa, uint32_t off, size_t len)
+{
+    int rc = fa_check(fa, off, len);
+    if (rc || len == 0)
+        return rc;
+    uint32_t sec = fa->dev->sector_size;
+    if ((fa->off + off) % sec || len % sec)
+        return FLASH_ERR_ALIGN;
+    return fa->dev->erase(fa->dev->ctx, fa->off + off, len);
+}
+
+uint32_t fa_align(const struct flash_area *fa) { return fa->dev->write_align; }
+uint8_t fa_erased_val(const struct flash_area *fa) { return fa->dev->erased_val; }
+uint32_t fa_sector_size(const struct flash_area *fa) { return fa->dev->sector_size; }
+uint32_t fa_sector_count(const struct flash_area *fa) { return fa->size / fa->dev->sector_size; }
+
+int fa_is_erased(const struct flash_area *fa, uint32_t off, size_t len)
+{
+    uint8_t buf[64];
+    while (len) {
+        size_t n = len < sizeof buf ? len : sizeof buf;
+        int rc = fa_read(fa, off, buf, n);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < n; i++)
+            if (buf[i] != fa->dev->erased_val)
+                return 0;
+        off += (uint32_t)n;
+        len -= n;
+    }
+    return 1;
+}
+
+int fa_image_read(void *ctx, uint32_t off, void *buf, size_t len)
+{
+    return fa_read((const struct flash_area *)ctx, off, buf, len);
+}
+
+const char *flash_strerror(int err)
+{
+    switch (err) {
+    case FLASH_OK: return "ok";
+    case FLASH_ERR_BOUNDS: return "access outside the flash area";
+    case FLASH_ERR_ALIGN: return "misaligned flash write or erase";
+    case FLASH_ERR_IO: return "flash device error";
+    case FLASH_ERR_POWER: return "power cut during a flash operation";
+    case FLASH_ERR_NOT_ERASED: return "program over non-erased flash";
+    default: return "unknown flash error";
+    }
+}
