@@ -89,7 +89,10 @@ enum image_err {
     IMAGE_ERR_KEY_MISMATCH = -12, /* KEYHASH/PUBKEY names no trusted key */
     IMAGE_ERR_UNSUPPORTED = -13,  /* algorithm or feature not supported */
     IMAGE_ERR_BAD_ARG = -14,
+    IMAGE_ERR_DUPLICATE_TLV = -15,  /* two hash TLVs, two security counters */
+    IMAGE_ERR_TLV_UNPROTECTED = -16,/* e.g. SEC_CNT outside the protected area */
 };
+#define IMAGE_ERR_COUNT 17 /* number of codes, IMAGE_OK included */
 
 /* Read len bytes at off (relative to the image start). 0 on success. */
 typedef int (*image_read_fn)(void *ctx, uint32_t off, void *buf, size_t len);
@@ -141,6 +144,8 @@ int image_version_cmp(const struct image_version *a,
 int image_version_fmt(const struct image_version *v, char *out, size_t cap);
 
 const char *image_strerror(int err);
+/* "IMAGE_ERR_HASH" for IMAGE_ERR_HASH; same table as image_strerror. */
+const char *image_errname(int err);
 
 /* image_read_fn over a memory buffer: ctx is a struct image_mem. */
 struct image_mem {

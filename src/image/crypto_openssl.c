@@ -1,0 +1,266 @@
+/*
+ * The crypto port on OpenSSL 3 (host and simulator). Implements
+ * image_crypto.h and nothing else: no policy, no parsing of TLVs.
+ * OpenSSL allocates internally; that stays behind this file.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include "image/image_crypto.h"
+
+static const EVP_MD *md_for(uint16_t hash_tlv_type)
+{
+    switch (hash_tlv_type) {
+    case IMAGE_TLV_SHA256: return EVP_sha256();
+    case IMAGE_TLV_SHA384: return EVP_sha384();
+    case IMAGE_TLV_SHA512: return EVP_sha512();
+    default: return NULL;
+    }
+}
+
+size_t image_hash_len(uint16_t hash_tlv_type)
+{
+    switch (hash_tlv_type) {
+    case IMAGE_TLV_SHA256: return 32;
+    case IMAGE_TLV_SHA384: return 48;
+    case IMAGE_TLV_SHA512: return 64;
+    default: return 0;
+    }
+}
+
+int image_hash_init(struct image_hash *h, uint16_t hash_tlv_type)
+{
+    const EVP_MD *md = md_for(hash_tlv_type);
+    if (!h || !md)
+        return IMAGE_ERR_UNSUPPORTED;
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    if (!c)
+        return IMAGE_ERR_UNSUPPORTED;
+    if (EVP_DigestInit_ex(c, md, NULL) != 1) {
+        EVP_MD_CTX_free(c);
+        return IMAGE_ERR_UNSUPPORTED;
+    }
+    h->impl = c;
+    h->type = hash_tlv_type;
+    return IMAGE_OK;
+}
+
+int image_hash_update(struct image_hash *h, const void *data, size_t len)
+{
+    if (EVP_DigestUpdate(h->impl, data, len) != 1)
+        return IMAGE_ERR_UNSUPPORTED;
+    return IMAGE_OK;
+}
+
+int image_hash_final(struct image_hash *h, uint8_t *out, size_t cap, size_t *out_len)
+{
+    uint8_t md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    int ok = EVP_DigestFinal_ex(h->impl, md, &n) == 1;
+    EVP_MD_CTX_free(h->impl);
+    h->impl = NULL;
+    if (!ok || n > cap)
+        return IMAGE_ERR_UNSUPPORTED;
+    memcpy(out, md, n);
+    if (out_len)
+        *out_len = n;
+    return IMAGE_OK;
+}
+
+void image_hash_abort(struct image_hash *h)
+{
+    if (h && h->impl) {
+        EVP_MD_CTX_free(h->impl);
+        h->impl = NULL;
+    }
+}
+
+int image_hash_buf(uint16_t hash_tlv_type, const void *data, size_t len,
+                   uint8_t *out, size_t cap, size_t *out_len)
+{
+    struct image_hash h;
+    int rc = image_hash_init(&h, hash_tlv_type);
+    if (rc)
+        return rc;
+    rc = image_hash_update(&h, data, len);
+    if (rc) {
+        image_hash_abort(&h);
+        return rc;
+    }
+    return image_hash_final(&h, out, cap, out_len);
+}
+
+/* RSA keys come as PKCS#1 RSAPublicKey, everything else as
+ * SubjectPublicKeyInfo; try the latter first, it is self-describing. */
+static EVP_PKEY *load_pub(const uint8_t *der, size_t der_len)
+{
+    if (!der || der_len == 0 || der_len > 0x10000)
+        return NULL;
+    const unsigned char *p = der;
+    EVP_PKEY *k = d2i_PUBKEY(NULL, &p, (long)der_len);
+    if (k && p == der + der_len)
+        return k;
+    EVP_PKEY_free(k);
+    p = der;
+    k = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)der_len);
+    if (k && p == der + der_len)
+        return k;
+    EVP_PKEY_free(k);
+    return NULL;
+}
+
+static enum image_key_kind kind_of(EVP_PKEY *k)
+{
+    switch (EVP_PKEY_get_base_id(k)) {
+    case EVP_PKEY_RSA:
+        switch (EVP_PKEY_get_bits(k)) {
+        case 2048: return IMAGE_KEY_RSA2048;
+        case 3072: return IMAGE_KEY_RSA3072;
+        default: return IMAGE_KEY_UNKNOWN;
+        }
+    case EVP_PKEY_EC: {
+        char name[32];
+        size_t n = 0;
+        if (!EVP_PKEY_get_group_name(k, name, sizeof name, &n))
+            return IMAGE_KEY_UNKNOWN;
+        if (strcmp(name, "prime256v1") == 0 || strcmp(name, "P-256") == 0)
+            return IMAGE_KEY_EC_P256;
+        if (strcmp(name, "secp384r1") == 0 || strcmp(name, "P-384") == 0)
+            return IMAGE_KEY_EC_P384;
+        return IMAGE_KEY_UNKNOWN;
+    }
+    case EVP_PKEY_ED25519: return IMAGE_KEY_ED25519;
+    case EVP_PKEY_X25519: return IMAGE_KEY_X25519;
+    default: return IMAGE_KEY_UNKNOWN;
+    }
+}
+
+int image_crypto_key_kind(const uint8_t *der, size_t der_len,
+                          enum image_key_kind *kind)
+{
+    EVP_PKEY *k = load_pub(der, der_len);
+    if (!k)
+        return IMAGE_ERR_UNSUPPORTED;
+    *kind = kind_of(k);
+    EVP_PKEY_free(k);
+    return *kind == IMAGE_KEY_UNKNOWN ? IMAGE_ERR_UNSUPPORTED : IMAGE_OK;
+}
+
+/* Length of the DER SEQUENCE at the start of sig, so that zero padding
+ * after it (imgtool --pad-sig) can be cut off: OpenSSL rejects trailing
+ * bytes. 0 when the encoding is not a plausible SEQUENCE. */
+static size_t der_seq_len(const uint8_t *sig, size_t sig_len)
+{
+    if (sig_len < 2 || sig[0] != 0x30)
+        return 0;
+    size_t len, hdr;
+    if (sig[1] < 0x80) {
+        len = sig[1];
+        hdr = 2;
+    } else if (sig[1] == 0x81 && sig_len >= 3) {
+        len = sig[2];
+        hdr = 3;
+    } else {
+        return 0;
+    }
+    if (hdr + len > sig_len)
+        return 0;
+    for (size_t i = hdr + len; i < sig_len; i++)
+        if (sig[i] != 0)
+            return 0;
+    return hdr + len;
+}
+
+static int verify_pkey(EVP_PKEY *k, enum image_key_kind kind, const EVP_MD *md,
+                       const uint8_t *digest, size_t digest_len,
+                       const uint8_t *sig, size_t sig_len)
+{
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
+    int ok = c && EVP_PKEY_verify_init(c) == 1 &&
+             EVP_PKEY_CTX_set_signature_md(c, md) == 1;
+    if (ok && (kind == IMAGE_KEY_RSA2048 || kind == IMAGE_KEY_RSA3072)) {
+        ok = EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PSS_PADDING) == 1 &&
+             EVP_PKEY_CTX_set_rsa_mgf1_md(c, md) == 1 &&
+             EVP_PKEY_CTX_set_rsa_pss_saltlen(c, 32) == 1;
+    }
+    if (ok)
+        ok = EVP_PKEY_verify(c, sig, sig_len, digest, digest_len) == 1;
+    EVP_PKEY_CTX_free(c);
+    return ok ? IMAGE_OK : IMAGE_ERR_SIGNATURE;
+}
+
+static int verify_ed25519(EVP_PKEY *k, const uint8_t *msg, size_t msg_len,
+                          const uint8_t *sig, size_t sig_len)
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    int ok = c && EVP_DigestVerifyInit(c, NULL, NULL, NULL, k) == 1 &&
+             EVP_DigestVerify(c, sig, sig_len, msg, msg_len) == 1;
+    EVP_MD_CTX_free(c);
+    return ok ? IMAGE_OK : IMAGE_ERR_SIGNATURE;
+}
+
+static bool sig_fits_kind(uint16_t sig_tlv, enum image_key_kind kind)
+{
+    switch (sig_tlv) {
+    case IMAGE_TLV_RSA2048_PSS: return kind == IMAGE_KEY_RSA2048;
+    case IMAGE_TLV_RSA3072_PSS: return kind == IMAGE_KEY_RSA3072;
+    case IMAGE_TLV_ECDSA_SIG:
+        return kind == IMAGE_KEY_EC_P256 || kind == IMAGE_KEY_EC_P384;
+    case IMAGE_TLV_ED25519: return kind == IMAGE_KEY_ED25519;
+    default: return false;
+    }
+}
+
+int image_crypto_verify_digest(const uint8_t *der, size_t der_len,
+                               uint16_t sig_tlv, uint16_t hash_tlv,
+                               const uint8_t *digest, size_t digest_len,
+                               const uint8_t *sig, size_t sig_len)
+{
+    const EVP_MD *md = md_for(hash_tlv);
+    if (!md || digest_len != image_hash_len(hash_tlv))
+        return IMAGE_ERR_UNSUPPORTED;
+    EVP_PKEY *k = load_pub(der, der_len);
+    if (!k)
+        return IMAGE_ERR_UNSUPPORTED;
+    enum image_key_kind kind = kind_of(k);
+    int rc;
+    if (!sig_fits_kind(sig_tlv, kind)) {
+        rc = IMAGE_ERR_UNSUPPORTED;
+    } else if (kind == IMAGE_KEY_ED25519) {
+        rc = verify_ed25519(k, digest, digest_len, sig, sig_len);
+    } else if (kind == IMAGE_KEY_EC_P256 || kind == IMAGE_KEY_EC_P384) {
+        size_t n = der_seq_len(sig, sig_len);
+        rc = n ? verify_pkey(k, kind, md, digest, digest_len, sig, n)
+               : IMAGE_ERR_SIGNATURE;
+    } else {
+        rc = verify_pkey(k, kind, md, digest, digest_len, sig, sig_len);
+    }
+    EVP_PKEY_free(k);
+    return rc;
+}
+
+int image_crypto_verify_pure(const uint8_t *der, size_t der_len,
+                             image_read_fn rd, void *ctx, uint32_t msg_len,
+                             const uint8_t *sig, size_t sig_len)
+{
+    EVP_PKEY *k = load_pub(der, der_len);
+    if (!k)
+        return IMAGE_ERR_UNSUPPORTED;
+    int rc = IMAGE_ERR_UNSUPPORTED;
+    uint8_t *msg = NULL;
+    if (kind_of(k) != IMAGE_KEY_ED25519)
+        goto out;
+    msg = malloc(msg_len ? msg_len : 1);
+    rc = IMAGE_ERR_IO;
+    if (!msg || (msg_len && rd(ctx, 0, msg, msg_len) != 0))
+        goto out;
+    rc = verify_ed25519(k, msg, msg_len, sig, sig_len);
+out:
+    free(msg);
+    EVP_PKEY_free(k);
+    return rc;
+}

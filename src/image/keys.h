@@ -1,0 +1,21 @@
+/*
+ * Key files, host side: load PEM keys (private or public, any of the
+ * supported types) and export their public part in the forms imgtool
+ * uses. Not for the device: this reads files and uses the heap.
+ */
+#ifndef IMAGE_KEYS_H
+#define IMAGE_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Reads a PEM key file (PKCS#8 private, traditional private, or public;
+ * unencrypted) and writes its public key DER exactly as
+ * `imgtool getpub -e raw` prints it: RSA as PKCS#1 RSAPublicKey; EC,
+ * Ed25519 and X25519 as SubjectPublicKeyInfo. Returns 0, IMAGE_ERR_IO when
+ * the file cannot be read, IMAGE_ERR_UNSUPPORTED when it holds no usable
+ * key, IMAGE_ERR_BAD_ARG when cap is too small. */
+int image_key_load_public_der(const char *pem_path, uint8_t *der, size_t cap,
+                              size_t *der_len);
+
+#endif
