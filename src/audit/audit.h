@@ -1,0 +1,72 @@
+/*
+ * The audit trail: every state-changing operation on a device (upload,
+ * test, confirm, erase, reset, a whole DFU update) appends one record to an
+ * SQLite database. Records are hash-chained: each stores the SHA-256 of its
+ * own fields together with the previous record's hash, so an edited,
+ * deleted or reordered record breaks the chain and `audit verify` finds it.
+ * A meta row keeps the count and the head hash, which catches a truncated
+ * tail; exporting the head hash elsewhere (a ticket, a release note)
+ * anchors the whole history.
+ */
+#ifndef AUDIT_AUDIT_H
+#define AUDIT_AUDIT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define AUDIT_HASH_HEX 65
+
+struct audit_record {
+    int64_t id;                 /* assigned by audit_append */
+    char time[40];              /* RFC 3339 UTC; filled when empty */
+    char operator_name[64];
+    char host[128];
+    char device[160];           /* device identity (serial, hardware id) */
+    char connection[160];       /* how the device was reached */
+    char action[32];            /* upload, test, confirm, erase, reset, dfu-update, ... */
+    char image_hash[AUDIT_HASH_HEX];   /* image the action is about, if any */
+    char version_before[48];
+    char version_after[48];
+    char hash_before[AUDIT_HASH_HEX];  /* running image before / after */
+    char hash_after[AUDIT_HASH_HEX];
+    char outcome[16];           /* "ok" or "failed" */
+    char detail[512];
+    char prev_hash[AUDIT_HASH_HEX];    /* filled by audit_append */
+    char record_hash[AUDIT_HASH_HEX];
+};
+
+struct audit_db;
+
+/* Opens (creating when missing, with its folder) the database at path. On
+ * failure returns NULL and writes a reason to err. */
+struct audit_db *audit_open(const char *path, char *err, size_t errlen);
+void audit_close(struct audit_db *db);
+
+/* Appends rec (id, time when empty, prev_hash, record_hash are filled in).
+ * Returns 0, or -1 with a reason in err. */
+int audit_append(struct audit_db *db, struct audit_record *rec, char *err, size_t errlen);
+
+/* Calls fn for each record in id order (all when limit <= 0, else the last
+ * `limit`). Stops when fn returns non-zero. Returns 0 or -1. */
+typedef int (*audit_fn)(void *arg, const struct audit_record *rec);
+int audit_foreach(struct audit_db *db, int limit, audit_fn fn, void *arg);
+/* Fetches one record by id: 1 found, 0 absent, -1 error. */
+int audit_get(struct audit_db *db, int64_t id, struct audit_record *rec);
+
+/* Walks the chain. Returns the number of records checked when intact, or
+ * -1 with the first broken record id in *bad_id (0 when the break is in
+ * the meta row) and an explanation in why. */
+long audit_verify(struct audit_db *db, int64_t *bad_id, char *why, size_t whylen);
+
+int audit_export_csv(struct audit_db *db, FILE *out);
+int audit_export_json(struct audit_db *db, FILE *out);
+
+/* $MCUTOOLS_AUDIT_DB, else $XDG_STATE_HOME/mcutools/audit.db, else
+ * ~/.local/state/mcutools/audit.db. */
+const char *audit_default_path(char *buf, size_t cap);
+
+/* The hash of a record given the previous hash (hex). Exposed for tests. */
+void audit_record_digest(const struct audit_record *rec, const char *prev_hash,
+                         char out[AUDIT_HASH_HEX]);
+
+#endif

@@ -1,0 +1,169 @@
+/* The audit trail must notice every kind of tampering a regulator cares
+ * about: an edited, a deleted, a reordered and a truncated record. The
+ * tampering is done with plain SQL on the file, as an attacker would. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+
+static char path[256];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(path, sizeof path, "/tmp/mcutools-audit-test-%d/sub/audit.db", getpid());
+    unlink(path);
+    char err[256];
+    struct audit_db *db = audit_open(path, err, sizeof err);
+    assert_non_null(db);
+    for (int i = 0; i < 5; i++) {
+        struct audit_record r = {0};
+        snprintf(r.operator_name, sizeof r.operator_name, "tech%d", i);
+        snprintf(r.device, sizeof r.device, "SN-%04d", 100 + i);
+        snprintf(r.action, sizeof r.action, "%s", i % 2 ? "test" : "upload");
+        snprintf(r.version_before, sizeof r.version_before, "1.0.0");
+        snprintf(r.version_after, sizeof r.version_after, "1.1.%d", i);
+        snprintf(r.outcome, sizeof r.outcome, "ok");
+        snprintf(r.detail, sizeof r.detail, "a \"quoted\", detail %d", i);
+        assert_int_equal(audit_append(db, &r, err, sizeof err), 0);
+        assert_int_equal(r.id, i + 1);
+        assert_int_equal(strlen(r.record_hash), 64);
+    }
+    audit_close(db);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    unlink(path);
+    return 0;
+}
+
+static void tamper(const char *sql)
+{
+    sqlite3 *s;
+    assert_int_equal(sqlite3_open(path, &s), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(s, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(s);
+}
+
+static long verify(int64_t *bad, char *why, size_t n)
+{
+    char err[256];
+    struct audit_db *db = audit_open(path, err, sizeof err);
+    assert_non_null(db);
+    long rc = audit_verify(db, bad, why, n);
+    audit_close(db);
+    return rc;
+}
+
+static void intact_chain_verifies(void **state)
+{
+    (void)state;
+    char why[256] = "";
+    int64_t bad;
+    assert_int_equal(verify(&bad, why, sizeof why), 5);
+
+    char err[256];
+    struct audit_db *db = audit_open(path, err, sizeof err);
+    struct audit_record r;
+    assert_int_equal(audit_get(db, 3, &r), 1);
+    assert_string_equal(r.device, "SN-0102");
+    assert_string_equal(r.version_after, "1.1.2");
+    struct audit_record prev;
+    assert_int_equal(audit_get(db, 2, &prev), 1);
+    assert_string_equal(r.prev_hash, prev.record_hash);
+    assert_int_equal(audit_get(db, 99, &r), 0);
+    audit_close(db);
+}
+
+static void edited_record_is_found(void **state)
+{
+    (void)state;
+    tamper("UPDATE records SET version_after = '9.9.9' WHERE id = 3");
+    char why[256];
+    int64_t bad;
+    assert_int_equal(verify(&bad, why, sizeof why), -1);
+    assert_int_equal(bad, 3);
+    assert_non_null(strstr(why, "modified"));
+}
+
+static void deleted_record_is_found(void **state)
+{
+    (void)state;
+    tamper("DELETE FROM records WHERE id = 2");
+    char why[256];
+    int64_t bad;
+    assert_int_equal(verify(&bad, why, sizeof why), -1);
+    assert_int_equal(bad, 3);
+}
+
+static void reordered_records_are_found(void **state)
+{
+    (void)state;
+    /* swap the contents of records 2 and 4, hashes and all */
+    tamper("UPDATE records SET id = -2 WHERE id = 2;"
+           "UPDATE records SET id = 2 WHERE id = 4;"
+           "UPDATE records SET id = 4 WHERE id = -2;");
+    char why[256];
+    int64_t bad;
+    assert_int_equal(verify(&bad, why, sizeof why), -1);
+    assert_int_equal(bad, 2);
+}
+
+static void truncated_tail_is_found(void **state)
+{
+    (void)state;
+    tamper("DELETE FROM records WHERE id = 5");
+    char why[256];
+    int64_t bad;
+    assert_int_equal(verify(&bad, why, sizeof why), -1);
+    assert_non_null(strstr(why, "removed"));
+}
+
+static void exports_hold_every_record(void **state)
+{
+    (void)state;
+    char err[256], *buf = NULL;
+    size_t len = 0;
+    struct audit_db *db = audit_open(path, err, sizeof err);
+    FILE *f = open_memstream(&buf, &len);
+    assert_int_equal(audit_export_csv(db, f), 0);
+    fclose(f);
+    assert_non_null(strstr(buf, "id,time,operator_name"));
+    assert_non_null(strstr(buf, "\"a \"\"quoted\"\", detail 4\""));
+    int lines = 0;
+    for (char *p = buf; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 6);
+    free(buf);
+
+    f = open_memstream(&buf, &len);
+    assert_int_equal(audit_export_json(db, f), 0);
+    fclose(f);
+    assert_non_null(strstr(buf, "\"device\":\t\"SN-0104\""));
+    free(buf);
+    audit_close(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(intact_chain_verifies, setup, teardown),
+        cmocka_unit_test_setup_teardown(edited_record_is_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(deleted_record_is_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(reordered_records_are_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(truncated_tail_is_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(exports_hold_every_record, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
