@@ -1,0 +1,201 @@
+/*
+ * The image parser on hand-built images: bounds, overflow, misplaced and
+ * duplicate TLVs, plus version helpers and the error tables. Needs no
+ * vectors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "image/image.h"
+#include "image/image_crypto.h"
+
+static uint8_t img[4096];
+static size_t img_len;
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, (uint16_t)v);
+    put16(p + 2, (uint16_t)(v >> 16));
+}
+
+/* Header 32 + body 64, optional protected block, then an unprotected
+ * block with a correct SHA-256 (extra unprotected TLVs appended after). */
+static void build(const uint8_t *prot, uint16_t prot_len, const uint8_t *extra,
+                  uint16_t extra_len)
+{
+    memset(img, 0, sizeof img);
+    put32(img, IMAGE_MAGIC);
+    put16(img + 8, 32);
+    put16(img + 10, prot_len ? (uint16_t)(prot_len + 4) : 0);
+    put32(img + 12, 64);
+    img[20] = 1;
+    img[21] = 2;
+    put16(img + 22, 3);
+    put32(img + 24, 4);
+    memset(img + 32, 0xa5, 64);
+    size_t off = 96;
+    if (prot_len) {
+        put16(img + off, IMAGE_TLV_PROT_INFO_MAGIC);
+        put16(img + off + 2, (uint16_t)(prot_len + 4));
+        memcpy(img + off + 4, prot, prot_len);
+        off += 4u + prot_len;
+    }
+    uint8_t digest[32];
+    assert_int_equal(image_hash_buf(IMAGE_TLV_SHA256, img, off, digest, 32, NULL), 0);
+    put16(img + off, IMAGE_TLV_INFO_MAGIC);
+    put16(img + off + 2, (uint16_t)(4 + 36 + extra_len));
+    put16(img + off + 4, IMAGE_TLV_SHA256);
+    put16(img + off + 6, 32);
+    memcpy(img + off + 8, digest, 32);
+    memcpy(img + off + 40, extra, extra_len);
+    img_len = off + 40 + extra_len;
+}
+
+static int validate(size_t area)
+{
+    struct image_mem m = { img, img_len };
+    struct image_info info;
+    return image_validate(image_mem_read, &m, (uint32_t)area, NULL, 0, &info, NULL);
+}
+
+static void test_minimal_image_valid(void **state)
+{
+    (void)state;
+    build(NULL, 0, NULL, 0);
+    assert_int_equal(validate(img_len), IMAGE_OK);
+    struct image_mem m = { img, img_len };
+    struct image_info info;
+    assert_int_equal(image_read_info(image_mem_read, &m, (uint32_t)img_len, &info), 0);
+    assert_int_equal(info.total_size, img_len);
+    assert_int_equal(info.hash_type, IMAGE_TLV_SHA256);
+    assert_false(info.has_sec_cnt);
+    /* one byte short of the area: the TLV block is cut */
+    m.len = img_len - 1;
+    assert_int_equal(validate(img_len - 1), IMAGE_ERR_TLV_TRUNCATED);
+}
+
+static void test_sec_cnt_protected_only(void **state)
+{
+    (void)state;
+    uint8_t sc[8] = { 0x50, 0, 4, 0, 42, 0, 0, 0 };
+    build(sc, sizeof sc, NULL, 0);
+    struct image_mem m = { img, img_len };
+    struct image_info info;
+    assert_int_equal(image_validate(image_mem_read, &m, (uint32_t)img_len, NULL, 0,
+                                    &info, NULL), IMAGE_OK);
+    assert_true(info.has_sec_cnt);
+    assert_int_equal(info.sec_cnt, 42);
+    /* the same TLV in the unprotected block is an unsigned claim */
+    build(NULL, 0, sc, sizeof sc);
+    assert_int_equal(validate(img_len), IMAGE_ERR_TLV_UNPROTECTED);
+    /* two counters */
+    uint8_t two[16];
+    memcpy(two, sc, 8);
+    memcpy(two + 8, sc, 8);
+    build(two, sizeof two, NULL, 0);
+    assert_int_equal(validate(img_len), IMAGE_ERR_DUPLICATE_TLV);
+}
+
+static void test_duplicate_hash_rejected(void **state)
+{
+    (void)state;
+    uint8_t h2[36] = { 0x10, 0, 32, 0 };
+    build(NULL, 0, h2, sizeof h2);
+    assert_int_equal(validate(img_len), IMAGE_ERR_DUPLICATE_TLV);
+}
+
+static void test_header_bounds(void **state)
+{
+    (void)state;
+    build(NULL, 0, NULL, 0);
+    put32(img + 12, 0xfffffff0u); /* img_size that wraps 32 bits */
+    assert_int_equal(validate(img_len), IMAGE_ERR_TOO_LARGE);
+    build(NULL, 0, NULL, 0);
+    put16(img + 8, 16);
+    assert_int_equal(validate(img_len), IMAGE_ERR_HEADER);
+    build(NULL, 0, NULL, 0);
+    assert_int_equal(validate(20), IMAGE_ERR_TOO_LARGE);
+    /* protected size in the header disagrees with the block */
+    uint8_t sc[8] = { 0x50, 0, 4, 0, 1, 0, 0, 0 };
+    build(sc, sizeof sc, NULL, 0);
+    put16(img + 10, 16);
+    assert_int_equal(validate(img_len), IMAGE_ERR_TLV_LENGTH);
+    /* a protected block the header does not declare */
+    build(sc, sizeof sc, NULL, 0);
+    put16(img + 10, 0);
+    assert_int_equal(validate(img_len), IMAGE_ERR_TLV_LENGTH);
+    /* an entry that crosses the end of its block */
+    build(NULL, 0, NULL, 0);
+    put16(img + 96 + 6, 33);
+    assert_int_equal(validate(img_len), IMAGE_ERR_TLV_TRUNCATED);
+    /* no hash at all */
+    build(NULL, 0, NULL, 0);
+    put16(img + 96 + 4, 0xa0);
+    assert_int_equal(validate(img_len), IMAGE_ERR_NO_HASH);
+    put16(img + 96 + 4, IMAGE_TLV_KEYHASH);
+    assert_int_equal(validate(img_len), IMAGE_ERR_NO_HASH);
+}
+
+static void test_mem_read_bounds(void **state)
+{
+    (void)state;
+    uint8_t buf[8] = { 1, 2, 3, 4, 5, 6, 7, 8 }, out[8];
+    struct image_mem m = { buf, sizeof buf };
+    assert_int_equal(image_mem_read(&m, 4, out, 4), 0);
+    assert_memory_equal(out, buf + 4, 4);
+    assert_int_not_equal(image_mem_read(&m, 5, out, 4), 0);
+    assert_int_not_equal(image_mem_read(&m, 0xffffffffu, out, 2), 0);
+}
+
+static void test_version(void **state)
+{
+    (void)state;
+    struct image_version a = { 1, 2, 3, 0 }, b = { 1, 2, 3, 9 }, c = { 1, 10, 0, 0 };
+    char s[32];
+    assert_int_equal(image_version_fmt(&a, s, sizeof s), 0);
+    assert_string_equal(s, "1.2.3");
+    assert_int_equal(image_version_fmt(&b, s, sizeof s), 0);
+    assert_string_equal(s, "1.2.3.9");
+    struct image_version max = { 255, 255, 65535, 4294967295u };
+    assert_int_equal(image_version_fmt(&max, s, sizeof s), 0);
+    assert_string_equal(s, "255.255.65535.4294967295");
+    assert_int_equal(image_version_fmt(&max, s, 10), IMAGE_ERR_BAD_ARG);
+    assert_string_equal(s, "");
+    assert_int_equal(image_version_cmp(&a, &b, false), 0);
+    assert_true(image_version_cmp(&a, &b, true) < 0);
+    assert_true(image_version_cmp(&c, &a, false) > 0);
+    assert_true(image_version_cmp(&a, &c, false) < 0);
+}
+
+static void test_error_tables(void **state)
+{
+    (void)state;
+    for (int e = 0; e > -IMAGE_ERR_COUNT; e--) {
+        assert_non_null(image_errname(e));
+        assert_non_null(image_strerror(e));
+        assert_string_not_equal(image_errname(e), "IMAGE_ERR_UNKNOWN");
+    }
+    assert_string_equal(image_errname(IMAGE_ERR_HASH), "IMAGE_ERR_HASH");
+    assert_string_equal(image_errname(-IMAGE_ERR_COUNT), "IMAGE_ERR_UNKNOWN");
+    assert_string_equal(image_errname(5), "IMAGE_ERR_UNKNOWN");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_minimal_image_valid),
+        cmocka_unit_test(test_sec_cnt_protected_only),
+        cmocka_unit_test(test_duplicate_hash_rejected),
+        cmocka_unit_test(test_header_bounds),
+        cmocka_unit_test(test_mem_read_bounds),
+        cmocka_unit_test(test_version),
+        cmocka_unit_test(test_error_tables),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,115 @@
+/* Helpers for reading the imgtool reference vectors (see vectors.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/ihex.h"
+#include "image/keys.h"
+#include "vectors.h"
+
+static char dir[4096];
+
+const char *vec_dir(void)
+{
+    if (!dir[0]) {
+        const char *s = getenv("SHARED_DIR");
+        if (!s || !*s) {
+            fprintf(stderr, "SHARED_DIR not set: skipping\n");
+            exit(77);
+        }
+        snprintf(dir, sizeof dir, "%s/vectors/imgtool", s);
+    }
+    return dir;
+}
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *buf = malloc(n > 0 ? (size_t)n + 1 : 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf) {
+        buf[n] = 0;
+        *len = (size_t)n;
+    }
+    return buf;
+}
+
+uint8_t *vec_load(const char *rel, size_t *len)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", vec_dir(), rel);
+    uint8_t *buf = slurp(path, len);
+    size_t n = strlen(rel);
+    if (!buf || n < 4 || strcmp(rel + n - 4, ".hex") != 0)
+        return buf;
+    struct ihex h;
+    char err[256];
+    int rc = ihex_read((const char *)buf, *len, 0xff, &h, err, sizeof err);
+    free(buf);
+    if (rc) {
+        fprintf(stderr, "%s: %s\n", rel, err);
+        return NULL;
+    }
+    *len = h.len;
+    return h.data;
+}
+
+cJSON *vec_manifest(void)
+{
+    size_t len;
+    char path[8192];
+    snprintf(path, sizeof path, "%s/manifest.json", vec_dir());
+    char *text = (char *)slurp(path, &len);
+    if (!text) {
+        fprintf(stderr, "%s missing: skipping\n", path);
+        exit(77);
+    }
+    cJSON *m = cJSON_Parse(text);
+    free(text);
+    return m;
+}
+
+int vec_key_der(const char *id, uint8_t *der, size_t cap, size_t *len)
+{
+    char path[8192];
+    snprintf(path, sizeof path, "%s/keys/%s.pem", vec_dir(), id);
+    return image_key_load_public_der(path, der, cap, len);
+}
+
+const char *vec_str(const cJSON *obj, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+long vec_num(const cJSON *obj, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+    if (cJSON_IsNumber(v))
+        return (long)v->valuedouble;
+    if (cJSON_IsString(v))
+        return strtol(v->valuestring, NULL, 0);
+    return -1;
+}
+
+size_t vec_unhex(const char *hex, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    while (hex[0] && hex[1] && n < cap) {
+        unsigned v;
+        if (sscanf(hex, "%2x", &v) != 1)
+            break;
+        out[n++] = (uint8_t)v;
+        hex += 2;
+    }
+    return n;
+}
