@@ -57,6 +57,60 @@ struct smp_group {
     int (*to_v1_rc)(int group_rc);
 };
 
+/* Limits of the server's own bounded storage (no malloc anywhere). */
+#define SMPSRV_NAME_MAX 64        /* settings key, file name, stat group (bytes, no NUL) */
+#define SMPSRV_SHELL_ARGC_MAX 16  /* shell: most argv entries */
+#define SMPSRV_SCRATCH_SIZE 1024  /* per-request scratch: shell argv/output, settings value */
+
+/* Group-specific codes (err.rc under SMP v2) of the groups beyond os/img,
+ * smp-protocol §2.5. Platform callbacks of those groups return 0 or one of
+ * these (positive); the dispatcher reports them in the right shape. */
+enum smpsrv_os_err {
+    SMPSRV_OS_ERR_INVALID_FORMAT = 2, SMPSRV_OS_ERR_QUERY_YIELDS_NO_ANSWER = 3,
+    SMPSRV_OS_ERR_RTC_NOT_SET = 4, SMPSRV_OS_ERR_RTC_COMMAND_FAILED = 5,
+};
+enum smpsrv_stat_err {
+    SMPSRV_STAT_ERR_INVALID_GROUP = 2, SMPSRV_STAT_ERR_INVALID_STAT_NAME = 3,
+};
+enum smpsrv_settings_err {
+    SMPSRV_SETTINGS_ERR_KEY_TOO_LONG = 2, SMPSRV_SETTINGS_ERR_KEY_NOT_FOUND = 3,
+    SMPSRV_SETTINGS_ERR_READ_NOT_SUPPORTED = 4, SMPSRV_SETTINGS_ERR_ROOT_KEY_NOT_FOUND = 5,
+    SMPSRV_SETTINGS_ERR_WRITE_NOT_SUPPORTED = 6, SMPSRV_SETTINGS_ERR_DELETE_NOT_SUPPORTED = 7,
+    SMPSRV_SETTINGS_ERR_SAVE_NOT_SUPPORTED = 8,
+};
+enum smpsrv_fs_err {
+    SMPSRV_FS_ERR_FILE_INVALID_NAME = 2, SMPSRV_FS_ERR_FILE_NOT_FOUND = 3,
+    SMPSRV_FS_ERR_FILE_IS_DIRECTORY = 4, SMPSRV_FS_ERR_FILE_OPEN_FAILED = 5,
+    SMPSRV_FS_ERR_FILE_SEEK_FAILED = 6, SMPSRV_FS_ERR_FILE_READ_FAILED = 7,
+    SMPSRV_FS_ERR_FILE_TRUNCATE_FAILED = 8, SMPSRV_FS_ERR_FILE_DELETE_FAILED = 9,
+    SMPSRV_FS_ERR_FILE_WRITE_FAILED = 10, SMPSRV_FS_ERR_FILE_OFFSET_NOT_VALID = 11,
+    SMPSRV_FS_ERR_FILE_OFFSET_LARGER_THAN_FILE = 12,
+    SMPSRV_FS_ERR_CHECKSUM_HASH_NOT_FOUND = 13, SMPSRV_FS_ERR_MOUNT_POINT_NOT_FOUND = 14,
+    SMPSRV_FS_ERR_READ_ONLY_FILESYSTEM = 15, SMPSRV_FS_ERR_FILE_EMPTY = 16,
+};
+enum smpsrv_shell_err {
+    SMPSRV_SHELL_ERR_COMMAND_TOO_LONG = 2, SMPSRV_SHELL_ERR_EMPTY_COMMAND = 3,
+};
+enum smpsrv_enum_err {
+    SMPSRV_ENUM_ERR_TOO_MANY_GROUP_ENTRIES = 2, SMPSRV_ENUM_ERR_INDEX_TOO_LARGE = 4,
+};
+enum smpsrv_zephyr_err {
+    SMPSRV_ZEPHYR_ERR_FLASH_OPEN_FAILED = 2, SMPSRV_ZEPHYR_ERR_FLASH_ERASE_FAILED = 4,
+};
+
+/* One thread of the firmware, for OS task statistics (stack in 4-byte words). */
+struct smpsrv_task {
+    const char *name;
+    uint32_t prio, tid, state, stkuse, stksiz, cswcnt, runtime, last_checkin,
+        next_checkin;
+};
+
+/* One memory pool, for OS memory pool statistics (`mpools`). */
+struct smpsrv_pool {
+    const char *name;
+    uint32_t blksiz, nblks, nfree, min;
+};
+
 /* What the board gives the server: flash, identity, and actions. Groups
  * read what they need through srv->plat. Add fields as groups need them. */
 struct smpsrv_platform {
@@ -79,6 +133,64 @@ struct smpsrv_platform {
     /* Optional: may refuse state-changing image commands (DFU mode).
      * Returns 0 to allow, or an SMP error code; may set *rsn. */
     int (*image_gate)(void *ctx, const char **rsn);
+
+    /* ---- Groups beyond os/img (issue 5). Every callback is optional: a
+     * NULL callback makes its command answer ENOTSUP (rc 8). Callbacks get
+     * `ctx`; names arrive NUL-terminated and at most SMPSRV_NAME_MAX bytes.
+     * Unless stated otherwise they return 0, or that group's positive
+     * error code (enum smpsrv_*_err) which the server reports. ---- */
+
+    /* OS 2 / 3: fill *out with entry `index` (0, 1, ...); return 0, or 1
+     * when index is past the last entry. Names must stay valid until the
+     * response is built. */
+    int (*task_info)(void *ctx, size_t index, struct smpsrv_task *out);
+    int (*pool_info)(void *ctx, size_t index, struct smpsrv_pool *out);
+    /* OS 4: wall clock in microseconds since 1970-01-01T00:00:00Z (UTC).
+     * clock_get returns 0, or SMPSRV_OS_ERR_RTC_NOT_SET when never set. */
+    int (*clock_get)(void *ctx, int64_t *unix_us);
+    int (*clock_set)(void *ctx, int64_t unix_us);
+
+    /* Stat (2): group `index` name (0, 1, ...; return 1 past the last), and
+     * field `field` of group `group` (return 1 past the last field). The
+     * server's own counters are in srv->stats; smpsrv_stat_field() walks
+     * them for a board that wants to publish them as a group. */
+    int (*stat_group)(void *ctx, size_t index, const char **name);
+    int (*stat_field)(void *ctx, size_t group, size_t field,
+                      const char **name, uint64_t *value);
+
+    /* Settings (3): values are opaque bytes. read copies at most cap bytes
+     * to val and stores the full length in *len. save: subtree NULL = all. */
+    int (*settings_read)(void *ctx, const char *name, uint8_t *val,
+                         size_t cap, size_t *len);
+    int (*settings_write)(void *ctx, const char *name, const uint8_t *val,
+                          size_t len);
+    int (*settings_delete)(void *ctx, const char *name);
+    int (*settings_commit)(void *ctx);
+    int (*settings_load)(void *ctx);
+    int (*settings_save)(void *ctx, const char *subtree);
+
+    /* File system (8). The board confines names (no escapes, size limits)
+     * and answers SMPSRV_FS_ERR_* for anything it refuses.
+     * fs_stat: file length. fs_read: up to cap bytes at off into buf, *n
+     * the count (0 at the end). fs_write: n bytes at off; off 0 creates or
+     * truncates the file first. fs_close: the client closed its session. */
+    int (*fs_stat)(void *ctx, const char *name, uint32_t *len);
+    int (*fs_read)(void *ctx, const char *name, uint32_t off, uint8_t *buf,
+                   size_t cap, size_t *n);
+    int (*fs_write)(void *ctx, const char *name, uint32_t off,
+                    const uint8_t *data, size_t n);
+    void (*fs_close)(void *ctx);
+
+    /* Shell (9): runs argv[0..argc) (NUL-terminated strings), writes at
+     * most cap bytes of output to out (*out_len), and the command's exit
+     * status to *ret (non-zero for unknown commands). Returns 0 when the
+     * command ran, or an SMPSRV_SHELL_ERR_* code. */
+    int (*shell_exec)(void *ctx, int argc, const char *const argv[],
+                      char *out, size_t cap, size_t *out_len, int *ret);
+
+    /* Zephyr basic (63): erase the storage partition (settings, files).
+     * Returns 0 or SMPSRV_ZEPHYR_ERR_FLASH_ERASE_FAILED. */
+    int (*storage_erase)(void *ctx);
 };
 
 struct smpsrv_stats {
@@ -86,6 +198,30 @@ struct smpsrv_stats {
     uint32_t errors;
     uint32_t per_group_requests[64];
     uint32_t per_group_errors[64];
+    uint32_t bytes_in;           /* SMP message bytes received (headers included) */
+    uint32_t bytes_out;          /* SMP message bytes emitted */
+    uint32_t dropped;            /* packets or tails too short for a header (no response) */
+};
+
+/* The image upload session (img cmd 1), kept between chunks. */
+struct smpsrv_upload {
+    bool active;
+    uint8_t image;
+    uint32_t len;                /* total image size, from the first chunk */
+    uint32_t off;                /* bytes accepted so far (the next expected off) */
+    uint32_t erased_to;          /* slot 1 is known erased below this offset */
+    uint8_t sha[32];             /* SHA-256 of the whole file, when the client sent it */
+    uint8_t sha_len;
+    uint8_t tail[32];            /* accepted bytes not yet written (below write alignment) */
+    uint8_t tail_len;
+};
+
+/* The file upload session (fs cmd 0 write), kept between chunks. */
+struct smpsrv_fs_upload {
+    bool active;
+    char name[SMPSRV_NAME_MAX + 1];
+    uint32_t len;                /* total file size, from the first chunk */
+    uint32_t off;                /* next expected offset */
 };
 
 struct smpsrv {
@@ -96,6 +232,11 @@ struct smpsrv {
     size_t rsp_cap;
     struct smpsrv_stats stats;
     void *group_state[64];       /* per-group state (upload session, ...) */
+    struct smpsrv_upload upload; /* image upload session */
+    struct smpsrv_fs_upload fs_upload;
+    /* Scratch for one request at a time (shell argv and output, settings
+     * values): keeps big buffers off a small device stack. */
+    uint8_t scratch[SMPSRV_SCRATCH_SIZE];
 };
 
 void smpsrv_init(struct smpsrv *srv, const struct smp_group *const *groups,
@@ -110,8 +251,20 @@ typedef void (*smpsrv_emit_fn)(void *arg, const uint8_t *msg, size_t len);
 int smpsrv_process(struct smpsrv *srv, const uint8_t *pkt, size_t len,
                    smpsrv_emit_fn emit, void *arg);
 
+/* The server's own counters as stat fields, for a board's stat group:
+ * field `index` (0, 1, ...) of requests, errors, bytes and per-group
+ * requests/errors ("os_req", "img_err", ...). Returns 0, or 1 past the last. */
+int smpsrv_stat_field(const struct smpsrv *srv, size_t index,
+                      const char **name, uint64_t *value);
+
 /* The groups this library provides. */
 extern const struct smp_group smp_group_os;
 extern const struct smp_group smp_group_img;
+extern const struct smp_group smp_group_stat;
+extern const struct smp_group smp_group_settings;
+extern const struct smp_group smp_group_fs;
+extern const struct smp_group smp_group_shell;
+extern const struct smp_group smp_group_enum;
+extern const struct smp_group smp_group_zephyr;
 
 #endif
