@@ -78,6 +78,12 @@ int boot_swap_type_peek(const struct flash_area *primary,
 
 const char *boot_swap_type_name(int swap_type);
 
+/* Name and text of a BOOT_E* code; flash errors (FLASH_ERR_*, passed up
+ * unchanged) get flash_strerror's text. */
+const char *boot_errname(int err);
+const char *boot_strerror(int err);
+#define BOOT_ERR_COUNT 7 /* BOOT_* codes, BOOT_OK included */
+
 /* ---- the bootloader proper ---- */
 enum boot_strategy_id {
     BOOT_STRATEGY_SWAP_MOVE = 0,    /* default */

@@ -1,0 +1,142 @@
+#include "board.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void board_logger(void *ctx, const char *line)
+{
+    struct board *b = ctx;
+    if (getenv("BOOT_TEST_VERBOSE"))
+        fprintf(stderr, "    %s\n", line);
+    if (b->nlog < 64) {
+        snprintf(b->log[b->nlog], sizeof b->log[0], "%s", line);
+        b->nlog++;
+    }
+}
+
+void board_init(struct board *b, uint32_t align, enum boot_strategy_id strategy)
+{
+    memset(b, 0, sizeof *b);
+    if (flash_model_init_ram(&b->fm, BOARD_FLASH_SIZE, BOARD_SECTOR, align) != 0)
+        abort();
+    b->boot = (struct flash_area){ FA_ID_BOOT, &b->fm.dev, 0, 0xC000 };
+    b->slot0 = (struct flash_area){ FA_ID_SLOT0, &b->fm.dev, BOARD_SLOT0, BOARD_SLOT_SIZE };
+    b->slot1 = (struct flash_area){ FA_ID_SLOT1, &b->fm.dev, BOARD_SLOT1, BOARD_SLOT_SIZE };
+    b->scratch = (struct flash_area){ FA_ID_SCRATCH, &b->fm.dev, BOARD_SCRATCH, BOARD_SCRATCH_SIZE };
+    b->cfg.primary = &b->slot0;
+    b->cfg.secondary = &b->slot1;
+    b->cfg.scratch = &b->scratch;
+    b->cfg.strategy = strategy;
+    b->cfg.log = board_logger;
+    b->cfg.log_ctx = b;
+}
+
+void board_free(struct board *b)
+{
+    flash_model_close(&b->fm);
+}
+
+void board_put(struct board *b, const struct flash_area *fa, const uint8_t *img, size_t len)
+{
+    uint32_t erase_len = (uint32_t)((len + BOARD_SECTOR - 1) / BOARD_SECTOR * BOARD_SECTOR);
+    if (fa_erase(fa, 0, erase_len) != 0)
+        abort();
+    uint32_t align = b->fm.dev.write_align;
+    size_t whole = len - len % align;
+    if (whole && fa_write(fa, 0, img, whole) != 0)
+        abort();
+    if (len % align) {
+        uint8_t tail[32];
+        memset(tail, 0xff, sizeof tail);
+        memcpy(tail, img + whole, len % align);
+        if (fa_write(fa, (uint32_t)whole, tail, align) != 0)
+            abort();
+    }
+}
+
+bool board_log_has(const struct board *b, const char *needle)
+{
+    for (int i = 0; i < b->nlog; i++)
+        if (strstr(b->log[i], needle))
+            return true;
+    return false;
+}
+
+void board_log_clear(struct board *b)
+{
+    b->nlog = 0;
+}
+
+uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
+    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        free(buf);
+        return NULL;
+    }
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+const char *vectors_dir(void)
+{
+    static char path[512];
+    const char *shared = getenv("SHARED_DIR");
+    if (!shared || !*shared)
+        return NULL;
+    snprintf(path, sizeof path, "%s/vectors/imgtool", shared);
+    char probe[600];
+    snprintf(probe, sizeof probe, "%s/manifest.tsv", path);
+    FILE *f = fopen(probe, "r");
+    if (!f)
+        return NULL;
+    fclose(f);
+    return path;
+}
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)v); put16(p + 2, (uint16_t)(v >> 16)); }
+
+uint8_t *make_image(uint32_t body_len, uint8_t major, uint8_t minor, uint32_t seed,
+                    bool sec_cnt, uint32_t sec_cnt_val, size_t *len)
+{
+    const uint32_t hdr = 0x200;
+    uint16_t prot = sec_cnt ? 4 + 4 + 4 : 0;
+    size_t total = hdr + body_len + prot + 4 + 4 + 32;
+    uint8_t *img = calloc(1, total);
+    if (!img)
+        abort();
+    put32(img, IMAGE_MAGIC);
+    put16(img + 8, (uint16_t)hdr);
+    put16(img + 10, prot);
+    put32(img + 12, body_len);
+    img[20] = major;
+    img[21] = minor;
+    uint32_t x = seed * 2654435761u + 1;
+    for (uint32_t i = 0; i < body_len; i++) {
+        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+        img[hdr + i] = (uint8_t)x;
+    }
+    uint8_t *p = img + hdr + body_len;
+    if (sec_cnt) {
+        put16(p, IMAGE_TLV_PROT_INFO_MAGIC); put16(p + 2, prot);
+        put16(p + 4, IMAGE_TLV_SEC_CNT); put16(p + 6, 4); put32(p + 8, sec_cnt_val);
+        p += prot;
+    }
+    put16(p, IMAGE_TLV_INFO_MAGIC); put16(p + 2, 4 + 4 + 32);
+    put16(p + 4, IMAGE_TLV_SHA256); put16(p + 6, 32);
+    unsigned int hl = 32;
+    EVP_Digest(img, hdr + body_len + prot, p + 8, &hl, EVP_sha256(), NULL);
+    *len = total;
+    return img;
+}
