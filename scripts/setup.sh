@@ -8,6 +8,7 @@ PACKAGES=(
   build-essential cmake pkg-config clang libclang-rt-dev
   libssl-dev openssl libcmocka-dev libcbor-dev libcjson-dev
   libsqlite3-dev sqlite3 zip unzip xxd procps lsof
+  liblzma-dev
 )
 
 missing=()
