@@ -53,7 +53,8 @@ static void build(const uint8_t *prot, uint16_t prot_len, const uint8_t *extra,
     put16(img + off + 4, IMAGE_TLV_SHA256);
     put16(img + off + 6, 32);
     memcpy(img + off + 8, digest, 32);
-    memcpy(img + off + 40, extra, extra_len);
+    if (extra_len)
+        memcpy(img + off + 40, extra, extra_len);
     img_len = off + 40 + extra_len;
 }
 
