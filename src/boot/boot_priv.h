@@ -27,8 +27,9 @@ int boot_write_copy_done(const struct flash_area *fa);
 int boot_write_swap_info(const struct flash_area *fa, uint8_t swap_type, uint8_t image_num);
 int boot_write_swap_size(const struct flash_area *fa, uint32_t swap_size);
 int boot_read_swap_size(const struct flash_area *fa, uint32_t *swap_size);
-/* Erases the sectors holding the trailer (the slot's last sector(s)). */
-int boot_erase_trailer_sectors(const struct flash_area *fa);
+/* Erases the sectors holding the trailer (the slot's last sector(s)) of a
+ * strategy keeping state_count records per sector. */
+int boot_erase_trailer_sectors(const struct flash_area *fa, unsigned state_count);
 /* First byte of the trailer's reserved region for a strategy: everything
  * from here to the slot end belongs to the trailer. */
 uint32_t boot_trailer_start(const struct flash_area *fa, unsigned state_count);
@@ -38,28 +39,26 @@ int boot_swap_type_from_states(const struct boot_swap_state *pri,
 
 /* ---- strategies (swap_common.c and one file each) ---- */
 
-struct boot_ctx;
-
+/* One upgrade strategy. A swap is a sequence of records: record k is
+ * written to the primary's swap-status area (status_off + k * align) once
+ * step k has completed, so a reset resumes at the first unwritten record.
+ * Every step erases its destination before copying into it and its source
+ * stays intact until a later step, so a step cut half way is simply redone. */
 struct boot_strategy {
     enum boot_strategy_id id;
     const char *name;
+    const char *algo;         /* for the log: "move", "scratch", "overwrite" */
     int mode;                 /* SMP OS bootloader mode number */
-    unsigned state_count;     /* swap-status records per step, 0 = none */
+    unsigned state_count;     /* status records per sector, 0 = none */
     bool can_revert;
     /* Largest image (header to last TLV) the strategy can move. */
     uint32_t (*max_image_size)(const struct boot_config *cfg);
-    /* Layout checks before anything is touched (sizes, scratch present). */
-    int (*check_layout)(const struct boot_config *cfg, char *why, size_t cap);
-    /* Number of steps for swap_size bytes (each step has state_count
-     * records); used to locate the resume point. */
-    uint32_t (*step_count)(const struct boot_config *cfg, uint32_t swap_size);
-    /* Runs step `step`, state `state` (1-based), idempotently: it may have
-     * been cut half way before and is redone from its untouched source. */
-    int (*run_state)(const struct boot_config *cfg, uint32_t swap_size,
-                     uint32_t step, unsigned state);
-    /* Overwrite-only has no status records: the whole copy is one step
-     * redone until the secondary's trailer is erased. */
-    int (*overwrite)(const struct boot_config *cfg, uint32_t copy_size);
+    /* Layout checks before anything is touched (0 or BOOT_EBADARGS). */
+    int (*check_layout)(const struct boot_config *cfg);
+    /* Records of a swap of swap_size bytes (0 for overwrite-only). */
+    uint32_t (*record_count)(const struct boot_config *cfg, uint32_t swap_size);
+    /* Runs the step of record k; idempotent from its recorded start. */
+    int (*run_step)(const struct boot_config *cfg, uint32_t swap_size, uint32_t k);
 };
 
 const struct boot_strategy *boot_strategy_get(enum boot_strategy_id id);
@@ -68,23 +67,20 @@ extern const struct boot_strategy boot_strategy_swap_scratch;
 extern const struct boot_strategy boot_strategy_overwrite_only;
 
 /* swap_common.c */
-/* Erases dst_fa sectors [dst_off, dst_off+len) and copies len bytes from
- * src_fa at src_off into them. len is a multiple of the sector size. */
-int boot_copy_region(const struct flash_area *dst_fa, uint32_t dst_off,
-                     const struct flash_area *src_fa, uint32_t src_off, uint32_t len);
+/* Erases dst sectors [dst_off, dst_off + len) one by one, then copies len
+ * bytes from src at src_off into them. Offsets and len are whole sectors. */
+int boot_copy_region(const struct flash_area *dst, uint32_t dst_off,
+                     const struct flash_area *src, uint32_t src_off, uint32_t len);
 int boot_erase_region(const struct flash_area *fa, uint32_t off, uint32_t len);
 uint32_t boot_sectors_for(const struct flash_area *fa, uint32_t len);
-/* Status record of (step, state) in the primary trailer. */
-int boot_status_is_written(const struct boot_config *cfg, const struct boot_strategy *s,
-                           uint32_t step, unsigned state, bool *written);
-int boot_status_write(const struct boot_config *cfg, const struct boot_strategy *s,
-                      uint32_t step, unsigned state);
-/* Runs (or resumes) every step of a swap of swap_size bytes, from the
- * first whose record is not written yet. */
+/* Bytes of the trailer sectors at the slot end (status for 128 sectors). */
+uint32_t boot_trailer_sectors_size(const struct flash_area *fa, unsigned state_count);
+int boot_status_written(const struct boot_config *cfg, const struct boot_strategy *s,
+                        uint32_t k, bool *written);
+/* Equal slots, uniform sectors, write alignment <= BOOT_MAX_ALIGN. */
+int boot_check_slots(const struct boot_config *cfg);
+/* Runs every step of a swap from the first one whose record is unwritten. */
 int boot_swap_run(const struct boot_config *cfg, const struct boot_strategy *s,
-                  uint32_t swap_size);
-/* True when the primary trailer shows a swap that started and did not finish. */
-int boot_swap_interrupted(const struct boot_config *cfg, const struct boot_strategy *s,
-                          bool *interrupted);
+                  uint32_t swap_size, uint32_t *first_step);
 
 #endif

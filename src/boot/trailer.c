@@ -176,11 +176,11 @@ int boot_write_swap_size(const struct flash_area *fa, uint32_t swap_size)
     return write_once(fa, boot_swap_size_off(fa), b, sizeof b);
 }
 
-int boot_erase_trailer_sectors(const struct flash_area *fa)
+int boot_erase_trailer_sectors(const struct flash_area *fa, unsigned state_count)
 {
     uint32_t sec = fa_sector_size(fa);
-    /* the largest trailer (status for 128 sectors) may span sectors */
-    uint32_t start = boot_trailer_start(fa, 3) / sec * sec;
+    /* the status area may make the trailer span several sectors */
+    uint32_t start = boot_trailer_start(fa, state_count) / sec * sec;
     return fa_erase(fa, start, fa->size - start);
 }
 

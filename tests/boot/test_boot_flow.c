@@ -1,0 +1,229 @@
+/* The user's-guide flow in-process, for every strategy: v1 confirmed; v2
+ * written to slot 1 and marked pending; boot -> v2 on trial with v1 in
+ * slot 1; boot without confirm -> v1 back; with confirm -> v2 stays. Plus
+ * the refusals: bad images, downgrades, oversized headers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board.h"
+
+struct img {
+    uint8_t *buf;
+    size_t len;
+};
+
+static struct img v1, v2;
+
+static int setup(void **state)
+{
+    (void)state;
+    v1.buf = make_image(20000, 1, 0, 1, false, 0, &v1.len);
+    v2.buf = make_image(23000, 1, 1, 2, false, 0, &v2.len);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    free(v1.buf);
+    free(v2.buf);
+    return 0;
+}
+
+static void assert_slot_holds(const struct flash_area *fa, const struct img *im)
+{
+    uint8_t *buf = malloc(im->len);
+    assert_non_null(buf);
+    assert_int_equal(fa_read(fa, 0, buf, im->len), 0);
+    assert_memory_equal(buf, im->buf, im->len);
+    free(buf);
+}
+
+static void boot_expect(struct board *b, int swap_type, uint8_t minor, bool confirmed)
+{
+    struct boot_result res;
+    board_log_clear(b);
+    int rc = boot_go(&b->cfg, &res);
+    if (rc)
+        fail_msg("boot_go %d (%s): %s", rc, boot_strerror(rc), res.reason);
+    assert_int_equal(res.swap_type, swap_type);
+    assert_int_equal(res.image.hdr.ver.major, 1);
+    assert_int_equal(res.image.hdr.ver.minor, minor);
+    bool ok = res.primary.magic != BOOT_MAGIC_GOOD || res.primary.image_ok == BOOT_FLAG_SET;
+    assert_int_equal(ok, confirmed);
+    assert_int_equal(b->fm.stats.violations, 0);
+}
+
+static void guide_flow(enum boot_strategy_id strategy)
+{
+    struct board b;
+    board_init(&b, 4, strategy);
+    board_put(&b, &b.slot0, v1.buf, v1.len);
+    boot_expect(&b, BOOT_SWAP_TYPE_NONE, 0, true);
+    assert_true(board_log_has(&b, "Booting image version 1.0.0"));
+
+    board_put(&b, &b.slot1, v2.buf, v2.len);
+    assert_int_equal(boot_set_pending(&b.slot1, false), 0);
+    bool revertible = strategy != BOOT_STRATEGY_OVERWRITE_ONLY;
+    boot_expect(&b, revertible ? BOOT_SWAP_TYPE_TEST : BOOT_SWAP_TYPE_PERM, 1, !revertible);
+    assert_true(board_log_has(&b, "Swap type: test"));
+    assert_slot_holds(&b.slot0, &v2);
+    if (!revertible) {
+        assert_int_equal(fa_is_erased(&b.slot1, 0, BOARD_SLOT_SIZE), 1);
+        for (int i = 0; i < 5; i++)
+            boot_expect(&b, BOOT_SWAP_TYPE_NONE, 1, true);
+        board_free(&b);
+        return;
+    }
+    assert_slot_holds(&b.slot1, &v1);
+    assert_int_equal(boot_swap_type_peek(&b.slot0, &b.slot1), BOOT_SWAP_TYPE_REVERT);
+
+    /* no confirm: the next boot goes back to v1, confirmed */
+    boot_expect(&b, BOOT_SWAP_TYPE_REVERT, 0, true);
+    assert_slot_holds(&b.slot0, &v1);
+    assert_slot_holds(&b.slot1, &v2);
+    boot_expect(&b, BOOT_SWAP_TYPE_NONE, 0, true);
+
+    /* again, and this time v2 confirms itself */
+    assert_int_equal(boot_set_pending(&b.slot1, false), 0);
+    boot_expect(&b, BOOT_SWAP_TYPE_TEST, 1, false);
+    assert_int_equal(boot_set_confirmed(&b.slot0), 0);
+    for (int i = 0; i < 20; i++)
+        boot_expect(&b, BOOT_SWAP_TYPE_NONE, 1, true);
+    assert_slot_holds(&b.slot0, &v2);
+    assert_slot_holds(&b.slot1, &v1);
+
+    /* permanent request: no trial */
+    assert_int_equal(boot_set_pending(&b.slot1, true), 0);
+    boot_expect(&b, BOOT_SWAP_TYPE_PERM, 0, true);
+    boot_expect(&b, BOOT_SWAP_TYPE_NONE, 0, true);
+    assert_slot_holds(&b.slot0, &v1);
+    board_free(&b);
+}
+
+static void flow_swap_move(void **s) { (void)s; guide_flow(BOOT_STRATEGY_SWAP_MOVE); }
+static void flow_swap_scratch(void **s) { (void)s; guide_flow(BOOT_STRATEGY_SWAP_SCRATCH); }
+static void flow_overwrite_only(void **s) { (void)s; guide_flow(BOOT_STRATEGY_OVERWRITE_ONLY); }
+
+/* A secondary that fails validation is erased, never swapped; v1 boots. */
+static void refused(enum boot_strategy_id strategy, const uint8_t *img, size_t len,
+                    bool downgrade, const char *why)
+{
+    struct board b;
+    board_init(&b, 4, strategy);
+    b.cfg.downgrade_prevention = downgrade;
+    board_put(&b, &b.slot0, v2.buf, v2.len);
+    board_put(&b, &b.slot1, img, len);
+    assert_int_equal(boot_set_pending(&b.slot1, false), 0);
+    struct boot_result res;
+    assert_int_equal(boot_go(&b.cfg, &res), 0);
+    assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_FAIL);
+    assert_int_equal(res.image.hdr.ver.minor, 1);
+    if (!strstr(res.reason, why))
+        fail_msg("reason '%s' lacks '%s'", res.reason, why);
+    assert_true(board_log_has(&b, why));
+    assert_slot_holds(&b.slot0, &v2);
+    assert_int_equal(fa_is_erased(&b.slot1, 0, BOARD_SLOT_SIZE), 1);
+    assert_int_equal(boot_go(&b.cfg, &res), 0);
+    assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_NONE);
+    board_free(&b);
+}
+
+static void bad_secondaries_are_refused(void **state)
+{
+    (void)state;
+    for (int s = 0; s < 3; s++) {
+        uint8_t *img = malloc(v1.len);
+        memcpy(img, v1.buf, v1.len);
+        img[0x300] ^= 1; /* body bit */
+        refused((enum boot_strategy_id)s, img, v1.len, false, "secondary slot is not valid");
+        memcpy(img, v1.buf, v1.len);
+        /* header claiming a size past the slot */
+        img[12] = 0x00; img[13] = 0x00; img[14] = 0x10; img[15] = 0x00;
+        refused((enum boot_strategy_id)s, img, v1.len, false, "secondary slot is not valid");
+        /* truncated mid-TLV: the hash TLV is cut short */
+        refused((enum boot_strategy_id)s, v1.buf, v1.len - 20, false, "secondary slot is not valid");
+        memcpy(img, v1.buf, v1.len);
+        /* TLV area whose total length overflows */
+        size_t tlv = 0x200 + 20000;
+        img[tlv + 2] = 0xff; img[tlv + 3] = 0xff;
+        refused((enum boot_strategy_id)s, img, v1.len, false, "secondary slot is not valid");
+        free(img);
+        /* downgrade with prevention on */
+        refused((enum boot_strategy_id)s, v1.buf, v1.len, true, "Downgrade refused");
+    }
+}
+
+static void security_counter_downgrade(void **state)
+{
+    (void)state;
+    size_t la, lb;
+    uint8_t *a = make_image(3000, 2, 0, 7, true, 5, &la);
+    uint8_t *b2 = make_image(3000, 2, 1, 8, true, 4, &lb);
+    struct board b;
+    board_init(&b, 4, BOOT_STRATEGY_SWAP_MOVE);
+    b.cfg.downgrade_prevention = true;
+    board_put(&b, &b.slot0, a, la);
+    board_put(&b, &b.slot1, b2, lb);
+    assert_int_equal(boot_set_pending(&b.slot1, false), 0);
+    struct boot_result res;
+    assert_int_equal(boot_go(&b.cfg, &res), 0);
+    assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_FAIL);
+    assert_non_null(strstr(res.reason, "security counter 4"));
+    board_free(&b);
+    free(a);
+    free(b2);
+}
+
+static void empty_flash_boots_nothing(void **state)
+{
+    (void)state;
+    struct board b;
+    board_init(&b, 4, BOOT_STRATEGY_SWAP_MOVE);
+    struct boot_result res;
+    assert_int_equal(boot_go(&b.cfg, &res), BOOT_ENOIMAGE);
+    assert_non_null(strstr(res.reason, "primary slot is not valid"));
+    assert_int_equal(b.fm.stats.progs + b.fm.stats.erases, 0);
+    board_free(&b);
+}
+
+static void strategy_facts(void **state)
+{
+    (void)state;
+    struct board b;
+    board_init(&b, 4, BOOT_STRATEGY_SWAP_MOVE);
+    assert_int_equal(boot_max_image_size(&b.cfg), 0x74000);
+    b.cfg.strategy = BOOT_STRATEGY_SWAP_SCRATCH;
+    assert_int_equal(boot_max_image_size(&b.cfg), 0x75000);
+    b.cfg.scratch = NULL;
+    assert_int_equal(boot_max_image_size(&b.cfg), 0);
+    struct boot_result res;
+    assert_int_equal(boot_go(&b.cfg, &res), BOOT_EBADARGS);
+    b.cfg.strategy = BOOT_STRATEGY_OVERWRITE_ONLY;
+    assert_int_equal(boot_max_image_size(&b.cfg), 0x75000);
+    assert_int_equal(boot_strategy_mode(BOOT_STRATEGY_SWAP_MOVE), 3);
+    assert_int_equal(boot_strategy_mode(BOOT_STRATEGY_SWAP_SCRATCH), 1);
+    assert_int_equal(boot_strategy_mode(BOOT_STRATEGY_OVERWRITE_ONLY), 2);
+    assert_string_equal(boot_strategy_name(BOOT_STRATEGY_SWAP_MOVE), "swap-using-move");
+    board_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(flow_swap_move),
+        cmocka_unit_test(flow_swap_scratch),
+        cmocka_unit_test(flow_overwrite_only),
+        cmocka_unit_test(bad_secondaries_are_refused),
+        cmocka_unit_test(security_counter_downgrade),
+        cmocka_unit_test(empty_flash_boots_nothing),
+        cmocka_unit_test(strategy_facts),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
