@@ -1,0 +1,225 @@
+/*
+ * Host-side MCUmgr client: connections, transports, the request session and
+ * typed operations per management group. Everything a front end (the
+ * `mcumgr` CLI, tests, scripts' helpers) needs; no printing to stdout here.
+ *
+ * Return convention: 0 on success, a negative enum client_err on failure.
+ * CLIENT_ERR_DEVICE means the device answered with an error; the details
+ * (generic rc, v2 group rc, rsn) are in session->dev_err.
+ */
+#ifndef CLIENT_CLIENT_H
+#define CLIENT_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smp/cbor.h"
+#include "smp/smp.h"
+
+enum client_err {
+    CLIENT_OK = 0,
+    CLIENT_ERR_TIMEOUT = -1,    /* no response within the timeout, after all tries */
+    CLIENT_ERR_IO = -2,         /* the transport failed (port vanished, socket error) */
+    CLIENT_ERR_PROTO = -3,      /* the response is malformed */
+    CLIENT_ERR_DEVICE = -4,     /* the device reported an error (see dev_err) */
+    CLIENT_ERR_ARG = -5,        /* invalid argument from the caller */
+    CLIENT_ERR_NOMEM = -6,
+    CLIENT_ERR_TOO_BIG = -7,    /* the request does not fit the device's buffer */
+    CLIENT_ERR_FILE = -8,       /* a local file could not be read or written */
+    CLIENT_ERR_CONNSTRING = -9, /* the connection string is invalid */
+    CLIENT_ERR_OPEN = -10,      /* the port or socket could not be opened */
+    CLIENT_ERR_NOT_IMAGE = -11, /* the file is not an MCUboot image */
+    CLIENT_ERR_MISMATCH = -12,  /* the device reports the uploaded image does not match */
+    CLIENT_ERR_INTERRUPTED = -13,
+};
+const char *client_errname(int err);
+const char *client_strerror(int err);
+
+/* ---- connection ---- */
+
+enum client_conntype { CLIENT_CONN_SERIAL, CLIENT_CONN_UDP };
+
+struct client_conn {
+    enum client_conntype type;
+    char dev[256];       /* serial device path */
+    unsigned baud;       /* serial baud rate, default 115200 */
+    unsigned mtu;        /* Go `mtu=`: request message <= mtu*3/4-13; 0 = not given */
+    unsigned line_max;   /* serial line length incl. markers and '\n' (extension linelen=) */
+    unsigned max_msg;    /* explicit largest request message (extension maxmsg=); 0 = auto */
+    unsigned line_delay_ms; /* pause before each continuation line (extension linedelay=) */
+    char host[256];      /* UDP peer */
+    char port[16];
+};
+
+/* Parses a Go-style connection string for the given type ("serial"/"udp").
+ * On error writes a message (same wording as the Go tool where it has one)
+ * to err and returns CLIENT_ERR_CONNSTRING. */
+int client_conn_parse(const char *type, const char *connstring, struct client_conn *c,
+                      char *err, size_t errlen);
+
+/* ---- transport ---- */
+
+struct client_transport {
+    void *ctx;
+    int (*send)(void *ctx, const uint8_t *msg, size_t len);
+    /* Waits up to timeout_ms for one whole SMP message; returns its length,
+     * 0 on timeout, or a negative client_err. */
+    int (*recv)(void *ctx, uint8_t *buf, size_t cap, int timeout_ms);
+    void (*close)(void *ctx);
+    size_t frame_overhead;  /* bytes the device buffer holds beyond the message (serial CRC) */
+    size_t default_max_msg; /* safe request size when the device does not tell */
+    const char *name;       /* "serial" or "udp" */
+    char last_error[512];   /* why the last send/recv failed, for the user */
+};
+
+int client_transport_open(const struct client_conn *c, struct client_transport *tp,
+                          char *err, size_t errlen);
+void client_transport_close(struct client_transport *tp);
+
+/* ---- session ---- */
+
+#define CLIENT_MSG_MAX 4096 /* largest SMP message handled either way */
+#define CLIENT_RSN_MAX 128
+
+struct client_dev_err {
+    int rc;            /* generic rc (0 when only a group error was given) */
+    bool has_group;    /* v2 `err` map present */
+    uint16_t group;
+    int group_rc;
+    char rsn[CLIENT_RSN_MAX];
+};
+
+struct client_rsp {
+    struct smp_hdr hdr;
+    uint8_t msg[CLIENT_MSG_MAX];
+    size_t len;              /* whole message */
+    struct cbor_value body;  /* the body map, pointing into msg */
+};
+
+struct client_session;
+typedef void (*client_log_fn)(void *ctx, bool tx, const uint8_t *msg, size_t len);
+
+struct client_pending {
+    bool used;
+    uint16_t group;
+    uint8_t id;
+};
+
+struct client_session {
+    struct client_transport *tp;
+    uint8_t seq;
+    uint8_t smp_ver;        /* 1 = SMP v2 (default); falls back to 0 when the device asks */
+    int timeout_ms;         /* per request */
+    int tries;              /* total attempts per request */
+    size_t max_msg;         /* largest request message; 0 = transport default */
+    struct client_dev_err dev_err;
+    struct client_pending pending[256]; /* by sequence number */
+    client_log_fn log;
+    void *log_ctx;
+    volatile int *cancel;   /* set non-zero (e.g. by SIGINT) to abort waits */
+    /* figures for diagnostics and tests */
+    uint32_t sent, received, stray;
+};
+
+void client_session_init(struct client_session *s, struct client_transport *tp);
+
+/* Sends one request without waiting; *seq_out receives its sequence number. */
+int client_send(struct client_session *s, uint8_t op, uint16_t group, uint8_t id,
+                const uint8_t *body, size_t body_len, uint8_t *seq_out);
+/* Waits up to timeout_ms for a response to any pending request. Stray and
+ * duplicate responses are dropped. Returns 0 with rsp filled, or an error. */
+int client_recv(struct client_session *s, int timeout_ms, struct client_rsp *rsp);
+/* Forgets a pending request: a late response to it is then a stray. */
+void client_forget(struct client_session *s, uint8_t seq);
+
+/* One request and its response, with the session's timeout and tries; a
+ * retry uses a new sequence number but a late answer to an earlier try is
+ * accepted. Device errors become CLIENT_ERR_DEVICE. */
+int client_call(struct client_session *s, uint8_t op, uint16_t group, uint8_t id,
+                const uint8_t *body, size_t body_len, struct client_rsp *rsp);
+int client_call_tmo(struct client_session *s, uint8_t op, uint16_t group, uint8_t id,
+                    const uint8_t *body, size_t body_len, struct client_rsp *rsp,
+                    int timeout_ms);
+
+/* Reads rc / err{group,rc} / rsn from a response body into s->dev_err.
+ * Returns 0 when the response is a success, CLIENT_ERR_DEVICE otherwise. */
+int client_check_status(struct client_session *s, const struct client_rsp *rsp);
+/* "IMAGE_ALREADY_PENDING (group IMAGE rc 28): an image is already pending..." */
+void client_dev_err_format(const struct client_dev_err *e, char *out, size_t cap);
+
+/* ---- operations: OS group ---- */
+
+int client_echo(struct client_session *s, const char *text, char *out, size_t cap);
+int client_reset(struct client_session *s, bool force);
+
+struct client_params {
+    uint32_t buf_size;
+    uint32_t buf_count;
+};
+int client_params(struct client_session *s, struct client_params *p);
+/* OS/application info (OS cmd 7); fmt may be NULL. */
+int client_os_info(struct client_session *s, const char *fmt, char *out, size_t cap);
+
+/* ---- operations: image group ---- */
+
+#define CLIENT_MAX_IMAGES 8
+
+struct client_image_slot {
+    uint32_t image;
+    uint32_t slot;
+    char version[48];
+    uint8_t hash[64];
+    size_t hash_len;       /* 0 = absent */
+    bool bootable, pending, confirmed, active, permanent;
+};
+
+struct client_image_state {
+    struct client_image_slot slots[CLIENT_MAX_IMAGES];
+    size_t count;
+    int64_t split_status;
+};
+
+int client_image_state_parse(const struct cbor_value *body, struct client_image_state *st);
+int client_image_list(struct client_session *s, struct client_image_state *st,
+                      struct client_rsp *rsp);
+/* hash NULL: confirm the running image (confirm must be true). */
+int client_image_set_state(struct client_session *s, const uint8_t *hash, size_t hash_len,
+                           bool confirm, struct client_image_state *st, struct client_rsp *rsp);
+/* slot < 0: erase without naming a slot (the device's default). */
+int client_image_erase(struct client_session *s, int slot);
+
+/* ---- image upload ---- */
+
+struct client_upload_opts {
+    uint32_t image;       /* image pair number */
+    bool upgrade;         /* only accept a newer version */
+    size_t chunk_size;    /* data bytes per request; 0 = as large as the device allows */
+    unsigned window;      /* requests in flight; 0 = automatic */
+    int first_timeout_ms; /* first chunk (the device may erase the slot); 0 = default 30 s */
+    bool use_params;      /* ask the device for buf_size/buf_count first */
+    void (*progress)(void *ctx, size_t done, size_t total);
+    void *progress_ctx;
+};
+
+struct client_upload_stats {
+    size_t resumed_from;  /* device offset honoured at the start */
+    size_t chunk_size;    /* effective */
+    unsigned window;      /* effective maximum */
+    uint32_t requests, retransmits, rewinds, timeouts, restarts;
+    bool params_known;
+    struct client_params params;
+};
+
+int client_image_upload(struct client_session *s, const uint8_t *data, size_t len,
+                        const struct client_upload_opts *o, struct client_upload_stats *st);
+/* Checks the MCUboot header magic; 0 when it looks like an image. */
+int client_image_check_file(const uint8_t *data, size_t len);
+
+/* ---- JSON ---- */
+
+/* The decoded CBOR body as JSON text (byte strings as lower-case hex);
+ * returns a malloc'd string or NULL. */
+char *client_cbor_to_json(const struct cbor_value *v, bool pretty);
+
+#endif

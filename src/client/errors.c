@@ -1,0 +1,61 @@
+/* Names and meanings of the client's own error codes (one table). Device
+ * error texts come from smp/smp.c. */
+#include <stdio.h>
+
+#include "client/client.h"
+
+struct err_text {
+    int code;
+    const char *name;
+    const char *text;
+};
+
+static const struct err_text errs[] = {
+    { CLIENT_OK, "OK", "success" },
+    { CLIENT_ERR_TIMEOUT, "TIMEOUT", "NMP timeout: the device did not answer" },
+    { CLIENT_ERR_IO, "IO", "transport failure: the connection to the device was lost" },
+    { CLIENT_ERR_PROTO, "PROTO", "malformed response from the device" },
+    { CLIENT_ERR_DEVICE, "DEVICE", "the device reported an error" },
+    { CLIENT_ERR_ARG, "ARG", "invalid argument" },
+    { CLIENT_ERR_NOMEM, "NOMEM", "out of memory" },
+    { CLIENT_ERR_TOO_BIG, "TOO_BIG", "the request does not fit the device's buffer" },
+    { CLIENT_ERR_FILE, "FILE", "a local file could not be read or written" },
+    { CLIENT_ERR_CONNSTRING, "CONNSTRING", "invalid connection string" },
+    { CLIENT_ERR_OPEN, "OPEN", "failed to connect: the port or socket could not be opened" },
+    { CLIENT_ERR_NOT_IMAGE, "NOT_IMAGE", "the file is not a signed MCUboot image" },
+    { CLIENT_ERR_MISMATCH, "MISMATCH", "the device reports that the uploaded image does not match the file" },
+    { CLIENT_ERR_INTERRUPTED, "INTERRUPTED", "interrupted" },
+};
+
+static const struct err_text *find(int err)
+{
+    for (size_t i = 0; i < sizeof errs / sizeof errs[0]; i++)
+        if (errs[i].code == err)
+            return &errs[i];
+    return NULL;
+}
+
+const char *client_errname(int err)
+{
+    const struct err_text *e = find(err);
+    return e ? e->name : "UNKNOWN";
+}
+
+const char *client_strerror(int err)
+{
+    const struct err_text *e = find(err);
+    return e ? e->text : "unknown client error";
+}
+
+void client_dev_err_format(const struct client_dev_err *e, char *out, size_t cap)
+{
+    int n;
+
+    if (e->has_group && e->group_rc != 0)
+        n = snprintf(out, cap, "%s (group %s rc %d): %s", smp_group_err_name(e->group, e->group_rc),
+                     smp_group_name(e->group), e->group_rc, smp_group_err_desc(e->group, e->group_rc));
+    else
+        n = snprintf(out, cap, "%s (%d): %s", smp_err_name(e->rc), e->rc, smp_err_desc(e->rc));
+    if (n >= 0 && (size_t)n < cap && e->rsn[0])
+        snprintf(out + n, cap - (size_t)n, " (device says: %s)", e->rsn);
+}

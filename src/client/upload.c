@@ -1,0 +1,476 @@
+/*
+ * Image upload (image group, command 1) with a send window, loss recovery
+ * and resume (smp-protocol §4.2.2, §8).
+ *
+ * The device's `off` in each response is the truth: it is the offset it
+ * expects next. Policy:
+ *  - The first chunk carries len and sha; the device may erase the slot
+ *    before answering, so it gets a long overall timeout, and it is re-sent
+ *    every few seconds meanwhile (an off=0 request with the same sha is
+ *    idempotent: the device answers with its offset, which is also how an
+ *    interrupted upload resumes).
+ *  - Chunks are sized to the device's buffer (OS cmd 6 buf_size, else a
+ *    safe default) and the window is bounded by buf_count - 1: one buffer
+ *    stays free for the response, and a real device silently drops a
+ *    request that finds no buffer.
+ *  - A response whose off is lower than the end of its chunk means an
+ *    earlier chunk was lost: everything in flight is forgotten (its answers
+ *    become strays) and sending resumes at the device's off, with the window
+ *    halved. Each success grows the window by one again.
+ *  - A timeout forgets the window and re-sends from the last acknowledged
+ *    offset with window 1 and a doubled timeout; only a long stretch with
+ *    no progress at all gives up.
+ *  - off = 0 in the middle means the device lost the upload (reboot): start
+ *    over with a new first chunk.
+ */
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/client.h"
+#include "client/internal.h"
+
+enum { IMG_UPLOAD = 1 };
+
+#define FIRST_TIMEOUT_MS 30000   /* a device erasing a whole slot first */
+#define FIRST_RESEND_MS 2500
+#define MIN_CHUNK_TMO_MS 1000
+#define MAX_INFLIGHT 32
+#define MAX_RESTARTS 3
+#define MIN_STALL_BUDGET_MS 15000
+
+struct inflight {
+    bool used;
+    uint8_t seq;
+    size_t off, len;
+    int64_t sent_at, deadline;
+};
+
+struct upload {
+    struct client_session *s;
+    const uint8_t *data;
+    size_t len;
+    uint8_t sha[32];
+    bool send_sha;
+    const struct client_upload_opts *o;
+    struct client_upload_stats *st;
+    size_t max_msg;
+    size_t chunk;
+    unsigned max_window, window;
+    size_t acked, next_off, highest_sent;
+    struct inflight fl[MAX_INFLIGHT];
+    int64_t srtt_ms;
+    int backoff;
+    int64_t progress_deadline;
+    struct client_rsp rsp;
+};
+
+int client_image_check_file(const uint8_t *d, size_t len)
+{
+    uint32_t magic, img_size;
+    uint16_t hdr_size;
+
+    if (len < 32)
+        return CLIENT_ERR_NOT_IMAGE;
+    magic = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
+    hdr_size = (uint16_t)(d[8] | d[9] << 8);
+    img_size = (uint32_t)d[12] | (uint32_t)d[13] << 8 | (uint32_t)d[14] << 16 | (uint32_t)d[15] << 24;
+    if (magic != 0x96f3b83du || hdr_size < 32 || (uint64_t)hdr_size + img_size + 4 > len)
+        return CLIENT_ERR_NOT_IMAGE;
+    return 0;
+}
+
+/* Encodes one upload request body; returns its length or 0 if it does not fit. */
+static size_t encode_chunk(const struct upload *u, size_t off, size_t n, uint8_t *buf, size_t cap)
+{
+    struct cbor_writer w;
+    bool first = off == 0;
+    size_t pairs = 2 + (first ? 2 + (u->send_sha ? 1 : 0) + (u->o->upgrade ? 1 : 0) : 0) +
+                   (first || u->o->image ? 1 : 0);
+
+    cbor_writer_init(&w, buf, cap);
+    cbor_open_map(&w, pairs);
+    if (first || u->o->image) {
+        cbor_put_str(&w, "image");
+        cbor_put_uint(&w, u->o->image);
+    }
+    if (first) {
+        cbor_put_str(&w, "len");
+        cbor_put_uint(&w, u->len);
+        if (u->send_sha) {
+            cbor_put_str(&w, "sha");
+            cbor_put_bytes(&w, u->sha, sizeof u->sha);
+        }
+        if (u->o->upgrade) {
+            cbor_put_str(&w, "upgrade");
+            cbor_put_bool(&w, true);
+        }
+    }
+    cbor_put_str(&w, "off");
+    cbor_put_uint(&w, off);
+    cbor_put_str(&w, "data");
+    cbor_put_bytes(&w, u->data + off, n);
+    return w.status == CBOR_OK ? w.len : 0;
+}
+
+/* Largest data length whose request at offset off fits max_msg (not
+ * capped to what is left of the file). */
+static size_t fit_data(const struct upload *u, size_t off)
+{
+    uint8_t buf[64 + 32];
+    size_t body0 = encode_chunk(u, off, 0, buf, sizeof buf);
+    size_t avail, n;
+
+    if (!body0 || body0 + SMP_HDR_SIZE >= u->max_msg)
+        return 0;
+    /* body0 holds a one-byte bstr head; longer data needs a longer head */
+    avail = u->max_msg - SMP_HDR_SIZE - body0;
+    n = avail;
+    if (n >= 24)
+        n = avail - 1;
+    if (n >= 256)
+        n = avail - 2;
+    return n;
+}
+
+static void note_progress(struct upload *u, size_t off)
+{
+    int64_t now = client_now_ms();
+    int64_t budget = (int64_t)u->s->timeout_ms * (u->s->tries < 1 ? 1 : u->s->tries);
+
+    if (off > u->acked || u->progress_deadline == 0) {
+        if (budget < MIN_STALL_BUDGET_MS)
+            budget = MIN_STALL_BUDGET_MS;
+        u->progress_deadline = now + budget;
+        u->backoff = 1;
+    }
+    if (off > u->acked) {
+        u->acked = off;
+        if (u->o->progress)
+            u->o->progress(u->o->progress_ctx, u->acked, u->len);
+    }
+}
+
+static int chunk_timeout(const struct upload *u)
+{
+    int64_t t = (u->srtt_ms * 4 + 250) * u->backoff;
+    if (t < MIN_CHUNK_TMO_MS)
+        t = MIN_CHUNK_TMO_MS;
+    if (t > u->s->timeout_ms && u->s->timeout_ms > 0)
+        t = u->s->timeout_ms;
+    return (int)t;
+}
+
+static void forget_inflight(struct upload *u)
+{
+    for (int i = 0; i < MAX_INFLIGHT; i++)
+        if (u->fl[i].used) {
+            client_forget(u->s, u->fl[i].seq);
+            u->fl[i].used = false;
+        }
+}
+
+static unsigned inflight_count(const struct upload *u)
+{
+    unsigned n = 0;
+    for (int i = 0; i < MAX_INFLIGHT; i++)
+        n += u->fl[i].used;
+    return n;
+}
+
+static int send_chunk(struct upload *u, size_t off, size_t n, int tmo, struct inflight **out)
+{
+    uint8_t body[CLIENT_MSG_MAX];
+    size_t blen = encode_chunk(u, off, n, body, sizeof body);
+    struct inflight *f = NULL;
+    int rc;
+
+    if (!blen)
+        return CLIENT_ERR_TOO_BIG;
+    for (int i = 0; i < MAX_INFLIGHT && !f; i++)
+        if (!u->fl[i].used)
+            f = &u->fl[i];
+    if (!f)
+        return CLIENT_ERR_ARG;
+    rc = client_send(u->s, SMP_OP_WRITE, SMP_GROUP_IMAGE, IMG_UPLOAD, body, blen, &f->seq);
+    if (rc)
+        return rc;
+    u->st->requests++;
+    if (off < u->highest_sent)
+        u->st->retransmits++;
+    if (off + n > u->highest_sent)
+        u->highest_sent = off + n;
+    f->used = true;
+    f->off = off;
+    f->len = n;
+    f->sent_at = client_now_ms();
+    f->deadline = f->sent_at + tmo;
+    if (out)
+        *out = f;
+    return 0;
+}
+
+static struct inflight *find_inflight(struct upload *u, uint8_t seq)
+{
+    for (int i = 0; i < MAX_INFLIGHT; i++)
+        if (u->fl[i].used && u->fl[i].seq == seq)
+            return &u->fl[i];
+    return NULL;
+}
+
+/* Reads `off` (and the final `match`) from a successful response. */
+static int response_off(struct upload *u, const struct client_rsp *rsp, size_t *off)
+{
+    uint64_t v;
+    bool match;
+    int rc = client_check_status(u->s, rsp);
+
+    if (rc)
+        return rc;
+    if (cbor_map_get_uint(&rsp->body, "off", &v) != 1 || v > u->len)
+        return CLIENT_ERR_PROTO;
+    *off = (size_t)v;
+    if (v == u->len && cbor_map_get_bool(&rsp->body, "match", &match) == 1 && !match)
+        return CLIENT_ERR_MISMATCH;
+    return 0;
+}
+
+/* The first chunk: re-sent periodically until answered or the long
+ * timeout expires. Leaves acked/next_off at the device's offset. */
+static int start(struct upload *u, struct client_rsp *rsp)
+{
+    int total = u->o->first_timeout_ms > 0 ? u->o->first_timeout_ms : FIRST_TIMEOUT_MS;
+    int64_t give_up;
+    size_t n = fit_data(u, 0), off;
+    int rc;
+
+    if (total < u->s->timeout_ms)
+        total = u->s->timeout_ms;
+    give_up = client_now_ms() + total;
+    if (n == 0)
+        return CLIENT_ERR_TOO_BIG;
+    if (n > u->chunk)
+        n = u->chunk;
+    if (n > u->len)
+        n = u->len;
+    forget_inflight(u);
+    for (;;) {
+        int64_t now = client_now_ms();
+        int wait = (int)(give_up - now < FIRST_RESEND_MS ? give_up - now : FIRST_RESEND_MS);
+        if (wait <= 0)
+            break;
+        rc = send_chunk(u, 0, n, wait, NULL);
+        if (rc)
+            return rc;
+        rc = client_recv(u->s, wait, rsp);
+        if (rc == CLIENT_ERR_TIMEOUT) {
+            u->st->timeouts++;
+            continue;
+        }
+        if (rc)
+            break;
+        rc = response_off(u, rsp, &off);
+        if (rc)
+            break;
+        forget_inflight(u);
+        u->acked = 0;
+        u->progress_deadline = 0;
+        note_progress(u, off);
+        u->next_off = off;
+        u->highest_sent = off > u->highest_sent ? off : u->highest_sent;
+        return 0;
+    }
+    forget_inflight(u);
+    return rc == CLIENT_ERR_TIMEOUT || rc == 0 ? CLIENT_ERR_TIMEOUT : rc;
+}
+
+static void fill_window(struct upload *u, int *err)
+{
+    while (inflight_count(u) < u->window && u->next_off < u->len) {
+        size_t n = u->len - u->next_off < u->chunk ? u->len - u->next_off : u->chunk;
+        *err = send_chunk(u, u->next_off, n, chunk_timeout(u), NULL);
+        if (*err)
+            return;
+        u->next_off += n;
+    }
+}
+
+static int64_t earliest_deadline(const struct upload *u)
+{
+    int64_t d = INT64_MAX;
+    for (int i = 0; i < MAX_INFLIGHT; i++)
+        if (u->fl[i].used && u->fl[i].deadline < d)
+            d = u->fl[i].deadline;
+    return d;
+}
+
+/* Nothing answered in time: re-send from the device's last offset, slowly. */
+static int on_timeout(struct upload *u)
+{
+    u->st->timeouts++;
+    if (client_now_ms() > u->progress_deadline)
+        return CLIENT_ERR_TIMEOUT;
+    forget_inflight(u);
+    u->next_off = u->acked;
+    u->window = 1;
+    if (u->backoff < 8)
+        u->backoff *= 2;
+    return 0;
+}
+
+/* One answered chunk; returns 1 when the device restarted the upload. */
+static int on_response(struct upload *u, struct inflight *f, size_t off)
+{
+    int64_t rtt = client_now_ms() - f->sent_at;
+    size_t end = f->off + f->len;
+
+    f->used = false;
+    u->srtt_ms = u->srtt_ms ? (u->srtt_ms * 7 + rtt) / 8 : rtt;
+    if (off == 0 && u->acked > 0)
+        return 1;
+    if (off >= end) {
+        note_progress(u, off);
+        if (off > u->next_off)
+            u->next_off = off; /* the device already had more */
+        if (u->window < u->max_window)
+            u->window++;
+        return 0;
+    }
+    /* The device expects an earlier offset: something before this chunk
+     * was lost. Re-send from there; answers to the rest are now strays. */
+    u->st->rewinds++;
+    forget_inflight(u);
+    if (off < u->acked)
+        u->acked = off; /* the device went back: believe it */
+    note_progress(u, off);
+    u->next_off = off;
+    u->window = u->window > 1 ? u->window / 2 : 1;
+    return 0;
+}
+
+static void size_from_device(struct upload *u)
+{
+    struct client_session *s = u->s;
+    size_t limit = s->tp->default_max_msg;
+
+    if (u->o->use_params && client_params(s, &u->st->params) == 0 && u->st->params.buf_size > 0) {
+        u->st->params_known = true;
+        limit = u->st->params.buf_size > s->tp->frame_overhead
+                    ? u->st->params.buf_size - s->tp->frame_overhead : 0;
+    }
+    if (s->max_msg && s->max_msg < limit)
+        limit = s->max_msg;
+    if (limit > CLIENT_MSG_MAX)
+        limit = CLIENT_MSG_MAX;
+    u->max_msg = limit;
+
+    if (u->st->params_known)
+        u->max_window = u->st->params.buf_count > 1 ? u->st->params.buf_count - 1 : 1;
+    else
+        u->max_window = 1; /* unknown device: one request at a time is always safe */
+    if (u->o->window) {
+        /* the user's choice, but never more than the device can hold */
+        u->max_window = u->st->params_known && u->o->window > u->max_window ? u->max_window
+                                                                             : u->o->window;
+    }
+    if (u->max_window > MAX_INFLIGHT)
+        u->max_window = MAX_INFLIGHT;
+}
+
+static int compute_chunk(struct upload *u)
+{
+    /* the last offset has the widest encoding of all */
+    size_t fit = fit_data(u, u->len - 1);
+
+    if (fit >= 8)
+        fit &= ~(size_t)3; /* aligned chunks keep the device's offsets predictable */
+    u->chunk = fit;
+    if (u->o->chunk_size && u->o->chunk_size < fit)
+        u->chunk = u->o->chunk_size;
+    if (u->chunk == 0)
+        return CLIENT_ERR_TOO_BIG;
+    /* sha is worth sending only if the first chunk still carries data */
+    u->send_sha = true;
+    if (fit_data(u, 0) < 32)
+        u->send_sha = false;
+    if (fit_data(u, 0) == 0)
+        return CLIENT_ERR_TOO_BIG;
+    return 0;
+}
+
+static int run(struct upload *u, struct client_rsp *rsp)
+{
+    int rc = start(u, rsp), restarts = 0;
+
+    if (rc)
+        return rc;
+    u->st->resumed_from = u->acked;
+    u->window = u->max_window;
+    while (u->acked < u->len) {
+        int err = 0;
+        fill_window(u, &err);
+        if (err)
+            return err;
+        int64_t wait = earliest_deadline(u) - client_now_ms();
+        rc = client_recv(u->s, wait > 0 ? (int)wait : 0, rsp);
+        if (rc == CLIENT_ERR_TIMEOUT) {
+            rc = on_timeout(u);
+            if (rc)
+                return rc;
+            continue;
+        }
+        if (rc)
+            return rc;
+        struct inflight *f = find_inflight(u, rsp->hdr.seq);
+        size_t off;
+        if (!f)
+            continue;
+        rc = response_off(u, rsp, &off);
+        if (rc)
+            return rc;
+        if (on_response(u, f, off) == 1) {
+            if (++restarts > MAX_RESTARTS)
+                return CLIENT_ERR_PROTO;
+            u->st->restarts++;
+            rc = start(u, rsp);
+            if (rc)
+                return rc;
+        }
+    }
+    forget_inflight(u);
+    return 0;
+}
+
+int client_image_upload(struct client_session *s, const uint8_t *data, size_t len,
+                        const struct client_upload_opts *o, struct client_upload_stats *st)
+{
+    struct upload *u;
+    unsigned int md_len = 0;
+    int rc;
+
+    if (!data || len == 0 || !o || !st)
+        return CLIENT_ERR_ARG;
+    u = calloc(1, sizeof *u);
+    if (!u)
+        return CLIENT_ERR_NOMEM;
+    memset(st, 0, sizeof *st);
+    u->s = s;
+    u->data = data;
+    u->len = len;
+    u->o = o;
+    u->st = st;
+    u->backoff = 1;
+    if (!EVP_Digest(data, len, u->sha, &md_len, EVP_sha256(), NULL) || md_len != 32) {
+        free(u);
+        return CLIENT_ERR_ARG;
+    }
+    size_from_device(u);
+    rc = compute_chunk(u);
+    st->chunk_size = u->chunk;
+    st->window = u->max_window;
+    if (rc == 0)
+        rc = run(u, &u->rsp);
+    forget_inflight(u);
+    free(u);
+    return rc;
+}
