@@ -68,6 +68,7 @@ struct smp_group {
 enum smpsrv_os_err {
     SMPSRV_OS_ERR_INVALID_FORMAT = 2, SMPSRV_OS_ERR_QUERY_YIELDS_NO_ANSWER = 3,
     SMPSRV_OS_ERR_RTC_NOT_SET = 4, SMPSRV_OS_ERR_RTC_COMMAND_FAILED = 5,
+    SMPSRV_OS_ERR_QUERY_RESPONSE_VALUE_NOT_VALID = 6,
 };
 enum smpsrv_stat_err {
     SMPSRV_STAT_ERR_INVALID_GROUP = 2, SMPSRV_STAT_ERR_INVALID_STAT_NAME = 3,
@@ -214,6 +215,7 @@ struct smpsrv_upload {
     uint8_t sha_len;
     uint8_t tail[32];            /* accepted bytes not yet written (below write alignment) */
     uint8_t tail_len;
+    bool has_match, match;       /* final `match`, once the whole file is in */
 };
 
 /* The file upload session (fs cmd 0 write), kept between chunks. */

@@ -1,0 +1,377 @@
+/*
+ * The dispatcher against the exact request bytes real clients send
+ * (issue 3 "Interoperability facts", smp-protocol §1-2): response headers,
+ * versions, error shapes, several messages per packet, and the OS group.
+ * Bodies are decoded with libcbor (cbor_view.h), not our own codec.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "cbor_view.h"
+#include "fixture.h"
+
+#define SEND(f, ...)                                                  \
+    do {                                                              \
+        static const uint8_t pkt_[] = { __VA_ARGS__ };                \
+        fx_send((f), pkt_, sizeof pkt_);                              \
+    } while (0)
+
+static void assert_rsp_bytes(struct fx *f, int i, const uint8_t *want, size_t n)
+{
+    assert_true(i < f->nrsp);
+    assert_int_equal(f->rsp_len[i], n);
+    assert_memory_equal(f->rsp[i], want, n);
+}
+
+static struct cv *rsp_body(struct fx *f, int i)
+{
+    struct cv *v = cv_load(f->rsp[i] + 8, f->rsp_len[i] - 8);
+    assert_non_null(v);
+    assert_true(cv_is_map(v));
+    assert_true(cv_is_definite(v));
+    return v;
+}
+
+static void test_go_echo_v1(void **state)
+{
+    struct fx *f = *state;
+    static const uint8_t want[] = { 0x03, 0x00, 0x00, 0x09, 0x00, 0x00, 0x42, 0x00, 0xa1,
+                                    0x61, 0x72, 0x65, 'h', 'e', 'l', 'l', 'o' };
+
+    SEND(f, 0x02, 0x00, 0x00, 0x09, 0x00, 0x00, 0x42, 0x00, 0xa1, 0x61, 0x64, 0x65, 0x68,
+         0x65, 0x6c, 0x6c, 0x6f);
+    assert_int_equal(f->nrsp, 1);
+    assert_rsp_bytes(f, 0, want, sizeof want);
+}
+
+static void test_rust_echo_v2(void **state)
+{
+    struct fx *f = *state;
+    char text[16];
+
+    SEND(f, 0x0a, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0xa1, 0x61, 0x64, 0x65, 0x68,
+         0x65, 0x6c, 0x6c, 0x6f);
+    assert_int_equal(f->nrsp, 1);
+    assert_int_equal(f->rsp[0][0], 0x0b); /* v2 write response */
+    struct cv *b = rsp_body(f, 0);
+    assert_true(cv_text(cv_get(b, "r"), text, sizeof text));
+    assert_string_equal(text, "hello");
+    cv_free(b);
+}
+
+/* smp-protocol §5.3: the documented v2 "hi" exchange, byte for byte. */
+static void test_doc_echo_hi(void **state)
+{
+    struct fx *f = *state;
+    static const uint8_t want[] = { 0x0b, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00,
+                                    0xa1, 0x61, 0x72, 0x62, 0x68, 0x69 };
+
+    SEND(f, 0x0a, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x00, 0xa1, 0x61, 0x64, 0x62, 0x68, 0x69);
+    assert_rsp_bytes(f, 0, want, sizeof want);
+}
+
+static void test_go_image_list_empty_flash(void **state)
+{
+    struct fx *f = *state;
+
+    SEND(f, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x42, 0x00, 0xa0);
+    assert_int_equal(f->nrsp, 1);
+    assert_int_equal(f->rsp[0][0], 0x01); /* v1 read response */
+    assert_int_equal(f->rsp[0][6], 0x42);
+    struct cv *b = rsp_body(f, 0);
+    assert_true(cv_is_array(cv_get(b, "images")));
+    assert_int_equal(cv_size(cv_get(b, "images")), 0);
+    assert_int_equal(cv_get_int(b, "splitStatus", -1), 0);
+    assert_null(cv_get(b, "rc"));
+    cv_free(b);
+}
+
+static void test_reset_empty_body_rust(void **state)
+{
+    struct fx *f = *state;
+    static const uint8_t want[] = { 0x0b, 0x00, 0x00, 0x01, 0x00, 0x00, 0x07, 0x05, 0xa0 };
+
+    SEND(f, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0x05);
+    assert_rsp_bytes(f, 0, want, sizeof want);
+    assert_int_equal(f->resets, 1);
+    assert_false(f->reset_force);
+}
+
+static void test_reset_go_empty_map_and_force(void **state)
+{
+    struct fx *f = *state;
+    static const uint8_t want[] = { 0x03, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x05, 0xa0 };
+
+    SEND(f, 0x02, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x05, 0xa0);
+    assert_rsp_bytes(f, 0, want, sizeof want);
+    assert_int_equal(f->resets, 1);
+    /* refused (busy) unless forced */
+    f->reset_rc = 10;
+    SEND(f, 0x02, 0x00, 0x00, 0x01, 0x00, 0x00, 0x02, 0x05, 0xa0);
+    struct cv *b = rsp_body(f, 0);
+    assert_int_equal(cv_get_int(b, "rc", -1), 10);
+    cv_free(b);
+    f->reset_rc = 0;
+    SEND(f, 0x02, 0x00, 0x00, 0x08, 0x00, 0x00, 0x03, 0x05, 0xa1, 0x65, 'f', 'o', 'r', 'c',
+         'e', 0x01);
+    assert_int_equal(f->resets, 2);
+    assert_true(f->reset_force);
+}
+
+static void test_indefinite_map_request(void **state)
+{
+    struct fx *f = *state;
+    char text[8];
+
+    SEND(f, 0x0a, 0x00, 0x00, 0x07, 0x00, 0x00, 0x05, 0x00, 0xbf, 0x61, 0x64, 0x62, 'h', 'i',
+         0xff);
+    struct cv *b = rsp_body(f, 0);
+    assert_true(cv_text(cv_get(b, "r"), text, sizeof text));
+    assert_string_equal(text, "hi");
+    cv_free(b);
+}
+
+static void test_several_messages_in_one_packet(void **state)
+{
+    struct fx *f = *state;
+
+    SEND(f, 0x02, 0x00, 0x00, 0x05, 0x00, 0x00, 0x10, 0x00, 0xa1, 0x61, 0x64, 0x61, 'a',
+         0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x11, 0x00, 0xa0,
+         0x0a, 0x00, 0x00, 0x05, 0x00, 0x00, 0x12, 0x00, 0xa1, 0x61, 0x64, 0x61, 'b');
+    assert_int_equal(f->nrsp, 3);
+    assert_int_equal(f->rsp[0][6], 0x10);
+    assert_int_equal(f->rsp[1][6], 0x11);
+    assert_int_equal(f->rsp[1][5], 0x01);
+    assert_int_equal(f->rsp[2][6], 0x12);
+    assert_int_equal(f->rsp[2][0], 0x0b);
+    for (int i = 0; i < 3; i++) {
+        struct cv *b = rsp_body(f, i);
+        assert_null(cv_get(b, "rc"));
+        cv_free(b);
+    }
+}
+
+static void assert_rc(struct fx *f, int i, int64_t rc)
+{
+    struct cv *b = rsp_body(f, i);
+    assert_int_equal(cv_get_int(b, "rc", -1), rc);
+    assert_null(cv_get(b, "err"));
+    cv_free(b);
+}
+
+static void test_unknown_group_and_command(void **state)
+{
+    struct fx *f = *state;
+
+    SEND(f, 0x0a, 0x00, 0x00, 0x01, 0x00, 0x32, 0x01, 0x00, 0xa0); /* group 50 */
+    assert_rc(f, 0, 8);
+    SEND(f, 0x0a, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x63, 0xa0); /* os cmd 99 */
+    assert_rc(f, 0, 8);
+    SEND(f, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x05, 0xa0); /* reset is write-only */
+    assert_rc(f, 0, 8);
+    SEND(f, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x01, 0xa0); /* console echo: none */
+    assert_rc(f, 0, 8);
+    SEND(f, 0x08, 0x00, 0x00, 0x01, 0x00, 0x40, 0x01, 0x00, 0xa0); /* user group 64 */
+    assert_rc(f, 0, 8);
+}
+
+static void test_malformed_bodies(void **state)
+{
+    struct fx *f = *state;
+
+    SEND(f, 0x02, 0x00, 0x00, 0x02, 0x00, 0x00, 0x01, 0x00, 0xa1, 0x61); /* truncated map */
+    assert_rc(f, 0, 9);
+    SEND(f, 0x02, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01); /* not a map */
+    assert_rc(f, 0, 9);
+    SEND(f, 0x02, 0x00, 0x00, 0x02, 0x00, 0x00, 0x01, 0x00, 0xa0, 0xa0); /* trailing item */
+    assert_rc(f, 0, 9);
+    SEND(f, 0x02, 0x00, 0x00, 0x02, 0x00, 0x00, 0x01, 0x00, 0xbf, 0x61); /* open indefinite */
+    assert_rc(f, 0, 9);
+    SEND(f, 0x02, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x00, 0xff); /* stray break */
+    assert_rc(f, 0, 9);
+    /* echo with `d` of the wrong type, or missing */
+    SEND(f, 0x02, 0x00, 0x00, 0x04, 0x00, 0x00, 0x01, 0x00, 0xa1, 0x61, 0x64, 0x01);
+    assert_rc(f, 0, 3);
+    SEND(f, 0x02, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x00, 0xa0);
+    assert_rc(f, 0, 3);
+}
+
+static void test_framing_errors(void **state)
+{
+    struct fx *f = *state;
+
+    /* declared 9 body bytes, 3 present: ECORRUPT, then stop */
+    SEND(f, 0x02, 0x00, 0x00, 0x09, 0x00, 0x00, 0x01, 0x00, 0xa1, 0x61, 0x64);
+    assert_int_equal(f->nrsp, 1);
+    assert_int_equal(f->rsp[0][0], 0x03);
+    assert_rc(f, 0, 9);
+    /* fewer than 8 bytes: no header, no response */
+    SEND(f, 0x02, 0x00, 0x00, 0x09, 0x00);
+    assert_int_equal(f->nrsp, 0);
+    assert_int_equal(f->srv.stats.dropped, 1);
+    /* a good message followed by a short tail: one answer */
+    SEND(f, 0x02, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x06, 0xa0, 0x02, 0x00);
+    assert_int_equal(f->nrsp, 1);
+    assert_int_equal(f->srv.stats.dropped, 2);
+    /* responses are never answered */
+    SEND(f, 0x03, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x00, 0xa0);
+    assert_int_equal(f->nrsp, 0);
+    SEND(f, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x00, 0xa0);
+    assert_int_equal(f->nrsp, 0);
+    /* empty packet */
+    assert_int_equal(fx_send(f, NULL, 0), 0);
+}
+
+static void test_version_too_new(void **state)
+{
+    struct fx *f = *state;
+
+    SEND(f, 0x12, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x00, 0xa0); /* ver 2 */
+    assert_int_equal(f->nrsp, 1);
+    assert_int_equal(f->rsp[0][0], 0x0b); /* answered in version 1 */
+    assert_rc(f, 0, 13);
+    SEND(f, 0x18, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x00, 0xa0); /* ver 3 read */
+    assert_int_equal(f->rsp[0][0], 0x09);
+    assert_rc(f, 0, 13);
+}
+
+static void test_group_error_shapes(void **state)
+{
+    struct fx *f = *state;
+    /* bootloader info with an unknown query */
+    static const uint8_t body[] = { 0xa1, 0x65, 'q', 'u', 'e', 'r', 'y', 0x63, 'x', 'y', 'z' };
+
+    struct cv *b = fx_call(f, 0, 1, 0, 8, body, sizeof body);
+    const struct cv *err = cv_get(b, "err");
+    assert_true(cv_is_map(err));
+    assert_int_equal(cv_get_int(err, "group", -1), 0);
+    assert_int_equal(cv_get_int(err, "rc", -1), 3); /* QUERY_YIELDS_NO_ANSWER */
+    assert_null(cv_get(b, "rc"));
+    cv_free(b);
+    b = fx_call(f, 0, 0, 0, 8, body, sizeof body);
+    assert_null(cv_get(b, "err"));
+    assert_int_equal(cv_get_int(b, "rc", -1), 5); /* ENOENT for v1 clients */
+    assert_non_null(cv_get(b, "rsn"));
+    cv_free(b);
+}
+
+static void test_response_too_big(void **state)
+{
+    struct fx *f = *state;
+    uint8_t body[300], small[64];
+
+    body[0] = 0xa1;
+    body[1] = 0x61;
+    body[2] = 'd';
+    body[3] = 0x79; /* text, 2-byte length */
+    body[4] = 0;
+    body[5] = 200;
+    memset(body + 6, 'x', 200);
+    f->srv.rsp_buf = small;
+    f->srv.rsp_cap = sizeof small;
+    struct cv *b = fx_call(f, 2, 1, 0, 0, body, 206);
+    assert_int_equal(cv_get_int(b, "rc", -1), 7);
+    cv_free(b);
+    f->srv.rsp_buf = f->rsp_buf;
+    f->srv.rsp_cap = sizeof f->rsp_buf;
+}
+
+static void test_os_params_info_bootloader(void **state)
+{
+    struct fx *f = *state;
+    static const uint8_t all[] = { 0xa1, 0x66, 'f', 'o', 'r', 'm', 'a', 't', 0x61, 'a' };
+    static const uint8_t some[] = { 0xa1, 0x66, 'f', 'o', 'r', 'm', 'a', 't', 0x62, 'n', 's' };
+    static const uint8_t bad[] = { 0xa1, 0x66, 'f', 'o', 'r', 'm', 'a', 't', 0x61, 'q' };
+    static const uint8_t mode[] = { 0xa1, 0x65, 'q', 'u', 'e', 'r', 'y', 0x64, 'm', 'o', 'd', 'e' };
+    char text[256];
+
+    struct cv *b = fx_call(f, 0, 0, 0, 6, NULL, 0);
+    assert_int_equal(cv_get_int(b, "buf_size", -1), 2048);
+    assert_int_equal(cv_get_int(b, "buf_count", -1), 4);
+    cv_free(b);
+
+    b = fx_call(f, 0, 1, 0, 7, NULL, 0);
+    assert_true(cv_text(cv_get(b, "output"), text, sizeof text));
+    assert_string_equal(text, "Zephyr");
+    cv_free(b);
+    b = fx_call(f, 0, 1, 0, 7, some, sizeof some);
+    assert_true(cv_text(cv_get(b, "output"), text, sizeof text));
+    assert_string_equal(text, "Zephyr mcusim"); /* fixed order s n, whatever the request order */
+    cv_free(b);
+    b = fx_call(f, 0, 1, 0, 7, all, sizeof all);
+    assert_true(cv_text(cv_get(b, "output"), text, sizeof text));
+    assert_string_equal(text, "Zephyr mcusim v3.7.0 #1 Nov 22 2026 01:00:00 arm cortex-m4 "
+                              "nrf52840dk Zephyr");
+    cv_free(b);
+    b = fx_call(f, 0, 1, 0, 7, bad, sizeof bad);
+    assert_int_equal(cv_get_int(cv_get(b, "err"), "rc", -1), 2); /* INVALID_FORMAT */
+    cv_free(b);
+
+    b = fx_call(f, 0, 1, 0, 8, NULL, 0);
+    assert_true(cv_text(cv_get(b, "bootloader"), text, sizeof text));
+    assert_string_equal(text, "MCUboot");
+    cv_free(b);
+    b = fx_call(f, 0, 1, 0, 8, mode, sizeof mode);
+    assert_int_equal(cv_get_int(b, "mode", -9), 3);
+    assert_null(cv_get(b, "no-downgrade"));
+    cv_free(b);
+    f->plat.no_downgrade = true;
+    f->plat.boot_mode = -1;
+    b = fx_call(f, 0, 1, 0, 8, mode, sizeof mode);
+    assert_int_equal(cv_get_int(b, "mode", -9), -1);
+    assert_int_equal(cv_get_bool(b, "no-downgrade"), 1);
+    cv_free(b);
+}
+
+static void test_stats_count_requests(void **state)
+{
+    struct fx *f = *state;
+    const char *name;
+    uint64_t v;
+
+    SEND(f, 0x02, 0x00, 0x00, 0x05, 0x00, 0x00, 0x10, 0x00, 0xa1, 0x61, 0x64, 0x61, 'a',
+         0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x11, 0x00, 0xa0);
+    SEND(f, 0x0a, 0x00, 0x00, 0x01, 0x00, 0x32, 0x01, 0x00, 0xa0);
+    assert_int_equal(f->srv.stats.requests, 3);
+    assert_int_equal(f->srv.stats.errors, 1);
+    assert_int_equal(f->srv.stats.per_group_requests[0], 1);
+    assert_int_equal(f->srv.stats.per_group_requests[1], 1);
+    assert_int_equal(f->srv.stats.per_group_errors[50], 1);
+    assert_int_equal(f->srv.stats.bytes_in, 13 + 9 + 9);
+    assert_true(f->srv.stats.bytes_out > 0);
+    assert_int_equal(smpsrv_stat_field(&f->srv, 0, &name, &v), 0);
+    assert_string_equal(name, "requests");
+    assert_int_equal(v, 3);
+    size_t i = 0;
+    while (smpsrv_stat_field(&f->srv, i, &name, &v) == 0)
+        i++;
+    assert_true(i > 5);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_go_echo_v1, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_rust_echo_v2, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_doc_echo_hi, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_go_image_list_empty_flash, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_reset_empty_body_rust, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_reset_go_empty_map_and_force, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_indefinite_map_request, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_several_messages_in_one_packet, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_group_and_command, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_bodies, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_framing_errors, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_version_too_new, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_group_error_shapes, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_response_too_big, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_os_params_info_bootloader, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_stats_count_requests, fx_setup, fx_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
