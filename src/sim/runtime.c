@@ -1,0 +1,216 @@
+/*
+ * The board's event loop: poll(2) over the pty, the UDP socket, the
+ * control socket and a self-pipe for signals, with timers for pacing,
+ * delayed faults, stalls and replugging. Serves SMP requests and performs
+ * the reset a request scheduled once its response has left the board.
+ */
+#include "sim/runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim/sim.h"
+
+static int sig_write_fd = -1;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (sig_write_fd >= 0) {
+        int saved = errno;
+        ssize_t rc = write(sig_write_fd, "x", 1);
+        (void)rc;
+        errno = saved;
+    }
+}
+
+static int setup_signals(struct sim_runtime *rt)
+{
+    if (pipe2(rt->sig_pipe, O_NONBLOCK | O_CLOEXEC) != 0)
+        return SIM_EIO;
+    sig_write_fd = rt->sig_pipe[1];
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    return SIM_OK;
+}
+
+int sim_ctl_listen(struct sim_runtime *rt);
+void sim_ctl_on_readable(struct sim_runtime *rt);
+
+static int open_links(struct sim_runtime *rt)
+{
+    struct sim_board *b = rt->b;
+    snprintf(rt->tty_link, sizeof rt->tty_link, "%s/tty", b->cfg.state_dir);
+    if (b->cfg.pty) {
+        if (sim_uart_open(rt) != SIM_OK) {
+            sim_board_log(b, "E: cannot create the pty");
+            return SIM_EIO;
+        }
+        sim_faults_init(&rt->uart.rx_faults, &b->cfg.uart_faults);
+        sim_faults_init(&rt->uart.tx_faults, &b->cfg.uart_faults);
+        rt->uart.tx_faults.rng ^= 0x7478; /* independent directions */
+    }
+    if (b->cfg.udp_port) {
+        if (sim_udp_open(rt) != SIM_OK) {
+            sim_board_log(b, "E: cannot bind UDP 127.0.0.1:%d: %s",
+                          b->cfg.udp_port, strerror(errno));
+            return SIM_EIO;
+        }
+        sim_faults_init(&rt->udp.rx_faults, &b->cfg.udp_faults);
+        sim_faults_init(&rt->udp.tx_faults, &b->cfg.udp_faults);
+        rt->udp.tx_faults.rng ^= 0x7478;
+    }
+    return SIM_OK;
+}
+
+/* Power-on until an image runs or nothing can: a power cut during the
+ * boot (--fail-after) means power comes back and the board boots again. */
+static void power_on_boot(struct sim_board *b, enum sim_reset_cause cause)
+{
+    while (sim_board_reset(b, cause) == SIM_EFLASH) {
+        flash_model_power_on(&b->flash);
+        cause = SIM_RESET_POWER_ON;
+    }
+    sim_server_start(b);
+}
+
+int sim_runtime_start(struct sim_runtime *rt, struct sim_board *b)
+{
+    memset(rt, 0, sizeof *rt);
+    rt->b = b;
+    rt->uart.master = rt->uart.slave = -1;
+    rt->udp.fd = rt->ctl_fd = -1;
+    rt->sig_pipe[0] = rt->sig_pipe[1] = -1;
+    sim_platform_setup(b);
+    int rc = setup_signals(rt);
+    if (rc == SIM_OK)
+        rc = open_links(rt);
+    if (rc == SIM_OK)
+        rc = sim_ctl_listen(rt);
+    if (rc != SIM_OK) {
+        sim_runtime_stop(rt);
+        return rc;
+    }
+    power_on_boot(b, SIM_RESET_POWER_ON);
+    /* the ready lines go to stdout even when the console is quiet */
+    if (rt->uart.master >= 0)
+        printf("uart: %s\n", rt->uart.slave_path);
+    if (rt->udp.fd >= 0)
+        printf("udp: 127.0.0.1:%u\n", rt->udp.port);
+    fflush(stdout);
+    return SIM_OK;
+}
+
+void sim_runtime_stop(struct sim_runtime *rt)
+{
+    sim_uart_close(rt);
+    sim_udp_close(rt);
+    sim_bytes_free(&rt->uart.rx_wire);
+    sim_bytes_free(&rt->uart.tx_q);
+    if (rt->ctl_fd >= 0) {
+        close(rt->ctl_fd);
+        unlink(rt->ctl_path);
+    }
+    rt->ctl_fd = -1;
+    for (int i = 0; i < 2; i++)
+        if (rt->sig_pipe[i] >= 0)
+            close(rt->sig_pipe[i]);
+    rt->sig_pipe[0] = rt->sig_pipe[1] = -1;
+    sig_write_fd = -1;
+    if (rt->b)
+        flash_model_sync(&rt->b->flash);
+}
+
+void sim_runtime_serve(struct sim_runtime *rt, bool uart, const uint8_t *pkt,
+                       size_t len, smpsrv_emit_fn emit, void *arg)
+{
+    struct sim_board *b = rt->b;
+    if (b->cfg.trace) {
+        struct smp_hdr h;
+        if (smp_hdr_decode(pkt, len, &h) == 0)
+            sim_board_log(b, "smp: %s rx op=%u ver=%u grp=%u id=%u seq=%u len=%u inflight=%u",
+                          uart ? "uart" : "udp", h.op, h.ver, h.group, h.id, h.seq,
+                          h.len, uart ? (unsigned)rt->uart.nrsp + 1 : 1u);
+    }
+    b->srv.plat = uart ? &b->plat_uart : &b->plat_udp;
+    smpsrv_process(&b->srv, pkt, len, emit, arg);
+}
+
+/* A power cut while serving (--fail-after): power returns, board reboots. */
+static void after_requests(struct sim_runtime *rt)
+{
+    struct sim_board *b = rt->b;
+    if (b->flash.powered_off) {
+        sim_board_log(b, "E: power cut (fault injection): rebooting");
+        flash_model_power_on(&b->flash);
+        power_on_boot(b, SIM_RESET_POWER_ON);
+        return;
+    }
+    /* the response must leave first: the host waits for it */
+    if (b->reset_pending && sim_uart_tx_idle(rt))
+        power_on_boot(b, SIM_RESET_SOFT);
+}
+
+static int poll_timeout_ms(struct sim_runtime *rt, uint64_t now)
+{
+    uint64_t next = sim_uart_next_event(rt, now);
+    uint64_t u = sim_udp_next_event(rt);
+    if (u < next)
+        next = u;
+    if (next == UINT64_MAX)
+        return rt->b->reset_pending ? 10 : 1000;
+    if (next <= now)
+        return 0;
+    uint64_t ms = (next - now + 999999) / 1000000;
+    return ms > 1000 ? 1000 : (int)ms;
+}
+
+static size_t build_pollfds(struct sim_runtime *rt, struct pollfd *p, uint64_t now)
+{
+    size_t n = 0;
+    p[n++] = (struct pollfd){ .fd = rt->sig_pipe[0], .events = POLLIN };
+    p[n++] = (struct pollfd){ .fd = rt->ctl_fd, .events = POLLIN };
+    short ev = POLLIN;
+    /* unpaced: wait for room in the pty; paced: the pacer's timer drives */
+    if (rt->uart.tx_q.len && !rt->uart.tx_pace.byte_ns && now >= rt->uart.tx_hold_ns)
+        ev |= POLLOUT;
+    p[n++] = (struct pollfd){ .fd = rt->uart.master, .events = ev };
+    p[n++] = (struct pollfd){ .fd = rt->udp.fd, .events = POLLIN };
+    return n;
+}
+
+int sim_runtime_run(struct sim_runtime *rt)
+{
+    while (!rt->stop) {
+        struct pollfd p[4];
+        uint64_t now = sim_now_ns();
+        size_t n = build_pollfds(rt, p, now);
+        int rc = poll(p, n, poll_timeout_ms(rt, now));
+        if (rc < 0 && errno != EINTR)
+            return SIM_EIO;
+        now = sim_now_ns();
+        if (rc > 0 && (p[0].revents & POLLIN))
+            break;
+        if (rc > 0 && (p[1].revents & POLLIN))
+            sim_ctl_on_readable(rt);
+        if (rc > 0 && p[2].fd >= 0 && (p[2].revents & POLLIN))
+            sim_uart_on_readable(rt, now);
+        if (rc > 0 && p[3].fd >= 0 && (p[3].revents & POLLIN))
+            sim_udp_on_readable(rt, now);
+        sim_uart_pump(rt, now);
+        sim_udp_pump(rt, now);
+        after_requests(rt);
+    }
+    sim_board_log(rt->b, "board: stopped");
+    return SIM_OK;
+}

@@ -1,0 +1,321 @@
+/*
+ * The board's UART: a pty whose slave side the host opens like a USB CDC
+ * port. Bytes cross a simulated wire (optional baud pacing and faults in
+ * each direction) and SMP frames are reassembled by smp/serial.
+ *
+ * The board keeps the slave open itself: without that, the master side
+ * reports a hang-up whenever no host has the port open, and the raw
+ * termios settings would be lost between host sessions.
+ * Not here: SMP processing (runtime.c) and the pacing math (link.c).
+ */
+#include "sim/runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "sim/sim.h"
+
+static speed_t speed_of(uint32_t baud)
+{
+    switch (baud) {
+    case 9600: return B9600;
+    case 19200: return B19200;
+    case 38400: return B38400;
+    case 57600: return B57600;
+    case 230400: return B230400;
+    case 460800: return B460800;
+    case 921600: return B921600;
+    case 1000000: return B1000000;
+    default: return B115200;
+    }
+}
+
+static int make_raw(int fd, uint32_t baud)
+{
+    struct termios t;
+    if (tcgetattr(fd, &t) != 0)
+        return SIM_EIO;
+    cfmakeraw(&t);
+    cfsetispeed(&t, speed_of(baud));
+    cfsetospeed(&t, speed_of(baud));
+    return tcsetattr(fd, TCSANOW, &t) == 0 ? SIM_OK : SIM_EIO;
+}
+
+static int open_pty(struct sim_uart *u, uint32_t baud)
+{
+    u->master = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK);
+    if (u->master < 0)
+        return SIM_EIO;
+    if (grantpt(u->master) != 0 || unlockpt(u->master) != 0 ||
+        ptsname_r(u->master, u->slave_path, sizeof u->slave_path) != 0)
+        return SIM_EIO;
+    u->slave = open(u->slave_path, O_RDWR | O_NOCTTY | O_NONBLOCK);
+    if (u->slave < 0)
+        return SIM_EIO;
+    return make_raw(u->slave, baud);
+}
+
+static void reset_link_state(struct sim_uart *u, struct sim_board *b)
+{
+    u->rx_wire.len = 0;
+    u->tx_q.len = 0;
+    u->nrsp = 0;
+    u->rx_hold_ns = u->tx_hold_ns = 0;
+    u->tx_queued_total = u->tx_written_total = 0;
+    uint32_t cap = b->plat_uart.buf_size + 2; /* + the length prefix */
+    if (cap > sizeof u->rx_pkt)
+        cap = sizeof u->rx_pkt;
+    smp_serial_rx_init(&u->rx, u->rx_pkt, cap);
+    u->last_dropped = 0;
+    b->uart_st.inflight = 0;
+}
+
+int sim_uart_open(struct sim_runtime *rt)
+{
+    struct sim_uart *u = &rt->uart;
+    struct sim_board *b = rt->b;
+    u->master = u->slave = -1;
+    int rc = open_pty(u, b->cfg.baud);
+    if (rc != SIM_OK) {
+        sim_uart_close(rt);
+        return rc;
+    }
+    sim_pacer_init(&u->rx_pace, b->cfg.baud);
+    sim_pacer_init(&u->tx_pace, b->cfg.baud);
+    reset_link_state(u, b);
+    unlink(rt->tty_link);
+    if (symlink(u->slave_path, rt->tty_link) != 0) {
+        sim_uart_close(rt);
+        return SIM_ESTATE;
+    }
+    u->replug_ns = 0;
+    return SIM_OK;
+}
+
+void sim_uart_close(struct sim_runtime *rt)
+{
+    struct sim_uart *u = &rt->uart;
+    if (u->slave >= 0)
+        close(u->slave);
+    if (u->master >= 0)
+        close(u->master);
+    u->master = u->slave = -1;
+    unlink(rt->tty_link);
+}
+
+/* The unplug fault: the port disappears, then comes back as a new pty. */
+static void unplug(struct sim_runtime *rt, uint64_t now)
+{
+    sim_board_log(rt->b, "uart: unplugged for %u ms (fault injection)",
+                  rt->b->cfg.unplug_ms);
+    sim_uart_close(rt);
+    rt->uart.replug_ns = now + (uint64_t)rt->b->cfg.unplug_ms * 1000000ull;
+    rt->uart.rx_wire.len = rt->uart.tx_q.len = 0;
+    rt->uart.nrsp = 0;
+}
+
+void sim_uart_unplug(struct sim_runtime *rt, uint64_t now, uint32_t ms)
+{
+    rt->b->cfg.unplug_ms = ms;
+    unplug(rt, now);
+}
+
+static void check_triggers(struct sim_runtime *rt, uint64_t now)
+{
+    struct sim_uart *u = &rt->uart;
+    const struct sim_config *c = &rt->b->cfg;
+    if (c->stall_after >= 0 && !u->stall_done &&
+        u->rx_total >= (uint64_t)c->stall_after) {
+        u->stall_done = true;
+        u->stall_ns = now + (uint64_t)c->stall_ms * 1000000ull;
+        sim_board_log(rt->b, "uart: stalled for %u ms (fault injection)", c->stall_ms);
+    }
+    if (c->unplug_after >= 0 && !u->unplug_done &&
+        u->rx_total >= (uint64_t)c->unplug_after) {
+        u->unplug_done = true;
+        unplug(rt, now);
+    }
+}
+
+void sim_uart_on_readable(struct sim_runtime *rt, uint64_t now)
+{
+    struct sim_uart *u = &rt->uart;
+    uint8_t buf[4096];
+    for (;;) {
+        if (u->master < 0)
+            return;
+        ssize_t n = read(u->master, buf, sizeof buf);
+        if (n <= 0)
+            return;
+        if (u->rx_wire.len == 0)
+            sim_pacer_start(&u->rx_pace, now);
+        if (sim_bytes_append(&u->rx_wire, buf, (size_t)n) != SIM_OK)
+            return;
+        u->rx_total += (uint64_t)n;
+        rt->b->uart_st.rx_bytes += (uint64_t)n;
+        check_triggers(rt, now);
+    }
+}
+
+static void count_drops(struct sim_runtime *rt)
+{
+    struct sim_uart *u = &rt->uart;
+    if (u->rx.dropped != u->last_dropped) {
+        rt->b->uart_st.dropped_corrupt += u->rx.dropped - u->last_dropped;
+        u->last_dropped = u->rx.dropped;
+    }
+}
+
+/* Bytes that crossed the wire: through the faults into the receiver.
+ * Complete requests are collected first and served after, so a burst of
+ * requests holds several buffers at once, as on a device. */
+static void receive(struct sim_runtime *rt, uint64_t now, const uint8_t *in, size_t n)
+{
+    struct sim_uart *u = &rt->uart;
+    struct sim_bytes clean = { 0 };
+    uint32_t delay_ms = 0;
+    if (sim_faults_active(&u->rx_faults.cfg))
+        sim_faults_stream(&u->rx_faults, in, n, &clean, &delay_ms);
+    else
+        sim_bytes_append(&clean, in, n);
+    if (delay_ms)
+        u->rx_hold_ns = now + (uint64_t)delay_ms * 1000000ull;
+    struct sim_bytes reqs = { 0 };
+    size_t nreq = 0;
+    for (size_t i = 0; i < clean.len; i++) {
+        size_t len = smp_serial_rx_byte(&u->rx, clean.buf[i]);
+        if (len == 0)
+            continue;
+        if (u->nrsp + nreq >= rt->b->plat_uart.buf_count) {
+            rt->b->uart_st.dropped_no_buf++;
+            continue;
+        }
+        uint32_t l32 = (uint32_t)len;
+        sim_bytes_append(&reqs, &l32, sizeof l32);
+        sim_bytes_append(&reqs, u->rx.pkt, len);
+        nreq++;
+        if (u->nrsp + nreq > rt->b->uart_st.max_inflight)
+            rt->b->uart_st.max_inflight = (uint32_t)(u->nrsp + nreq);
+    }
+    count_drops(rt);
+    sim_bytes_free(&clean);
+    for (size_t off = 0; off < reqs.len;) {
+        uint32_t l32;
+        memcpy(&l32, reqs.buf + off, sizeof l32);
+        off += sizeof l32;
+        rt->b->uart_st.requests++;
+        sim_runtime_serve(rt, true, reqs.buf + off, l32, sim_uart_emit, rt);
+        off += l32;
+    }
+    sim_bytes_free(&reqs);
+}
+
+void sim_uart_emit(void *arg, const uint8_t *msg, size_t len)
+{
+    struct sim_runtime *rt = arg;
+    struct sim_uart *u = &rt->uart;
+    size_t cap = smp_serial_encoded_len(len, SMP_SERIAL_LINE_MAX);
+    uint8_t *frame = malloc(cap);
+    if (!frame || u->master < 0) {
+        free(frame);
+        return;
+    }
+    size_t n = smp_serial_encode(msg, len, frame, cap, SMP_SERIAL_LINE_MAX);
+    struct sim_bytes out = { 0 };
+    uint32_t delay_ms = 0;
+    if (sim_faults_active(&u->tx_faults.cfg))
+        sim_faults_stream(&u->tx_faults, frame, n, &out, &delay_ms);
+    else
+        sim_bytes_append(&out, frame, n);
+    free(frame);
+    if (delay_ms)
+        u->tx_hold_ns = sim_now_ns() + (uint64_t)delay_ms * 1000000ull;
+    if (u->tx_q.len == 0)
+        sim_pacer_start(&u->tx_pace, sim_now_ns());
+    sim_bytes_append(&u->tx_q, out.buf, out.len);
+    u->tx_queued_total += out.len;
+    sim_bytes_free(&out);
+    rt->b->uart_st.responses++;
+    if (u->nrsp < SIM_RSP_MARKS)
+        u->rsp_end[u->nrsp++] = u->tx_queued_total;
+}
+
+static void transmit(struct sim_runtime *rt, uint64_t now)
+{
+    struct sim_uart *u = &rt->uart;
+    if (u->tx_q.len && now >= u->tx_hold_ns) {
+        size_t n = sim_pacer_take(&u->tx_pace, now, u->tx_q.len);
+        ssize_t w = n ? write(u->master, u->tx_q.buf, n) : 0;
+        if (w < 0)
+            w = 0;
+        /* what the pty did not take goes back on the wire schedule */
+        u->tx_pace.t_ns -= (uint64_t)(n - (size_t)w) * u->tx_pace.byte_ns;
+        sim_bytes_consume(&u->tx_q, (size_t)w);
+        u->tx_written_total += (uint64_t)w;
+        rt->b->uart_st.tx_bytes += (uint64_t)w;
+    }
+    /* a response fully on the wire frees its buffer */
+    size_t done = 0;
+    while (done < u->nrsp && u->rsp_end[done] <= u->tx_written_total)
+        done++;
+    if (done) {
+        memmove(u->rsp_end, u->rsp_end + done, (u->nrsp - done) * sizeof u->rsp_end[0]);
+        u->nrsp -= done;
+    }
+    rt->b->uart_st.inflight = (uint32_t)u->nrsp;
+}
+
+void sim_uart_pump(struct sim_runtime *rt, uint64_t now)
+{
+    struct sim_uart *u = &rt->uart;
+    if (u->master < 0) {
+        if (u->replug_ns && now >= u->replug_ns && sim_uart_open(rt) == SIM_OK)
+            sim_board_log(rt->b, "uart: %s", u->slave_path);
+        return;
+    }
+    if (now < u->stall_ns)
+        return;
+    if (u->rx_wire.len && now >= u->rx_hold_ns) {
+        size_t n = sim_pacer_take(&u->rx_pace, now, u->rx_wire.len);
+        if (n) {
+            uint8_t *chunk = malloc(n);
+            if (chunk) {
+                memcpy(chunk, u->rx_wire.buf, n);
+                sim_bytes_consume(&u->rx_wire, n);
+                receive(rt, now, chunk, n);
+                free(chunk);
+            }
+        }
+    }
+    if (u->master >= 0)
+        transmit(rt, now);
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+uint64_t sim_uart_next_event(const struct sim_runtime *rt, uint64_t now)
+{
+    const struct sim_uart *u = &rt->uart;
+    uint64_t next = UINT64_MAX;
+    if (u->master < 0)
+        return u->replug_ns ? u->replug_ns : next;
+    if (now < u->stall_ns)
+        return u->stall_ns;
+    if (u->rx_wire.len)
+        next = min_u64(next, max_u64(u->rx_hold_ns, sim_pacer_next_ns(&u->rx_pace)));
+    if (u->tx_q.len && u->tx_pace.byte_ns)
+        next = min_u64(next, max_u64(u->tx_hold_ns, sim_pacer_next_ns(&u->tx_pace)));
+    else if (u->tx_q.len && u->tx_hold_ns > now)
+        next = min_u64(next, u->tx_hold_ns);
+    return next;
+}
+
+bool sim_uart_tx_idle(const struct sim_runtime *rt)
+{
+    return rt->uart.master < 0 || rt->uart.tx_q.len == 0;
+}

@@ -1,0 +1,367 @@
+/*
+ * mcusim: the simulated nRF52840 board. Argument parsing and printing
+ * only; the board lives in src/sim.
+ *
+ *   mcusim --state DIR [board options]       run until SIGTERM/SIGINT
+ *   mcusim --state DIR --provision IMAGE     factory-program slot 0, exit
+ *   mcusim --state DIR --boot-once [--json]  run the bootloader once, exit
+ *   mcusim --state DIR --press-button 1      control a running board
+ *
+ * Exit codes: 0 success, 1 failure (no bootable image for --boot-once),
+ * 2 usage, 3 power cut by --fail-after during --boot-once.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/board.h"
+#include "sim/runtime.h"
+#include "sim/sim.h"
+
+enum mode { MODE_RUN, MODE_PROVISION, MODE_BOOT_ONCE, MODE_CTL };
+
+struct args {
+    struct sim_config cfg;
+    enum mode mode;
+    const char *provision;
+    bool json;
+    char ctl[128];
+};
+
+static const char usage[] =
+    "usage: mcusim --state DIR [options]\n"
+    "board:\n"
+    "  --profile NAME           board profile (nrf52840)\n"
+    "  --udp PORT               UDP port on 127.0.0.1 (default 1337, 0 = off)\n"
+    "  --no-pty                 no UART pty\n"
+    "  --key PEM                trusted signing key (repeatable); unsigned images refused\n"
+    "  --strategy NAME          swap-move (default), swap-scratch, overwrite-only\n"
+    "  --downgrade-prevention   refuse updates older than the running image\n"
+    "  --fail-after N           cut power after N flash erase/write operations\n"
+    "  --baud N                 pace the pty at N baud (10 bit times per byte)\n"
+    "  --flash-timing nrf52840  real erase/write times (page 85 ms, word 41 us)\n"
+    "  --buf-size N, --buf-count N  SMP buffers (default uart 384x4, udp 2048x2)\n"
+    "  --dfu                    button 1 held at power-on: start in DFU mode\n"
+    "  --dfu-gate               image upload/test/erase only in DFU mode\n"
+    "  --serial ID              hardware id of a new board (default random)\n"
+    "  --trace                  log every SMP request on the console\n"
+    "  --quiet                  console to DIR/console.log only\n"
+    "link faults (tests):\n"
+    "  --link-faults SPEC       both links; SPEC = drop=R,corrupt=R,dup=R,delay=R[:MS],\n"
+    "                           unit=line|byte,seed=N (R per line/byte/datagram)\n"
+    "  --uart-faults SPEC, --udp-faults SPEC\n"
+    "  --unplug-after BYTES[:MS]  close the pty after BYTES received (back after MS)\n"
+    "  --stall-after BYTES[:MS]   stop serving the pty for MS after BYTES received\n"
+    "one-shot commands:\n"
+    "  --provision IMAGE        write IMAGE into slot 0 (factory programmer), exit\n"
+    "  --boot-once [--json]     run the bootloader once, print its decision, exit\n"
+    "control of a running board (DIR/ctl.sock):\n"
+    "  --press-button N, --hold-button N, --release-button N\n"
+    "  --status                 board status as JSON\n"
+    "  --ctl 'CMD'              unplug [MS] | stall MS | reset | power-cycle\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "mcusim: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(see mcusim --help)\n");
+    return 2;
+}
+
+static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 0);
+    if (errno || end == s || *end || v > max || s[0] == '-')
+        return false;
+    *out = v;
+    return true;
+}
+
+/* "BYTES[:MS]" */
+static bool parse_after(const char *s, long *after, uint32_t *ms)
+{
+    char buf[64];
+    unsigned long a, m;
+    snprintf(buf, sizeof buf, "%s", s);
+    char *colon = strchr(buf, ':');
+    if (colon) {
+        *colon = '\0';
+        if (!parse_ulong(colon + 1, 600000, &m))
+            return false;
+        *ms = (uint32_t)m;
+    }
+    if (!parse_ulong(buf, 1ul << 30, &a))
+        return false;
+    *after = (long)a;
+    return true;
+}
+
+static bool parse_strategy(const char *s, enum boot_strategy_id *out)
+{
+    if (!strcmp(s, "swap-move") || !strcmp(s, "move"))
+        *out = BOOT_STRATEGY_SWAP_MOVE;
+    else if (!strcmp(s, "swap-scratch") || !strcmp(s, "scratch"))
+        *out = BOOT_STRATEGY_SWAP_SCRATCH;
+    else if (!strcmp(s, "overwrite-only") || !strcmp(s, "overwrite"))
+        *out = BOOT_STRATEGY_OVERWRITE_ONLY;
+    else
+        return false;
+    return true;
+}
+
+enum {
+    OPT_STATE = 256, OPT_PROFILE, OPT_UDP, OPT_NO_PTY, OPT_KEY, OPT_STRATEGY,
+    OPT_DOWNGRADE, OPT_FAIL_AFTER, OPT_BAUD, OPT_FLASH_TIMING, OPT_BUF_SIZE,
+    OPT_BUF_COUNT, OPT_DFU, OPT_DFU_GATE, OPT_SERIAL, OPT_TRACE, OPT_QUIET,
+    OPT_LINK_FAULTS, OPT_UART_FAULTS, OPT_UDP_FAULTS, OPT_UNPLUG_AFTER,
+    OPT_STALL_AFTER, OPT_PROVISION, OPT_BOOT_ONCE, OPT_JSON, OPT_PRESS,
+    OPT_HOLD, OPT_RELEASE, OPT_STATUS, OPT_CTL, OPT_HELP,
+};
+
+static const struct option options[] = {
+    { "state", required_argument, 0, OPT_STATE },
+    { "profile", required_argument, 0, OPT_PROFILE },
+    { "udp", required_argument, 0, OPT_UDP },
+    { "no-pty", no_argument, 0, OPT_NO_PTY },
+    { "key", required_argument, 0, OPT_KEY },
+    { "strategy", required_argument, 0, OPT_STRATEGY },
+    { "downgrade-prevention", no_argument, 0, OPT_DOWNGRADE },
+    { "no-downgrade", no_argument, 0, OPT_DOWNGRADE },
+    { "fail-after", required_argument, 0, OPT_FAIL_AFTER },
+    { "baud", required_argument, 0, OPT_BAUD },
+    { "flash-timing", required_argument, 0, OPT_FLASH_TIMING },
+    { "buf-size", required_argument, 0, OPT_BUF_SIZE },
+    { "buf-count", required_argument, 0, OPT_BUF_COUNT },
+    { "dfu", no_argument, 0, OPT_DFU },
+    { "dfu-gate", no_argument, 0, OPT_DFU_GATE },
+    { "serial", required_argument, 0, OPT_SERIAL },
+    { "trace", no_argument, 0, OPT_TRACE },
+    { "quiet", no_argument, 0, OPT_QUIET },
+    { "link-faults", required_argument, 0, OPT_LINK_FAULTS },
+    { "uart-faults", required_argument, 0, OPT_UART_FAULTS },
+    { "udp-faults", required_argument, 0, OPT_UDP_FAULTS },
+    { "unplug-after", required_argument, 0, OPT_UNPLUG_AFTER },
+    { "stall-after", required_argument, 0, OPT_STALL_AFTER },
+    { "provision", required_argument, 0, OPT_PROVISION },
+    { "boot-once", no_argument, 0, OPT_BOOT_ONCE },
+    { "json", no_argument, 0, OPT_JSON },
+    { "press-button", required_argument, 0, OPT_PRESS },
+    { "hold-button", required_argument, 0, OPT_HOLD },
+    { "release-button", required_argument, 0, OPT_RELEASE },
+    { "status", no_argument, 0, OPT_STATUS },
+    { "ctl", required_argument, 0, OPT_CTL },
+    { "help", no_argument, 0, OPT_HELP },
+    { 0, 0, 0, 0 },
+};
+
+static int board_option(struct args *a, int opt, const char *v)
+{
+    struct sim_config *c = &a->cfg;
+    unsigned long n;
+    switch (opt) {
+    case OPT_STATE: c->state_dir = v; return 0;
+    case OPT_PROFILE:
+        c->profile = sim_profile_find(v);
+        return c->profile ? 0 : usage_error("unknown profile '%s' (known: nrf52840)", v);
+    case OPT_UDP:
+        if (!parse_ulong(v, 65535, &n))
+            return usage_error("--udp needs a port number 0..65535, not '%s'", v);
+        c->udp_port = (int)n;
+        return 0;
+    case OPT_NO_PTY: c->pty = false; return 0;
+    case OPT_KEY:
+        if (sim_config_add_key(c, v) != SIM_OK)
+            return fprintf(stderr, "mcusim: cannot load a public key from '%s'\n", v), 1;
+        return 0;
+    case OPT_STRATEGY:
+        return parse_strategy(v, &c->strategy) ? 0
+               : usage_error("unknown strategy '%s' (swap-move, swap-scratch, overwrite-only)", v);
+    case OPT_DOWNGRADE: c->downgrade_prevention = true; return 0;
+    case OPT_FAIL_AFTER:
+        if (!parse_ulong(v, 1ul << 30, &n))
+            return usage_error("--fail-after needs a count of flash operations, not '%s'", v);
+        c->fail_after = (long)n;
+        return 0;
+    case OPT_BAUD:
+        if (!parse_ulong(v, 4000000, &n) || n < 300)
+            return usage_error("--baud needs a rate between 300 and 4000000, not '%s'", v);
+        c->baud = (uint32_t)n;
+        return 0;
+    case OPT_FLASH_TIMING:
+        if (strcmp(v, "nrf52840") && strcmp(v, "off"))
+            return usage_error("--flash-timing takes nrf52840 or off, not '%s'", v);
+        c->flash_timing = strcmp(v, "off") != 0;
+        return 0;
+    }
+    return -1;
+}
+
+static int more_option(struct args *a, int opt, const char *v)
+{
+    struct sim_config *c = &a->cfg;
+    unsigned long n;
+    switch (opt) {
+    case OPT_BUF_SIZE:
+        if (!parse_ulong(v, SIM_UDP_BUF_SIZE, &n) || n < 64)
+            return usage_error("--buf-size needs 64..2048 bytes, not '%s'", v);
+        c->buf_size = (uint32_t)n;
+        return 0;
+    case OPT_BUF_COUNT:
+        if (!parse_ulong(v, 16, &n) || n < 1)
+            return usage_error("--buf-count needs 1..16, not '%s'", v);
+        c->buf_count = (uint32_t)n;
+        return 0;
+    case OPT_DFU: c->dfu_at_start = true; return 0;
+    case OPT_DFU_GATE: c->dfu_gate = true; return 0;
+    case OPT_SERIAL:
+        if (strlen(v) == 0 || strlen(v) > 16 || strspn(v, "0123456789abcdefABCDEF-_") != strlen(v))
+            return usage_error("--serial takes up to 16 hex digits, not '%s'", v);
+        c->serial = v;
+        return 0;
+    case OPT_TRACE: c->trace = true; return 0;
+    case OPT_QUIET: c->quiet = true; return 0;
+    case OPT_LINK_FAULTS:
+    case OPT_UART_FAULTS:
+    case OPT_UDP_FAULTS:
+        if ((opt != OPT_UDP_FAULTS && sim_fault_cfg_parse(&c->uart_faults, v)) ||
+            (opt != OPT_UART_FAULTS && sim_fault_cfg_parse(&c->udp_faults, v)))
+            return usage_error("bad fault spec '%s' (drop=R,corrupt=R,dup=R,delay=R[:MS],"
+                               "unit=line|byte,seed=N; rates 0..1, sum <= 1)", v);
+        return 0;
+    case OPT_UNPLUG_AFTER:
+        return parse_after(v, &c->unplug_after, &c->unplug_ms) ? 0
+               : usage_error("--unplug-after takes BYTES[:MS], not '%s'", v);
+    case OPT_STALL_AFTER:
+        return parse_after(v, &c->stall_after, &c->stall_ms) ? 0
+               : usage_error("--stall-after takes BYTES[:MS], not '%s'", v);
+    }
+    return -1;
+}
+
+static int mode_option(struct args *a, int opt, const char *v)
+{
+    unsigned long n;
+    switch (opt) {
+    case OPT_PROVISION: a->mode = MODE_PROVISION; a->provision = v; return 0;
+    case OPT_BOOT_ONCE: a->mode = MODE_BOOT_ONCE; return 0;
+    case OPT_JSON: a->json = true; return 0;
+    case OPT_PRESS:
+    case OPT_HOLD:
+    case OPT_RELEASE:
+        if (!parse_ulong(v, 2, &n) || n < 1)
+            return usage_error("the board has buttons 1 and 2, not '%s'", v);
+        snprintf(a->ctl, sizeof a->ctl, "%s %lu",
+                 opt == OPT_PRESS ? "press" : opt == OPT_HOLD ? "hold" : "release", n);
+        a->mode = MODE_CTL;
+        return 0;
+    case OPT_STATUS: snprintf(a->ctl, sizeof a->ctl, "status"); a->mode = MODE_CTL; return 0;
+    case OPT_CTL: snprintf(a->ctl, sizeof a->ctl, "%s", v); a->mode = MODE_CTL; return 0;
+    case OPT_HELP: fputs(usage, stdout); exit(0);
+    }
+    return usage_error("unknown option%s", "");
+}
+
+static int parse_args(struct args *a, int argc, char **argv)
+{
+    int opt;
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        if (opt == 'h')
+            opt = OPT_HELP;
+        if (opt == '?')
+            return 2;
+        int rc = board_option(a, opt, optarg);
+        if (rc < 0)
+            rc = more_option(a, opt, optarg);
+        if (rc < 0)
+            rc = mode_option(a, opt, optarg);
+        if (rc)
+            return rc;
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!a->cfg.state_dir)
+        return usage_error("%s--state DIR is required", "");
+    return 0;
+}
+
+static int run_ctl(const struct args *a)
+{
+    char *reply = NULL;
+    int rc = sim_ctl_send(a->cfg.state_dir, a->ctl, &reply);
+    if (rc != SIM_OK) {
+        fprintf(stderr, "mcusim: no board running in %s (%s)\n", a->cfg.state_dir,
+                sim_strerror(rc));
+        return 1;
+    }
+    fputs(reply, stdout);
+    int failed = strncmp(reply, "error", 5) == 0;
+    free(reply);
+    return failed ? 1 : 0;
+}
+
+static int run_boot_once(struct sim_board *b, bool json)
+{
+    int rc = sim_board_reset(b, SIM_RESET_POWER_ON);
+    if (json) {
+        char *s = sim_board_boot_json(b, rc);
+        printf("%s\n", s ? s : "{}");
+        free(s);
+    } else if (rc == SIM_OK) {
+        printf("boot: swap %s, slot 0 runs v%s (hash %s)\n",
+               boot_swap_type_name(b->boot_res.swap_type), b->version, b->hash_hex);
+    }
+    flash_model_sync(&b->flash);
+    return rc == SIM_OK ? 0 : rc == SIM_EFLASH ? 3 : 1;
+}
+
+static int run_board(struct sim_board *b)
+{
+    struct sim_runtime rt;
+    if (b->cfg.dfu_at_start)
+        b->button[0] = true;
+    int rc = sim_runtime_start(&rt, b);
+    if (rc != SIM_OK) {
+        fprintf(stderr, "mcusim: cannot start the board: %s\n", sim_strerror(rc));
+        return 1;
+    }
+    b->button[0] = false; /* the button is let go once the board is up */
+    rc = sim_runtime_run(&rt);
+    sim_runtime_stop(&rt);
+    return rc == SIM_OK ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    static struct args a;
+    static struct sim_board board;
+    sim_config_defaults(&a.cfg);
+    int rc = parse_args(&a, argc, argv);
+    if (rc)
+        return rc;
+    if (a.mode == MODE_CTL)
+        return run_ctl(&a);
+    if (a.mode != MODE_RUN)
+        a.cfg.quiet = a.mode == MODE_BOOT_ONCE && a.json;
+    rc = sim_board_open(&board, &a.cfg);
+    if (rc != SIM_OK) {
+        fprintf(stderr, "mcusim: cannot open board state in %s: %s\n",
+                a.cfg.state_dir, sim_strerror(rc));
+        return 1;
+    }
+    if (a.mode == MODE_PROVISION) {
+        rc = sim_board_provision(&board, a.provision);
+        if (rc != SIM_OK)
+            fprintf(stderr, "mcusim: cannot provision %s: %s\n", a.provision, sim_strerror(rc));
+        rc = rc == SIM_OK ? 0 : 1;
+    } else if (a.mode == MODE_BOOT_ONCE) {
+        rc = run_boot_once(&board, a.json);
+    } else {
+        rc = run_board(&board);
+    }
+    sim_board_close(&board);
+    return rc;
+}
