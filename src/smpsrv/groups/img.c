@@ -117,7 +117,7 @@ static void put_slot_entry(struct cbor_writer *w, int slot, const struct image_i
 
     if (image_version_fmt(&info->hdr.ver, ver, sizeof ver) < 0)
         ver[0] = '\0';
-    cbor_open_map(w, n + 1);
+    cbor_open_map(w, n);
     cbor_put_str(w, "image");
     cbor_put_uint(w, 0);
     cbor_put_str(w, "slot");
