@@ -205,6 +205,9 @@ static int swap_size_of(const struct boot_config *cfg, const struct boot_strateg
     return rc;
 }
 
+static int resume_overwrite(const struct boot_config *cfg, const struct boot_strategy *s,
+                            struct boot_result *res);
+
 /* Phase 2: a swap whose records show it started and did not finish. */
 static int resume_interrupted_swap(const struct boot_config *cfg,
                                    const struct boot_strategy *s, struct boot_result *res)
@@ -212,7 +215,7 @@ static int resume_interrupted_swap(const struct boot_config *cfg,
     struct boot_swap_state pri;
     bool started;
     if (s->state_count == 0)
-        return 0;
+        return resume_overwrite(cfg, s, res);
     int rc = boot_read_swap_state(cfg->primary, &pri);
     if (rc || pri.magic != BOOT_MAGIC_GOOD || pri.copy_done != BOOT_FLAG_UNSET)
         return rc;
@@ -326,8 +329,27 @@ static int check_secondary(const struct boot_config *cfg, const struct boot_stra
     return 0;
 }
 
-/* Overwrite-only: copy, clear the primary trailer, then drop the request
- * (the commit point), then the rest of the secondary. */
+/* Overwrite-only, in an order a reset may interrupt anywhere:
+ *   1. copy the image (the secondary and its request stay intact, so a
+ *      reset here makes the next boot validate and copy again);
+ *   2. rebuild the primary trailer: swap_info PERM, image_ok, magic;
+ *   3. erase the secondary trailer: the request is gone (commit point);
+ *   4. erase the rest of the secondary image;
+ *   5. copy_done in the primary: clean-up finished.
+ * A primary with magic, swap_info PERM and no copy_done while the secondary
+ * has no request means steps 4-5 were cut: finish_overwrite redoes them. */
+static int finish_overwrite(const struct boot_config *cfg, const struct boot_strategy *s,
+                            uint32_t image_size)
+{
+    uint32_t len = boot_sectors_for(cfg->primary, image_size) * fa_sector_size(cfg->primary);
+    int rc = boot_erase_trailer_sectors(cfg->secondary, s->state_count);
+    if (!rc)
+        rc = boot_erase_region(cfg->secondary, 0, len);
+    if (!rc)
+        rc = boot_write_copy_done(cfg->primary);
+    return rc;
+}
+
 static int overwrite_primary(const struct boot_config *cfg, const struct boot_strategy *s,
                              const struct image_info *info)
 {
@@ -336,15 +358,41 @@ static int overwrite_primary(const struct boot_config *cfg, const struct boot_st
     l_dec(&l, info->total_size);
     l_str(&l, " bytes).");
     emit(cfg, &l);
-    uint32_t len = boot_sectors_for(cfg->primary, info->total_size) *
-                   fa_sector_size(cfg->primary);
     int rc = s->run_step(cfg, info->total_size, 0);
     if (!rc)
         rc = boot_erase_trailer_sectors(cfg->primary, s->state_count);
     if (!rc)
-        rc = boot_erase_trailer_sectors(cfg->secondary, s->state_count);
+        rc = boot_write_swap_info(cfg->primary, BOOT_SWAP_TYPE_PERM, 0);
     if (!rc)
-        rc = boot_erase_region(cfg->secondary, 0, len);
+        rc = boot_write_image_ok(cfg->primary);
+    if (!rc)
+        rc = boot_write_magic(cfg->primary);
+    if (!rc)
+        rc = finish_overwrite(cfg, s, info->total_size);
+    return rc;
+}
+
+/* Phase 2 for overwrite-only: a clean-up of the secondary that was cut. */
+static int resume_overwrite(const struct boot_config *cfg, const struct boot_strategy *s,
+                            struct boot_result *res)
+{
+    struct boot_swap_state pri, sec;
+    int rc = boot_read_swap_state(cfg->primary, &pri);
+    if (!rc)
+        rc = boot_read_swap_state(cfg->secondary, &sec);
+    if (rc || pri.magic != BOOT_MAGIC_GOOD || pri.copy_done != BOOT_FLAG_UNSET ||
+        pri.swap_type != BOOT_SWAP_TYPE_PERM || sec.magic != BOOT_MAGIC_UNSET)
+        return rc;
+    uint32_t size;
+    rc = slot_image_size(cfg, s, cfg->primary, &size);
+    if (rc)
+        return rc;
+    say(cfg, "I: Finishing an interrupted overwrite (erasing the secondary)", NULL);
+    rc = finish_overwrite(cfg, s, size);
+    if (!rc) {
+        res->resumed = true;
+        res->swap_type = BOOT_SWAP_TYPE_PERM;
+    }
     return rc;
 }
 
