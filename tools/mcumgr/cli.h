@@ -1,0 +1,107 @@
+/*
+ * The mcumgr CLI: shared types of the command table, the option parser and
+ * the output helpers. Commands live one family per file (cmd_*.c) and are
+ * plain table entries, so a new management group plugs in as a new file and
+ * one line in commands.c.
+ */
+#ifndef MCUMGR_CLI_H
+#define MCUMGR_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "client/client.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* ---- options ---- */
+
+struct cli_opt {
+    const char *lng;      /* long name without dashes, or NULL */
+    char shrt;            /* short letter, or 0 */
+    const char *argname;  /* NULL for a boolean flag */
+    const char *help;
+};
+
+#define CLI_MAX_OPTS 32
+struct cli_optval {
+    const struct cli_opt *opt;
+    const char *val;      /* "1" for booleans */
+};
+
+/* ---- commands ---- */
+
+struct cli_ctx;
+struct cli_cmd {
+    const char *name;
+    const char *args;             /* usage of positional arguments */
+    const char *summary;
+    int (*run)(struct cli_ctx *cx, int argc, char **argv);
+    unsigned flags;
+    const struct cli_opt *opts;   /* command flags, NULL-terminated by lng==NULL&&shrt==0 */
+    const struct cli_cmd *sub;    /* child table, terminated by name == NULL */
+};
+#define CLI_NEEDS_CONN 1u
+
+extern const struct cli_cmd cli_root[];
+
+/* ---- the run-time context ---- */
+
+struct cli_ctx {
+    const char *prog;
+    /* global options */
+    const char *conn_profile, *conntype, *connstring, *connextra;
+    double timeout_s;
+    int tries;
+    const char *loglevel;
+    bool verbose, json, smp_v1;
+    /* the leaf command's own flags */
+    struct cli_optval cmd_opts[CLI_MAX_OPTS];
+    int ncmd_opts;
+    const struct cli_cmd *cmd;
+    char cmd_path[64];
+    /* the connection, opened by the runner when the command needs it */
+    struct client_conn conn;
+    struct client_transport tp;
+    struct client_session sess;
+    bool connected;
+    char conn_desc[300];
+    volatile int interrupted;
+};
+
+/* Value of a command flag by long name (or NULL); flag presence. */
+const char *cli_opt_get(const struct cli_ctx *cx, const char *lng);
+bool cli_opt_set(const struct cli_ctx *cx, const char *lng);
+
+/* ---- connection (connect.c) ---- */
+int cli_connect(struct cli_ctx *cx);
+void cli_disconnect(struct cli_ctx *cx);
+/* The profile file: $MCUMGR_CONN_FILE, else ~/.mcumgr.cp.json. */
+const char *cli_profile_path(char *buf, size_t cap);
+
+/* ---- output (out.c): every command prints through these ---- */
+void out_line(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* JSON mode: prints the decoded response body. */
+void out_json_body(struct cli_ctx *cx, const struct cbor_value *body);
+/* JSON mode: prints a JSON object given as text. */
+void out_json_text(struct cli_ctx *cx, const char *json);
+/* Usage error on stderr with a hint; returns EXIT_USAGE. */
+int out_usage(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Maps a client error to a message and an exit code (device errors show
+ * rc, name, meaning and rsn). */
+int out_client_error(struct cli_ctx *cx, int err);
+int out_fail(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void out_note(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void out_help(const struct cli_cmd *cmd, const char *path);
+int out_finish(void);
+
+/* ---- audit (audit_hook.c) ---- */
+/* The single place every state-changing command reports to (issue 6). */
+void cli_record_state_change(struct cli_ctx *cx, const char *action, const char *detail, int result);
+/* Cheap device identity for the audit trail ("" when the device has none). */
+void cli_device_identity(struct cli_ctx *cx, char *out, size_t cap);
+
+/* ---- helpers ---- */
+int cli_parse_hex(const char *hex, uint8_t *out, size_t cap, size_t *len);
+
+#endif

@@ -1,0 +1,374 @@
+/* Image group commands: list, test, confirm, erase, upload. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "commands.h"
+#include "progress.h"
+
+/* The largest image number we believe in. Values above it are almost
+ * certainly a chunk size typed as -n (the user's guide says so wrongly). */
+#define MAX_IMAGE_NUMBER 15
+
+int cli_parse_hex(const char *hex, uint8_t *out, size_t cap, size_t *len)
+{
+    size_t n = strlen(hex);
+    if (n == 0 || n % 2 || n / 2 > cap)
+        return -1;
+    for (size_t i = 0; i < n / 2; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", hex[2 * i]) ||
+            !strchr("0123456789abcdefABCDEF", hex[2 * i + 1]))
+            return -1;
+        out[i] = (uint8_t)v;
+    }
+    *len = n / 2;
+    return 0;
+}
+
+static const char *split_text(int64_t s)
+{
+    switch (s) {
+    case 0: return "N/A";
+    case 1: return "non-matching";
+    case 2: return "matching";
+    default: return "Unknown!";
+    }
+}
+
+static void print_slot(struct cli_ctx *cx, const struct client_image_slot *sl)
+{
+    char flags[64] = "", hash[129] = "Unavailable";
+    if (sl->active) strcat(flags, " active");
+    if (sl->confirmed) strcat(flags, " confirmed");
+    if (sl->pending) strcat(flags, " pending");
+    if (sl->permanent) strcat(flags, " permanent");
+    if (sl->hash_len) {
+        for (size_t i = 0; i < sl->hash_len; i++)
+            sprintf(hash + 2 * i, "%02x", sl->hash[i]);
+    }
+    out_line(cx, " image=%u slot=%u", sl->image, sl->slot);
+    out_line(cx, "    version: %s", sl->version);
+    out_line(cx, "    bootable: %s", sl->bootable ? "true" : "false");
+    out_line(cx, "    flags: %s", flags[0] ? flags + 1 : "");
+    out_line(cx, "    hash: %s", hash);
+}
+
+static const struct client_image_slot *find_slot(const struct client_image_state *st,
+                                                 uint32_t image, uint32_t slot)
+{
+    for (size_t i = 0; i < st->count; i++)
+        if (st->slots[i].image == image && st->slots[i].slot == slot)
+            return &st->slots[i];
+    return NULL;
+}
+
+/* The state block of `image list/test/confirm`. Every image pair shows both
+ * slots; an empty slot says so, as in the user's guide. */
+static void print_state(struct cli_ctx *cx, const struct client_image_state *st,
+                        const struct client_rsp *rsp)
+{
+    if (cx->json) {
+        out_json_body(cx, &rsp->body);
+        return;
+    }
+    out_line(cx, "Images:");
+    for (size_t i = 0; i < st->count; i++) {
+        uint32_t img = st->slots[i].image;
+        bool dup = false;
+        for (size_t k = 0; k < i; k++)
+            dup |= st->slots[k].image == img;
+        if (dup)
+            continue;
+        for (uint32_t slot = 0; slot < 2; slot++) {
+            const struct client_image_slot *sl = find_slot(st, img, slot);
+            if (sl)
+                print_slot(cx, sl);
+            else {
+                out_line(cx, " image=%u slot=%u", img, slot);
+                out_line(cx, "    <No image installed>");
+            }
+        }
+        /* slots other than 0 and 1 (devices with more) */
+        for (size_t k = 0; k < st->count; k++)
+            if (st->slots[k].image == img && st->slots[k].slot > 1)
+                print_slot(cx, &st->slots[k]);
+    }
+    out_line(cx, "Split status: %s (%lld)", split_text(st->split_status),
+             (long long)st->split_status);
+}
+
+static int image_list(struct cli_ctx *cx, int argc, char **argv)
+{
+    static struct client_rsp rsp;
+    struct client_image_state st;
+    int rc;
+
+    (void)argv;
+    if (argc)
+        return out_usage(cx, "image list takes no arguments");
+    rc = client_image_list(&cx->sess, &st, &rsp);
+    if (rc)
+        return out_client_error(cx, rc);
+    print_state(cx, &st, &rsp);
+    return EXIT_OK;
+}
+
+static int set_state(struct cli_ctx *cx, const char *hex, bool confirm)
+{
+    static struct client_rsp rsp;
+    struct client_image_state st;
+    uint8_t hash[64];
+    size_t hlen = 0;
+    int rc;
+
+    if (hex && cli_parse_hex(hex, hash, sizeof hash, &hlen) != 0)
+        return out_usage(cx, "invalid hash \"%s\": expected the hex hash shown by `mcumgr image list`", hex);
+    rc = client_image_set_state(&cx->sess, hex ? hash : NULL, hlen, confirm, &st, &rsp);
+    cli_record_state_change(cx, confirm ? "image confirm" : "image test", hex ? hex : "(running image)", rc);
+    if (rc)
+        return out_client_error(cx, rc);
+    print_state(cx, &st, &rsp);
+    return EXIT_OK;
+}
+
+static int image_test(struct cli_ctx *cx, int argc, char **argv)
+{
+    if (argc != 1)
+        return out_usage(cx, "image test needs the hash of the image to test (see `mcumgr image list`)");
+    return set_state(cx, argv[0], false);
+}
+
+static int image_confirm(struct cli_ctx *cx, int argc, char **argv)
+{
+    if (argc > 1)
+        return out_usage(cx, "image confirm takes at most one hash");
+    return set_state(cx, argc ? argv[0] : NULL, true);
+}
+
+static int parse_uint_arg(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    *out = strtoul(s, &end, 0);
+    return errno || *end || *out > max ? -1 : 0;
+}
+
+static int image_erase(struct cli_ctx *cx, int argc, char **argv)
+{
+    unsigned long slot = 0;
+    char detail[32];
+    int rc;
+
+    if (argc > 1 || (argc == 1 && parse_uint_arg(argv[0], 255, &slot) != 0))
+        return out_usage(cx, "image erase takes an optional slot number (e.g. `image erase 1`)");
+    rc = client_image_erase(&cx->sess, argc ? (int)slot : -1);
+    snprintf(detail, sizeof detail, argc ? "slot %lu" : "default slot", slot);
+    cli_record_state_change(cx, "image erase", detail, rc);
+    if (rc)
+        return out_client_error(cx, rc);
+    if (cx->json)
+        out_json_text(cx, "{}");
+    else
+        out_line(cx, "Done");
+    return EXIT_OK;
+}
+
+/* ---- upload ---- */
+
+static const struct cli_opt upload_opts[] = {
+    { "image", 'n', "num", "image number (image pair) to upload to (default 0)" },
+    { "chunk-size", 0, "bytes", "data bytes per request (default: as large as the device's buffer allows)" },
+    { "window", 0, "n", "requests in flight (default: device buf_count - 1, or 1 if unknown)" },
+    { "maxwinsize", 'w', "n", "same as --window (Go mcumgr name)" },
+    { "upgrade", 'u', NULL, "only accept the image if it is newer than the running one" },
+    { "noerase", 'e', NULL, "do not erase the slot first (the default: erasing would lose resume)" },
+    { "erase", 0, NULL, "erase the slot before uploading (starts over instead of resuming)" },
+    { "reset", 0, NULL, "reset the device after a successful upload" },
+    { "test", 0, "hash", "mark this image hash for test after a successful upload" },
+    { "no-check", 0, NULL, "send the file even if it does not look like a signed MCUboot image" },
+    { NULL, 0, NULL, NULL },
+};
+
+static uint8_t *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    long n;
+
+    if (!f) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        if (n == 0 || n > 64L * 1024 * 1024)
+            snprintf(err, errlen, "%s: %s", path, n == 0 ? "the file is empty" : "the file is too large for any slot");
+        else if ((buf = malloc((size_t)n)) && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+            snprintf(err, errlen, "cannot read %s", path);
+        } else
+            *len = (size_t)n;
+    } else
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+    fclose(f);
+    return buf;
+}
+
+static int upload_options(struct cli_ctx *cx, struct client_upload_opts *o)
+{
+    const char *v;
+    unsigned long n;
+
+    memset(o, 0, sizeof *o);
+    o->use_params = true;
+    if ((v = cli_opt_get(cx, "image"))) {
+        if (parse_uint_arg(v, 0xffffffffUL, &n) != 0)
+            return out_usage(cx, "invalid image number \"%s\"", v);
+        if (n > MAX_IMAGE_NUMBER)
+            return out_usage(cx, "-n/--image %s: %s is not an image number (0..%d). -n selects the "
+                                 "image pair, not the chunk size; for %s-byte chunks use --chunk-size %s",
+                             v, v, MAX_IMAGE_NUMBER, v, v);
+        o->image = (uint32_t)n;
+    }
+    if ((v = cli_opt_get(cx, "chunk-size"))) {
+        if (parse_uint_arg(v, CLIENT_MSG_MAX, &n) != 0 || n < 16)
+            return out_usage(cx, "invalid --chunk-size \"%s\" (16..%d bytes)", v, CLIENT_MSG_MAX);
+        o->chunk_size = n;
+    }
+    if ((v = cli_opt_get(cx, "window")) || (v = cli_opt_get(cx, "maxwinsize"))) {
+        if (parse_uint_arg(v, 32, &n) != 0 || n < 1)
+            return out_usage(cx, "invalid window \"%s\" (1..32 requests in flight)", v);
+        o->window = (unsigned)n;
+    }
+    o->upgrade = cli_opt_set(cx, "upgrade");
+    return EXIT_OK;
+}
+
+static void print_upload_result(struct cli_ctx *cx, const char *path, size_t len,
+                                const struct client_upload_stats *st, const uint8_t sha[32])
+{
+    char hex[65];
+    for (int i = 0; i < 32; i++)
+        sprintf(hex + 2 * i, "%02x", sha[i]);
+    if (cx->json) {
+        char buf[768];
+        snprintf(buf, sizeof buf,
+                 "{\"file\":\"%s\",\"len\":%zu,\"sha256\":\"%s\",\"resumed_from\":%zu,"
+                 "\"chunk_size\":%zu,\"window\":%u,\"requests\":%u,\"retransmits\":%u,"
+                 "\"rewinds\":%u,\"timeouts\":%u,\"restarts\":%u}",
+                 path, len, hex, st->resumed_from, st->chunk_size, st->window, st->requests,
+                 st->retransmits, st->rewinds, st->timeouts, st->restarts);
+        out_json_text(cx, buf);
+        return;
+    }
+    if (cx->verbose)
+        out_note(cx, "%u requests, %u retransmitted, %u rewinds, %u timeouts, %u restarts",
+                 st->requests, st->retransmits, st->rewinds, st->timeouts, st->restarts);
+    out_line(cx, "Done");
+}
+
+static int after_upload(struct cli_ctx *cx)
+{
+    const char *hex = cli_opt_get(cx, "test");
+    int rc;
+
+    if (hex) {
+        rc = set_state(cx, hex, false);
+        if (rc)
+            return rc;
+    }
+    if (cli_opt_set(cx, "reset")) {
+        rc = client_reset(&cx->sess, false);
+        cli_record_state_change(cx, "reset", "after upload", rc == CLIENT_ERR_IO ? 0 : rc);
+        if (rc && rc != CLIENT_ERR_IO)
+            return out_client_error(cx, rc);
+    }
+    return EXIT_OK;
+}
+
+static int image_upload(struct cli_ctx *cx, int argc, char **argv)
+{
+    struct client_upload_opts o;
+    struct client_upload_stats st;
+    struct progress pg;
+    uint8_t *data, sha[32];
+    size_t len = 0;
+    unsigned md_len = 0;
+    char err[512], detail[1200];
+    int rc;
+
+    if (argc != 1)
+        return out_usage(cx, "image upload needs exactly one file");
+    rc = upload_options(cx, &o);
+    if (rc)
+        return rc;
+    if (cli_opt_get(cx, "test")) {
+        size_t hl;
+        uint8_t h[64];
+        if (cli_parse_hex(cli_opt_get(cx, "test"), h, sizeof h, &hl) != 0)
+            return out_usage(cx, "invalid --test hash \"%s\"", cli_opt_get(cx, "test"));
+    }
+    data = read_file(argv[0], &len, err, sizeof err);
+    if (!data)
+        return out_fail(cx, "%s", err);
+    if (!cli_opt_set(cx, "no-check") && client_image_check_file(data, len) != 0) {
+        free(data);
+        return out_fail(cx, "%s is not a signed MCUboot image (no valid image header); sign it "
+                            "with `imgtool sign`, or pass --no-check to send it anyway", argv[0]);
+    }
+    EVP_Digest(data, len, sha, &md_len, EVP_sha256(), NULL);
+    if (cli_opt_set(cx, "erase")) {
+        rc = client_image_erase(&cx->sess, -1);
+        cli_record_state_change(cx, "image erase", "before upload", rc);
+        if (rc) {
+            free(data);
+            return out_client_error(cx, rc);
+        }
+    }
+    progress_init(&pg);
+    if (!cx->json) {
+        o.progress = progress_update;
+        o.progress_ctx = &pg;
+    }
+    rc = client_image_upload(&cx->sess, data, len, &o, &st);
+    progress_end(&pg);
+    if (cx->verbose && !cx->json) {
+        if (st.params_known)
+            out_note(cx, "device buffers: %u bytes x %u", st.params.buf_size, st.params.buf_count);
+        else
+            out_note(cx, "device buffers: unknown (no answer to `params`)");
+        out_note(cx, "chunk size %zu bytes, window up to %u", st.chunk_size, st.window);
+        if (o.chunk_size && o.chunk_size > st.chunk_size)
+            out_note(cx, "note: --chunk-size %zu does not fit the device's buffer; using %zu",
+                     o.chunk_size, st.chunk_size);
+    }
+    if (rc == 0 && st.resumed_from && !cx->json)
+        out_note(cx, "resumed at byte %zu of %zu: the device kept the interrupted upload",
+                 st.resumed_from, len);
+    snprintf(detail, sizeof detail, "file=%s len=%zu image=%u", argv[0], len, o.image);
+    cli_record_state_change(cx, "image upload", detail, rc);
+    free(data);
+    if (rc)
+        return out_client_error(cx, rc);
+    print_upload_result(cx, argv[0], len, &st, sha);
+    return after_upload(cx);
+}
+
+const struct cli_cmd cli_image_cmds[] = {
+    { "list", NULL, "show the images on the device", image_list, CLI_NEEDS_CONN, NULL, NULL },
+    { "upload", "<file>", "upload a signed image to the secondary slot (resumes)", image_upload,
+      CLI_NEEDS_CONN, upload_opts, NULL },
+    { "test", "<hash>", "boot the image with this hash once on the next reset", image_test,
+      CLI_NEEDS_CONN, NULL, NULL },
+    { "confirm", "[hash]", "make the running image (or the one with this hash) permanent",
+      image_confirm, CLI_NEEDS_CONN, NULL, NULL },
+    { "erase", "[slot]", "erase the secondary slot (or the given slot)", image_erase, CLI_NEEDS_CONN,
+      NULL, NULL },
+    { NULL, NULL, NULL, NULL, 0, NULL, NULL },
+};

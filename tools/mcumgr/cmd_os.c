@@ -1,0 +1,90 @@
+/* OS group commands: echo, reset, params. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+int cmd_echo(struct cli_ctx *cx, int argc, char **argv)
+{
+    char out[CLIENT_MSG_MAX];
+    int rc;
+
+    if (argc != 1)
+        return out_usage(cx, "echo needs exactly one argument (quote text with spaces)");
+    rc = client_echo(&cx->sess, argv[0], out, sizeof out);
+    if (rc)
+        return out_client_error(cx, rc);
+    if (cx->json) {
+        char *s = NULL;
+        /* the decoded response, {"r": text} */
+        struct cbor_writer w;
+        uint8_t buf[CLIENT_MSG_MAX + 16];
+        struct cbor_reader r;
+        struct cbor_value v;
+        cbor_writer_init(&w, buf, sizeof buf);
+        cbor_open_map(&w, 1);
+        cbor_put_str(&w, "r");
+        cbor_put_str(&w, out);
+        cbor_reader_init(&r, buf, w.len);
+        if (cbor_read(&r, &v) == CBOR_OK)
+            s = client_cbor_to_json(&v, false);
+        out_json_text(cx, s);
+        free(s);
+    } else {
+        out_line(cx, "%s", out);
+    }
+    return EXIT_OK;
+}
+
+const struct cli_opt cli_reset_opts[] = {
+    { "force", 0, NULL, "ask the device to reset even if it would refuse (EBUSY)" },
+    { NULL, 0, NULL, NULL },
+};
+
+int cmd_reset(struct cli_ctx *cx, int argc, char **argv)
+{
+    int rc;
+
+    (void)argv;
+    if (argc)
+        return out_usage(cx, "reset takes no arguments");
+    rc = client_reset(&cx->sess, cli_opt_set(cx, "force"));
+    /* A USB CDC port often vanishes while the device reboots: the request
+     * went out, so the reset is under way. */
+    if (rc == CLIENT_ERR_IO) {
+        out_note(cx, "Warning: the connection closed right after the reset request "
+                     "(normal while the device reboots)");
+        rc = 0;
+    }
+    cli_record_state_change(cx, "reset", "", rc);
+    if (rc)
+        return out_client_error(cx, rc);
+    if (cx->json)
+        out_json_text(cx, "{}");
+    else
+        out_line(cx, "Done");
+    return EXIT_OK;
+}
+
+int cmd_params(struct cli_ctx *cx, int argc, char **argv)
+{
+    struct client_params p;
+    int rc;
+
+    (void)argv;
+    if (argc)
+        return out_usage(cx, "params takes no arguments");
+    rc = client_params(&cx->sess, &p);
+    if (rc)
+        return out_client_error(cx, rc);
+    if (cx->json) {
+        char buf[96];
+        snprintf(buf, sizeof buf, "{\"buf_size\":%u,\"buf_count\":%u}", p.buf_size, p.buf_count);
+        out_json_text(cx, buf);
+    } else {
+        out_line(cx, "buf_size: %u", p.buf_size);
+        out_line(cx, "buf_count: %u", p.buf_count);
+    }
+    return EXIT_OK;
+}

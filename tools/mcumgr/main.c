@@ -1,0 +1,65 @@
+/*
+ * mcumgr: MCUmgr management client with the Go mcumgr command-line syntax.
+ * main() only parses the global options, finds the command in the table,
+ * opens the connection when the command needs one, runs it and maps the
+ * result to an exit code (0 ok, 1 failure, 2 usage).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "opts.h"
+
+static struct cli_ctx *g_cx;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (g_cx)
+        g_cx->interrupted = 1;
+}
+
+static void install_signals(struct cli_ctx *cx)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: a wait returns EINTR */
+    g_cx = cx;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+    static struct cli_ctx cx;
+    struct cli_args a;
+    int rc;
+
+    cx.prog = "mcumgr";
+    cx.timeout_s = 10.0;
+    cx.tries = 1;
+    cx.loglevel = "info";
+    install_signals(&cx);
+    rc = cli_parse_args(&cx, argc, argv, &a);
+    if (rc != EXIT_OK)
+        return rc;
+    if (a.help || !cx.cmd || !cx.cmd->run) {
+        out_help(cx.cmd, cx.cmd_path);
+        return a.help || !cx.cmd ? EXIT_OK : EXIT_USAGE;
+    }
+    if (cx.cmd->flags & CLI_NEEDS_CONN) {
+        rc = cli_connect(&cx);
+        if (rc != EXIT_OK)
+            return rc;
+    }
+    rc = cx.cmd->run(&cx, a.argc, a.argv);
+    cli_disconnect(&cx);
+    if (out_finish() != 0 && rc == EXIT_OK)
+        rc = EXIT_FAIL;
+    if (cx.interrupted && rc == EXIT_OK)
+        rc = EXIT_FAIL;
+    return rc;
+}

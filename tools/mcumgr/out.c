@@ -1,0 +1,203 @@
+/*
+ * Output: the only place that writes to stdout/stderr. Text mode follows
+ * the Go mcumgr wording where scripts parse it; JSON mode prints one JSON
+ * document per command (the device's decoded response, or an error
+ * object). Write errors on stdout are noticed at exit.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+
+const struct cli_opt *cli_global_opts(void);
+
+void out_line(struct cli_ctx *cx, const char *fmt, ...)
+{
+    va_list ap;
+    (void)cx;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+}
+
+void out_json_text(struct cli_ctx *cx, const char *json)
+{
+    (void)cx;
+    puts(json ? json : "null");
+}
+
+void out_json_body(struct cli_ctx *cx, const struct cbor_value *body)
+{
+    char *s = client_cbor_to_json(body, false);
+    out_json_text(cx, s);
+    free(s);
+}
+
+void out_note(struct cli_ctx *cx, const char *fmt, ...)
+{
+    va_list ap;
+    (void)cx;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int out_usage(struct cli_ctx *cx, const char *fmt, ...)
+{
+    va_list ap;
+    (void)cx;
+    fputs("Error: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nRun 'mcumgr --help' for usage.\n", stderr);
+    return EXIT_USAGE;
+}
+
+static void json_error(const char *kind, const char *message, const struct client_dev_err *e)
+{
+    cJSON *o = cJSON_CreateObject(), *err = cJSON_AddObjectToObject(o, "error");
+    char *s;
+    cJSON_AddStringToObject(err, "kind", kind);
+    cJSON_AddStringToObject(err, "message", message);
+    if (e) {
+        cJSON_AddNumberToObject(err, "rc", e->rc);
+        cJSON_AddStringToObject(err, "name", smp_err_name(e->rc));
+        if (e->has_group) {
+            cJSON_AddNumberToObject(err, "group", e->group);
+            cJSON_AddStringToObject(err, "group_name", smp_group_name(e->group));
+            cJSON_AddNumberToObject(err, "group_rc", e->group_rc);
+            cJSON_AddStringToObject(err, "group_rc_name", smp_group_err_name(e->group, e->group_rc));
+        }
+        if (e->rsn[0])
+            cJSON_AddStringToObject(err, "rsn", e->rsn);
+    }
+    s = cJSON_PrintUnformatted(o);
+    puts(s ? s : "{}");
+    free(s);
+    cJSON_Delete(o);
+}
+
+int out_fail(struct cli_ctx *cx, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (cx->json)
+        json_error("failure", msg, NULL);
+    else
+        fprintf(stderr, "Error: %s\n", msg);
+    return EXIT_FAIL;
+}
+
+/* Hints for the failures technicians meet most. */
+static const char *hint_for(struct cli_ctx *cx, int err)
+{
+    if (err == CLIENT_ERR_TIMEOUT)
+        return cx->conn.type == CLIENT_CONN_SERIAL
+                   ? "check the port and baud rate, that no other program holds the port, and that "
+                     "the device is in DFU mode; -t raises the timeout"
+                   : "check that the device (or mcusim) is running and listening at that address; "
+                     "-t raises the timeout";
+    if (err == CLIENT_ERR_IO)
+        return "the connection dropped; run the same command again (uploads resume)";
+    return NULL;
+}
+
+int out_client_error(struct cli_ctx *cx, int err)
+{
+    char msg[1024];
+    const char *hint = hint_for(cx, err);
+    const char *why = cx->tp.last_error[0] ? cx->tp.last_error : NULL;
+
+    if (err == CLIENT_ERR_INTERRUPTED || cx->interrupted)
+        return out_fail(cx, "interrupted");
+    if (err == CLIENT_ERR_DEVICE) {
+        const struct client_dev_err *e = &cx->sess.dev_err;
+        char detail[512];
+        client_dev_err_format(e, detail, sizeof detail);
+        if (cx->json) {
+            json_error("device", detail, e);
+        } else {
+            /* Go prints "Error: <rc>" on stdout; keep the number first */
+            printf("Error: %s\n", detail);
+        }
+        return EXIT_FAIL;
+    }
+    if (err == CLIENT_ERR_TIMEOUT)
+        snprintf(msg, sizeof msg, "NMP timeout: no response from %s within %.1f s (%d %s)%s%s",
+                 cx->conn_desc, cx->timeout_s, cx->tries, cx->tries == 1 ? "try" : "tries",
+                 why ? "; " : "", why ? why : "");
+    else
+        snprintf(msg, sizeof msg, "%s%s%s", client_strerror(err), why ? ": " : "", why ? why : "");
+    if (cx->json)
+        json_error(client_errname(err), msg, NULL);
+    else {
+        fprintf(stderr, "Error: %s\n", msg);
+        if (hint)
+            fprintf(stderr, "Hint: %s\n", hint);
+    }
+    return EXIT_FAIL;
+}
+
+static void print_opts(const struct cli_opt *o)
+{
+    for (; o && (o->lng || o->shrt); o++) {
+        char left[64];
+        int n;
+        if (o->shrt && o->lng)
+            n = snprintf(left, sizeof left, "-%c, --%s", o->shrt, o->lng);
+        else if (o->shrt)
+            n = snprintf(left, sizeof left, "-%c", o->shrt);
+        else
+            n = snprintf(left, sizeof left, "    --%s", o->lng);
+        if (o->argname && n > 0 && (size_t)n < sizeof left)
+            snprintf(left + n, sizeof left - (size_t)n, " %s", o->argname);
+        printf("  %-28s %s\n", left, o->help);
+    }
+}
+
+void out_help(const struct cli_cmd *cmd, const char *path)
+{
+    const struct cli_cmd *sub = cmd ? cmd->sub : cli_root;
+
+    if (cmd) {
+        printf("%s\n\nUsage:\n  mcumgr %s%s%s%s [flags]\n", cmd->summary, path,
+               cmd->args ? " " : "", cmd->args ? cmd->args : "", sub ? " <command>" : "");
+    } else {
+        printf("mcumgr: manage MCUmgr/SMP devices over serial or UDP (Go mcumgr syntax)\n\n"
+               "Usage:\n  mcumgr [flags] <command> [args]\n\n"
+               "With no --conntype/--connstring/-c the target is the simulated board\n"
+               "(mcusim) on UDP 127.0.0.1:1337. For its serial line use\n"
+               "  --conntype serial --connstring dev=STATE_DIR/tty\n");
+    }
+    if (sub) {
+        printf("\nAvailable commands:\n");
+        for (; sub->name; sub++)
+            printf("  %-14s %s\n", sub->name, sub->summary);
+    }
+    if (cmd && cmd->opts) {
+        printf("\nFlags:\n");
+        print_opts(cmd->opts);
+    }
+    printf("\nGlobal flags:\n");
+    print_opts(cli_global_opts());
+    printf("\nExit status: 0 success, 1 failure (device error, timeout, I/O), 2 usage error.\n");
+}
+
+int out_finish(void)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "Error: writing the output failed\n");
+        return -1;
+    }
+    return 0;
+}
