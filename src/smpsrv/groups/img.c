@@ -528,7 +528,8 @@ static int upload_begin(struct smp_ctx *ctx, const struct upload_req *rq, bool *
     u->active = true;
     u->len = (uint32_t)rq->len;
     u->sha_len = (uint8_t)rq->sha_len;
-    memcpy(u->sha, rq->sha, rq->sha_len);
+    if (rq->sha_len)
+        memcpy(u->sha, rq->sha, rq->sha_len);
     return 0;
 }
 
