@@ -54,34 +54,54 @@ uint64_t sim_pacer_byte_ns(uint32_t baud)
     return baud ? (10ull * 1000000000ull + baud / 2) / baud : 0;
 }
 
+#define TEN_BITS_NS 10000000000ull /* 10 bit times = 1e10 ns / baud */
+
 void sim_pacer_init(struct sim_pacer *p, uint32_t baud)
 {
+    p->baud = baud;
     p->byte_ns = sim_pacer_byte_ns(baud);
-    p->t_ns = 0;
+    p->start_ns = 0;
+    p->released = 0;
+}
+
+/* When byte number n (counted from start) has fully crossed the wire. */
+static uint64_t crossed_ns(const struct sim_pacer *p, uint64_t n)
+{
+    unsigned __int128 t = (unsigned __int128)n * TEN_BITS_NS + p->baud - 1;
+    return p->start_ns + (uint64_t)(t / p->baud);
 }
 
 void sim_pacer_start(struct sim_pacer *p, uint64_t now_ns)
 {
-    if (p->t_ns < now_ns)
-        p->t_ns = now_ns;
+    if (p->baud && crossed_ns(p, p->released) < now_ns) {
+        p->start_ns = now_ns;
+        p->released = 0;
+    }
 }
 
 size_t sim_pacer_take(struct sim_pacer *p, uint64_t now_ns, size_t queued)
 {
-    if (p->byte_ns == 0)
+    if (p->baud == 0)
         return queued;
-    if (now_ns <= p->t_ns)
+    if (now_ns <= p->start_ns)
         return 0;
-    uint64_t n = (now_ns - p->t_ns) / p->byte_ns;
+    unsigned __int128 bits = (unsigned __int128)(now_ns - p->start_ns) * p->baud;
+    uint64_t total = (uint64_t)(bits / TEN_BITS_NS);
+    uint64_t n = total > p->released ? total - p->released : 0;
     if (n > queued)
         n = queued;
-    p->t_ns += n * p->byte_ns;
+    p->released += n;
     return (size_t)n;
+}
+
+void sim_pacer_untake(struct sim_pacer *p, size_t n)
+{
+    p->released = n < p->released ? p->released - n : 0;
 }
 
 uint64_t sim_pacer_next_ns(const struct sim_pacer *p)
 {
-    return p->t_ns + p->byte_ns;
+    return p->baud ? crossed_ns(p, p->released + 1) : 0;
 }
 
 /* ---- fault injection ---- */

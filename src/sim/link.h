@@ -26,8 +26,10 @@ void sim_bytes_free(struct sim_bytes *q);
 
 /* ---- pacer ---- */
 struct sim_pacer {
-    uint64_t byte_ns;   /* 0 = unpaced */
-    uint64_t t_ns;      /* when the last released byte finished on the wire */
+    uint32_t baud;      /* 0 = unpaced */
+    uint64_t byte_ns;   /* rounded byte time, for display and scheduling */
+    uint64_t start_ns;  /* the wire has been busy since then ... */
+    uint64_t released;  /* ... carrying this many bytes (exact, no drift) */
 };
 void sim_pacer_init(struct sim_pacer *p, uint32_t baud);
 uint64_t sim_pacer_byte_ns(uint32_t baud);
@@ -37,6 +39,8 @@ void sim_pacer_start(struct sim_pacer *p, uint64_t now_ns);
 /* How many of `queued` bytes have fully crossed the wire by now; they are
  * accounted as released. */
 size_t sim_pacer_take(struct sim_pacer *p, uint64_t now_ns, size_t queued);
+/* Gives back n released bytes the receiver could not take. */
+void sim_pacer_untake(struct sim_pacer *p, size_t n);
 /* When the next byte will have crossed (meaningful while bytes are queued). */
 uint64_t sim_pacer_next_ns(const struct sim_pacer *p);
 

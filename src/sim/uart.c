@@ -253,7 +253,7 @@ static void transmit(struct sim_runtime *rt, uint64_t now)
         if (w < 0)
             w = 0;
         /* what the pty did not take goes back on the wire schedule */
-        u->tx_pace.t_ns -= (uint64_t)(n - (size_t)w) * u->tx_pace.byte_ns;
+        sim_pacer_untake(&u->tx_pace, n - (size_t)w);
         sim_bytes_consume(&u->tx_q, (size_t)w);
         u->tx_written_total += (uint64_t)w;
         rt->b->uart_st.tx_bytes += (uint64_t)w;
