@@ -283,6 +283,8 @@ static int refuse_secondary(const struct boot_config *cfg, struct boot_result *r
         rc = boot_read_swap_state(cfg->primary, &pri);
     if (!rc && pri.magic == BOOT_MAGIC_GOOD && pri.image_ok == BOOT_FLAG_UNSET)
         rc = boot_write_image_ok(cfg->primary);
+    if (rc == BOOT_EBADSTATUS)
+        rc = 0; /* foreign bytes in the image_ok unit: leave them */
     res->swap_type = BOOT_SWAP_TYPE_FAIL;
     return rc;
 }
@@ -517,12 +519,16 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
     int rc = resume_interrupted_swap(cfg, s, res);
     if (!rc && !res->resumed)
         rc = start_requested_swap(cfg, s, res);
-    if (rc) {
-        struct line l = { .len = 0 };
-        l_str(&l, "E: Boot interrupted: ");
-        l_str(&l, boot_strerror(rc));
-        refuse_line(cfg, res, &l);
+    if (rc < 0 && rc >= FLASH_ERR_NOT_ERASED) {
+        /* the flash failed (or power was cut): the next boot continues */
+        say(cfg, "E: Flash operation failed: ", flash_strerror(rc));
         return rc;
+    }
+    if (rc) {
+        /* Trailer or status data we did not write: nothing was moved on
+         * its account, and a primary that validates is still safe to run. */
+        say(cfg, "E: Update not performed: ", boot_strerror(rc));
+        res->swap_type = BOOT_SWAP_TYPE_NONE;
     }
     return boot_primary(cfg, s, res);
 }
