@@ -37,6 +37,7 @@ enum { IMG_UPLOAD = 1 };
 #define MIN_CHUNK_TMO_MS 1000
 #define MAX_INFLIGHT 32
 #define MAX_RESTARTS 3
+#define MAX_FIRST_TRIES_PENDING 8 /* earlier tries of the first chunk still answerable */
 #define MIN_STALL_BUDGET_MS 15000
 
 struct inflight {
@@ -62,6 +63,7 @@ struct upload {
     int64_t srtt_ms;
     int backoff;
     int64_t progress_deadline;
+    size_t resumed_at;
     struct client_rsp rsp;
 };
 
@@ -85,7 +87,7 @@ static size_t encode_chunk(const struct upload *u, size_t off, size_t n, uint8_t
 {
     struct cbor_writer w;
     bool first = off == 0;
-    size_t pairs = 2 + (first ? 2 + (u->send_sha ? 1 : 0) + (u->o->upgrade ? 1 : 0) : 0) +
+    size_t pairs = 2 + (first ? 1 + (u->send_sha ? 1 : 0) + (u->o->upgrade ? 1 : 0) : 0) +
                    (first || u->o->image ? 1 : 0);
 
     cbor_writer_init(&w, buf, cap);
@@ -168,6 +170,18 @@ static void forget_inflight(struct upload *u)
             client_forget(u->s, u->fl[i].seq);
             u->fl[i].used = false;
         }
+}
+
+static void forget_oldest(struct upload *u)
+{
+    struct inflight *old = NULL;
+    for (int i = 0; i < MAX_INFLIGHT; i++)
+        if (u->fl[i].used && (!old || u->fl[i].sent_at < old->sent_at))
+            old = &u->fl[i];
+    if (old) {
+        client_forget(u->s, old->seq);
+        old->used = false;
+    }
 }
 
 static unsigned inflight_count(const struct upload *u)
@@ -259,6 +273,8 @@ static int start(struct upload *u, struct client_rsp *rsp)
         int wait = (int)(give_up - now < FIRST_RESEND_MS ? give_up - now : FIRST_RESEND_MS);
         if (wait <= 0)
             break;
+        if (inflight_count(u) >= MAX_FIRST_TRIES_PENDING)
+            forget_oldest(u);
         rc = send_chunk(u, 0, n, wait, NULL);
         if (rc)
             return rc;
@@ -273,6 +289,9 @@ static int start(struct upload *u, struct client_rsp *rsp)
         if (rc)
             break;
         forget_inflight(u);
+        /* the device answers a fresh start with the end of this chunk;
+         * anything else is the offset it kept from an earlier upload */
+        u->resumed_at = off != n ? off : 0;
         u->acked = 0;
         u->progress_deadline = 0;
         note_progress(u, off);
@@ -404,7 +423,7 @@ static int run(struct upload *u, struct client_rsp *rsp)
 
     if (rc)
         return rc;
-    u->st->resumed_from = u->acked;
+    u->st->resumed_from = u->resumed_at;
     u->window = u->max_window;
     while (u->acked < u->len) {
         int err = 0;

@@ -1,0 +1,100 @@
+/* Connection strings in the Go syntax, and the client's error tables. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "client/client.h"
+
+static void serial_connstrings(void **state)
+{
+    (void)state;
+    struct client_conn c;
+    char err[256];
+
+    assert_int_equal(client_conn_parse("serial", "dev=/dev/ttyACM0,baud=9600,mtu=256", &c, err, sizeof err), 0);
+    assert_string_equal(c.dev, "/dev/ttyACM0");
+    assert_int_equal(c.baud, 9600);
+    assert_int_equal(c.mtu, 256);
+    assert_int_equal(client_conn_parse("serial", "/dev/ttyUSB0", &c, err, sizeof err), 0);
+    assert_string_equal(c.dev, "/dev/ttyUSB0");
+    assert_int_equal(c.baud, 115200);
+    assert_int_equal(client_conn_parse("serial", "dev=/dev/x,linelen=256,maxmsg=1024,linedelay=20", &c, err, sizeof err), 0);
+    assert_int_equal(c.line_max, 256);
+    assert_int_equal(c.max_msg, 1024);
+    assert_int_equal(c.line_delay_ms, 20);
+
+    assert_int_equal(client_conn_parse("serial", "dev=/dev/x,bogus=1", &c, err, sizeof err), CLIENT_ERR_CONNSTRING);
+    assert_non_null(strstr(err, "Unrecognized key: bogus"));
+    assert_int_equal(client_conn_parse("serial", "dev=/dev/x,baud=fast", &c, err, sizeof err), CLIENT_ERR_CONNSTRING);
+    assert_non_null(strstr(err, "Invalid baud"));
+    assert_int_equal(client_conn_parse("serial", "dev=/dev/x,mtu=abc", &c, err, sizeof err), CLIENT_ERR_CONNSTRING);
+    assert_non_null(strstr(err, "Invalid mtu"));
+    assert_int_equal(client_conn_parse("serial", "baud=9600", &c, err, sizeof err), CLIENT_ERR_CONNSTRING);
+    assert_int_equal(client_conn_parse("", "x", &c, err, sizeof err), CLIENT_ERR_CONNSTRING);
+    assert_non_null(strstr(err, "No connection type"));
+    assert_int_equal(client_conn_parse("carrier-pigeon", "x", &c, err, sizeof err), CLIENT_ERR_CONNSTRING);
+    assert_non_null(strstr(err, "invalid conntype"));
+    assert_int_equal(client_conn_parse("ble", "peer_name=x", &c, err, sizeof err), CLIENT_ERR_CONNSTRING);
+}
+
+static void udp_connstrings(void **state)
+{
+    (void)state;
+    struct client_conn c;
+    char err[256];
+
+    assert_int_equal(client_conn_parse("udp", "127.0.0.1:1337", &c, err, sizeof err), 0);
+    assert_string_equal(c.host, "127.0.0.1");
+    assert_string_equal(c.port, "1337");
+    assert_int_equal(client_conn_parse("udp", "[fe80::1%eth0]:1337", &c, err, sizeof err), 0);
+    assert_string_equal(c.host, "fe80::1%eth0");
+    assert_int_equal(client_conn_parse("udp", "localhost", &c, err, sizeof err), CLIENT_ERR_CONNSTRING);
+    assert_int_equal(client_conn_parse("udp", "host:99999", &c, err, sizeof err), CLIENT_ERR_CONNSTRING);
+    assert_int_equal(client_conn_parse("udp", ":1337", &c, err, sizeof err), CLIENT_ERR_CONNSTRING);
+    assert_int_equal(client_conn_parse("udp", "[::1:1337", &c, err, sizeof err), CLIENT_ERR_CONNSTRING);
+}
+
+static void every_error_has_name_and_text(void **state)
+{
+    (void)state;
+    for (int e = CLIENT_OK; e >= CLIENT_ERR_INTERRUPTED; e--) {
+        assert_string_not_equal(client_errname(e), "UNKNOWN");
+        assert_string_not_equal(client_strerror(e), "unknown client error");
+    }
+    assert_string_equal(client_errname(-999), "UNKNOWN");
+
+    struct client_dev_err de = { .rc = 3 };
+    char buf[256];
+    client_dev_err_format(&de, buf, sizeof buf);
+    assert_true(strncmp(buf, "3 (EINVAL)", 10) == 0 || strstr(buf, "EINVAL") != NULL);
+    strcpy(de.rsn, "bad offset");
+    client_dev_err_format(&de, buf, sizeof buf);
+    assert_non_null(strstr(buf, "bad offset"));
+}
+
+static void image_check(void **state)
+{
+    (void)state;
+    uint8_t img[64] = { 0x3d, 0xb8, 0xf3, 0x96 };
+    img[8] = 32;  /* hdr_size */
+    img[12] = 16; /* img_size */
+    assert_int_equal(client_image_check_file(img, sizeof img), 0);
+    assert_int_equal(client_image_check_file(img, 40), CLIENT_ERR_NOT_IMAGE); /* truncated */
+    img[0] = 0x7f;
+    assert_int_equal(client_image_check_file(img, sizeof img), CLIENT_ERR_NOT_IMAGE);
+    assert_int_equal(client_image_check_file(img, 3), CLIENT_ERR_NOT_IMAGE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(serial_connstrings),
+        cmocka_unit_test(udp_connstrings),
+        cmocka_unit_test(every_error_has_name_and_text),
+        cmocka_unit_test(image_check),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
