@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "image/keys.h"
+#include "sim/fsroot.h"
 #include "sim/sim.h"
 
 uint64_t sim_now_ns(void)
@@ -187,6 +188,11 @@ int sim_board_open(struct sim_board *b, const struct sim_config *cfg)
     int rc = load_hwid(b);
     if (rc == SIM_OK)
         rc = open_flash(b);
+    if (rc == SIM_OK)
+        rc = sim_fs_prepare(b->path_fs);
+    snprintf(path, sizeof path, "%s/settings", cfg->state_dir);
+    if (rc == SIM_OK)
+        rc = sim_settings_open(&b->settings, path);
     if (rc != SIM_OK) {
         sim_board_close(b);
         return rc;

@@ -30,6 +30,7 @@
 #include "sim/flash_model.h"
 #include "sim/link.h"
 #include "sim/profile.h"
+#include "sim/settings_store.h"
 #include "smpsrv/smpsrv.h"
 
 #define SIM_MAX_KEYS 8
@@ -111,6 +112,8 @@ struct sim_board {
     struct smpsrv_platform plat_uart, plat_udp;
     uint8_t rsp_buf[SIM_RSP_CAP];
     struct sim_link_stats uart_st, udp_st;
+    int64_t clock_offset_us;      /* RTC minus host clock (datetime set) */
+    struct sim_settings settings; /* DIR/settings */
     FILE *console;                /* DIR/console.log */
     char path_fs[512];
 };

@@ -17,4 +17,10 @@
  * (a file about to be created); missing folders on the way are fine too. */
 int sim_fs_resolve(const char *root, const char *path, char *out, size_t cap);
 
+/* Creates the mount point folder (root/lfs) if missing. */
+int sim_fs_prepare(const char *root);
+/* Removes every file and folder below root (storage erase), then
+ * prepares it again. Symlinks are removed, never followed. */
+int sim_fs_wipe(const char *root);
+
 #endif
