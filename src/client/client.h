@@ -120,6 +120,7 @@ struct client_session {
     volatile int *cancel;   /* set non-zero (e.g. by SIGINT) to abort waits */
     /* figures for diagnostics and tests */
     uint32_t sent, received, stray;
+    size_t last_len;        /* size of the last request message sent */
 };
 
 void client_session_init(struct client_session *s, struct client_transport *tp);

@@ -63,6 +63,7 @@ int client_send(struct client_session *s, uint8_t op, uint16_t group, uint8_t id
         *seq_out = h.seq;
     s->seq++;
     s->sent++;
+    s->last_len = SMP_HDR_SIZE + body_len;
     return 0;
 }
 

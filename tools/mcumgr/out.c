@@ -144,6 +144,10 @@ int out_client_error(struct cli_ctx *cx, int err)
         fprintf(stderr, "Error: %s\n", msg);
         if (hint)
             fprintf(stderr, "Hint: %s\n", hint);
+        /* Devices silently drop a request larger than their SMP buffer. */
+        if (err == CLIENT_ERR_TIMEOUT && cx->sess.last_len > 256)
+            fprintf(stderr, "Hint: the request was %zu bytes; a device drops requests larger "
+                            "than its buffer (see `mcumgr params`)\n", cx->sess.last_len);
     }
     return EXIT_FAIL;
 }

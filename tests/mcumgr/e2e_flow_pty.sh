@@ -1,0 +1,2 @@
+LINK=serial
+source "$(dirname "$0")/flow.sh"

@@ -1,0 +1,2 @@
+LINK=udp
+source "$(dirname "$0")/flow.sh"
