@@ -30,6 +30,14 @@ struct fx {
     bool reset_force;
     int reset_rc;
     int gate_rc;
+    /* a small board behind the issue-5 groups */
+    int64_t clock_us;
+    bool clock_set;
+    struct { char name[65]; uint8_t val[64]; size_t len; bool used; } settings[8];
+    int saves, commits, loads;
+    struct { char name[65]; uint8_t data[8192]; uint32_t len; bool used; } files[4];
+    int fs_closes;
+    int storage_erases;
 };
 
 /* cmocka setup/teardown: *state becomes a struct fx. */
