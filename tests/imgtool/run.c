@@ -1,6 +1,7 @@
 /* Process runner for the imgtool tests (see run.h). */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +43,8 @@ int run_split(const char *cmd, char *buf, size_t cap, char **argv, int max)
          tok = strtok_r(NULL, " ", &save)) {
         if (strcmp(tok, ">") == 0)
             break;
-        argv[argc++] = argc == 0 && strcmp(tok, "imgtool") == 0
-                           ? (char *)run_imgtool_path() : tok;
+        bool tool = argc == 0 && strcmp(tok, "imgtool") == 0;
+        argv[argc++] = tool ? (char *)run_imgtool_path() : tok;
     }
     argv[argc] = NULL;
     return argc;

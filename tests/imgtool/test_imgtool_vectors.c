@@ -13,6 +13,7 @@
  *     getpub/getpubhash/getpriv reproduce the recorded files.
  * Each test walks all its vectors and lists every failing id before failing.
  */
+#define _GNU_SOURCE /* strcasestr */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>

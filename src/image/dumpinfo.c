@@ -1,0 +1,371 @@
+/*
+ * `imgtool dumpinfo` (see dumpinfo.h). One lenient parse into a model,
+ * then one printer per format, so the formats cannot disagree.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "image/dumpinfo.h"
+#include "image/image.h"
+
+#define MAX_TLVS 128
+
+static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static const struct {
+    uint16_t type;
+    const char *name;
+} tlv_names[] = {
+    { 0x01, "KEYHASH" }, { 0x02, "PUBKEY" }, { 0x10, "SHA256" }, { 0x11, "SHA384" },
+    { 0x12, "SHA512" }, { 0x20, "RSA2048" }, { 0x22, "ECDSASIG" }, { 0x23, "RSA3072" },
+    { 0x24, "ED25519" }, { 0x25, "SIG_PURE" }, { 0x30, "ENCRSA2048" }, { 0x31, "ENCKW" },
+    { 0x32, "ENCEC256" }, { 0x33, "ENCX25519" }, { 0x34, "ENCX25519_SHA512" },
+    { 0x40, "DEPENDENCY" }, { 0x50, "SEC_CNT" }, { 0x60, "BOOT_RECORD" },
+    { 0x70, "DECOMP_SIZE" }, { 0x71, "DECOMP_SHA" }, { 0x72, "DECOMP_SIGNATURE" },
+    { 0x74, "UUID_VID" }, { 0x75, "UUID_CID" },
+};
+
+const char *img_tlv_name(uint16_t type)
+{
+    for (size_t i = 0; i < sizeof tlv_names / sizeof tlv_names[0]; i++)
+        if (tlv_names[i].type == type)
+            return tlv_names[i].name;
+    return "UNKNOWN";
+}
+
+struct dump_tlv {
+    uint16_t type, len;
+    size_t off;   /* of the value */
+    size_t avail; /* value bytes present in the file */
+};
+
+struct dump_area {
+    bool present;
+    size_t off;
+    uint16_t magic, tot;
+    struct dump_tlv tlv[MAX_TLVS];
+    size_t n;
+};
+
+struct dump_model {
+    const uint8_t *b;
+    size_t len;
+    uint32_t magic, load_addr, img_size, flags;
+    uint16_t hdr_size, prot_size;
+    char version[48];
+    struct dump_area prot, unprot;
+    size_t image_end;
+    bool has_trailer, magic_ok;
+    uint32_t max_align;
+    uint8_t image_ok, copy_done, swap_info;
+    uint32_t swap_size;
+};
+
+static int read_area(struct dump_model *m, size_t off, struct dump_area *a, char *err,
+                     size_t errcap)
+{
+    if (off + 4 > m->len) {
+        snprintf(err, errcap, "truncated image: no TLV info header at offset 0x%zx "
+                              "(file is 0x%zx bytes)", off, m->len);
+        return IMAGE_ERR_TLV_TRUNCATED;
+    }
+    a->present = true;
+    a->off = off;
+    a->magic = get16(m->b + off);
+    a->tot = get16(m->b + off + 2);
+    for (size_t p = off + 4; p < off + a->tot && a->n < MAX_TLVS;) {
+        if (p + 4 > m->len) {
+            snprintf(err, errcap, "truncated image: TLV header at offset 0x%zx is past the end "
+                                  "of the file (0x%zx bytes)", p, m->len);
+            return IMAGE_ERR_TLV_TRUNCATED;
+        }
+        struct dump_tlv *t = &a->tlv[a->n++];
+        t->type = get16(m->b + p);
+        t->len = get16(m->b + p + 2);
+        t->off = p + 4;
+        t->avail = t->off >= m->len ? 0 : m->len - t->off < t->len ? m->len - t->off : t->len;
+        p += 4u + t->len;
+    }
+    return IMAGE_OK;
+}
+
+/* Trailer fields at the end of the file, located from the magic (the
+ * magic of a max_align > 8 build starts with max_align itself). */
+static void read_trailer(struct dump_model *m)
+{
+    static const uint8_t classic[16] = {
+        0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
+        0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80,
+    };
+    static const uint8_t tail[14] = {
+        0x2d, 0xe1, 0x5d, 0x29, 0x41, 0x0b, 0x8d, 0x77, 0x67, 0x9c, 0x11, 0x0f, 0x1f, 0x8a,
+    };
+    m->has_trailer = m->len != m->image_end && m->len >= 16;
+    if (!m->has_trailer)
+        return;
+    const uint8_t *mg = m->b + m->len - 16;
+    if (memcmp(mg, classic, 16) == 0)
+        m->max_align = 8;
+    else if (memcmp(mg + 2, tail, sizeof tail) == 0)
+        m->max_align = get16(mg);
+    uint32_t ma = m->max_align, magic_area = ma > 16 ? ma : 16;
+    if (!ma || (uint64_t)magic_area + 4 * ma > m->len)
+        return;
+    m->magic_ok = true;
+    size_t ok = m->len - magic_area - ma;
+    m->image_ok = m->b[ok];
+    m->copy_done = m->b[ok - ma];
+    m->swap_info = m->b[ok - 2 * ma];
+    m->swap_size = get32(m->b + ok - 3 * ma);
+}
+
+static int parse(const uint8_t *b, size_t len, struct dump_model *m, char *err, size_t errcap)
+{
+    memset(m, 0, sizeof *m);
+    m->b = b;
+    m->len = len;
+    if (len < IMAGE_HEADER_SIZE) {
+        snprintf(err, errcap, "file is %zu bytes, too short for an image header", len);
+        return IMAGE_ERR_TOO_LARGE;
+    }
+    m->magic = get32(b);
+    m->load_addr = get32(b + 4);
+    m->hdr_size = get16(b + 8);
+    m->prot_size = get16(b + 10);
+    m->img_size = get32(b + 12);
+    m->flags = get32(b + 16);
+    snprintf(m->version, sizeof m->version, "%u.%u.%u+%u", b[20], b[21], get16(b + 22),
+             get32(b + 24));
+    size_t off = (size_t)m->hdr_size + m->img_size;
+    int rc;
+    if (off + 4 <= len && get16(b + off) == IMAGE_TLV_PROT_INFO_MAGIC) {
+        if ((rc = read_area(m, off, &m->prot, err, errcap)) != 0)
+            return rc;
+        off += m->prot.tot;
+    }
+    if ((rc = read_area(m, off, &m->unprot, err, errcap)) != 0)
+        return rc;
+    m->image_end = off + m->unprot.tot;
+    read_trailer(m);
+    return IMAGE_OK;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static char *hex_of(const uint8_t *p, size_t n)
+{
+    char *s = malloc(2 * n + 1);
+    for (size_t i = 0; s && i < n; i++)
+        sprintf(s + 2 * i, "%02x", p[i]);
+    if (s)
+        s[2 * n] = '\0';
+    return s;
+}
+
+static cJSON *json_tlvs(const struct dump_model *m, const struct dump_area *a)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < a->n; i++) {
+        const struct dump_tlv *t = &a->tlv[i];
+        cJSON *o = cJSON_CreateObject();
+        char *hex = hex_of(m->b + t->off, t->avail);
+        cJSON_AddNumberToObject(o, "type", t->type);
+        cJSON_AddStringToObject(o, "type_name", img_tlv_name(t->type));
+        cJSON_AddNumberToObject(o, "len", t->len);
+        cJSON_AddStringToObject(o, "data", hex ? hex : "");
+        free(hex);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+static cJSON *json_area_hdr(const struct dump_area *a)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (a->present) {
+        cJSON_AddNumberToObject(o, "magic", a->magic);
+        cJSON_AddNumberToObject(o, "tlv_tot", a->tot);
+    }
+    return o;
+}
+
+static cJSON *json_model(const struct dump_model *m, const char *name)
+{
+    cJSON *root = cJSON_CreateObject(), *h = cJSON_CreateObject();
+    cJSON *tlv = cJSON_CreateObject(), *tr = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "filename", name);
+    cJSON_AddNumberToObject(h, "magic", m->magic);
+    cJSON_AddNumberToObject(h, "load_addr", m->load_addr);
+    cJSON_AddNumberToObject(h, "hdr_size", m->hdr_size);
+    cJSON_AddNumberToObject(h, "protected_tlv_size", m->prot_size);
+    cJSON_AddNumberToObject(h, "img_size", m->img_size);
+    cJSON_AddNumberToObject(h, "flags", m->flags);
+    cJSON_AddStringToObject(h, "version", m->version);
+    cJSON_AddItemToObject(root, "header", h);
+    cJSON_AddItemToObject(tlv, "tlv_hdr_prot", json_area_hdr(&m->prot));
+    cJSON_AddItemToObject(tlv, "tlvs_prot", json_tlvs(m, &m->prot));
+    cJSON_AddItemToObject(tlv, "tlv_hdr", json_area_hdr(&m->unprot));
+    cJSON_AddItemToObject(tlv, "tlvs", json_tlvs(m, &m->unprot));
+    cJSON_AddItemToObject(root, "tlv_area", tlv);
+    if (m->has_trailer) {
+        char *hex = hex_of(m->b + m->len - 16, 16);
+        cJSON_AddStringToObject(tr, "magic", hex ? hex : "");
+        free(hex);
+        if (m->magic_ok) {
+            cJSON_AddNumberToObject(tr, "image_ok", m->image_ok);
+            cJSON_AddNumberToObject(tr, "copy_done", m->copy_done);
+            cJSON_AddNumberToObject(tr, "swap_info", m->swap_info);
+            cJSON_AddNumberToObject(tr, "swap_size", m->swap_size);
+        }
+    }
+    cJSON_AddItemToObject(root, "trailer", tr);
+    return root;
+}
+
+/* ---- YAML (the same model, block style) ---------------------------------- */
+
+static void yaml_node(FILE *out, const cJSON *n, int indent)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, n) {
+        const char *dash = cJSON_IsArray(n) ? "- " : "";
+        fprintf(out, "%*s%s", indent, "", dash);
+        if (c->string)
+            fprintf(out, "%s:", c->string);
+        if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+            if (!cJSON_GetArraySize(c))
+                fprintf(out, " %s\n", cJSON_IsArray(c) ? "[]" : "{}");
+            else {
+                fprintf(out, "\n");
+                yaml_node(out, c, indent + 2);
+            }
+        } else if (cJSON_IsString(c)) {
+            fprintf(out, "%s'%s'\n", c->string ? " " : "", c->valuestring);
+        } else {
+            fprintf(out, "%s%.0f\n", c->string ? " " : "", c->valuedouble);
+        }
+    }
+}
+
+/* ---- human (imgtool's layout) -------------------------------------------- */
+
+#define RULE "############################################################"
+
+static void section(FILE *out, const char *title)
+{
+    int n = fprintf(out, "#### %s ", title);
+    for (; n < 60; n++)
+        fputc('#', out);
+    fputc('\n', out);
+}
+
+static void bytes_block(FILE *out, const char *first, const char *indent, const uint8_t *p,
+                        size_t n)
+{
+    fputs(first, out);
+    for (size_t i = 0; i < n; i++) {
+        if (i && i % 8 == 0)
+            fprintf(out, "\n%s", indent);
+        fprintf(out, "0x%02x ", p[i]);
+    }
+    fputc('\n', out);
+}
+
+static void human_area(FILE *out, const struct dump_model *m, const struct dump_area *a,
+                       const char *title)
+{
+    char t[64];
+    snprintf(t, sizeof t, "%s (offset: 0x%zx)", title, a->off);
+    section(out, t);
+    fprintf(out, "magic:     0x%x\narea size: 0x%x\n", a->magic, a->tot);
+    for (size_t i = 0; i < a->n; i++) {
+        const struct dump_tlv *v = &a->tlv[i];
+        fprintf(out, "        ---------------------------------------------\n");
+        fprintf(out, "        type: %s (0x%x)\n        len:  0x%x\n", img_tlv_name(v->type),
+                v->type, v->len);
+        bytes_block(out, "        data: ", "              ", m->b + v->off, v->avail);
+    }
+    fprintf(out, RULE "\n");
+}
+
+static const char *flag_state(uint8_t v, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s (0x%x)", v == 0x01 ? "SET" : "INVALID", v);
+    return buf;
+}
+
+static void human_trailer(FILE *out, const struct dump_model *m)
+{
+    char a[32], b[32], c[32];
+    section(out, "Image trailer (offset: unknown)");
+    fprintf(out, "(Note: some fields may not be used, depending on the update \nstrategy)\n\n");
+    fprintf(out, "swap status: (len: unknown)\n");
+    if (m->flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256))
+        fprintf(out, "enc. keys:   (len: 0x%x, if BOOT_SWAP_SAVE_ENCTLV is unset)\n",
+                m->flags & IMAGE_F_ENCRYPTED_AES256 ? 0x40 : 0x20);
+    else
+        fprintf(out, "enc. keys:   Image not encrypted\n");
+    if (m->magic_ok) {
+        if (m->swap_size == 0xffffffffu)
+            fprintf(out, "swap size:   unknown\n");
+        else
+            fprintf(out, "swap size:   0x%x octal: %u\n", m->swap_size, m->swap_size);
+        fprintf(out, "swap_info:   INVALID (0x%x)\ncopy_done:   %s\nimage_ok:    %s\n", m->swap_info,
+                flag_state(m->copy_done, a, sizeof a), flag_state(m->image_ok, b, sizeof b));
+    }
+    (void)c;
+    bytes_block(out, "boot magic:  ", "             ", m->b + m->len - 16, 16);
+    fputc('\n', out);
+}
+
+static void human(FILE *out, const struct dump_model *m, const char *name)
+{
+    char t[80], fw[64];
+    fprintf(out, "Printing content of signed image: %s \n\n", name);
+    section(out, "Image header (offset: 0x0)");
+    fprintf(out, "magic:              0x%x\nload_addr:          0x%x\nhdr_size:           0x%x\n"
+                 "protected_tlv_size: 0x%x\nimg_size:           0x%x\nflags:              0x%x\n"
+                 "version:            %s\n" RULE "\n",
+            m->magic, m->load_addr, m->hdr_size, m->prot_size, m->img_size, m->flags, m->version);
+    snprintf(t, sizeof t, "Payload (offset: 0x%x)", m->hdr_size);
+    section(out, t);
+    int n = snprintf(fw, sizeof fw, "FW image (size: 0x%x Bytes)", m->img_size);
+    int pad = 58 - n, left = pad / 2;
+    fprintf(out, "|%58s|\n|%*s%s%*s|\n|%58s|\n" RULE "\n", "", left, "", fw, pad - left, "", "");
+    if (m->prot.present)
+        human_area(out, m, &m->prot, "Protected TLV area");
+    human_area(out, m, &m->unprot, "TLV area");
+    if (m->has_trailer)
+        human_trailer(out, m);
+    section(out, "End of Image ");
+}
+
+int img_dumpinfo(const uint8_t *b, size_t len, const char *name, enum img_dump_format fmt,
+                 FILE *out, char *err, size_t errcap)
+{
+    static struct dump_model m; /* large (TLV tables); one dump at a time */
+    int rc = parse(b, len, &m, err, errcap);
+    if (rc)
+        return rc;
+    if (fmt == IMG_DUMP_HUMAN) {
+        human(out, &m, name);
+        return ferror(out) ? IMAGE_ERR_IO : IMAGE_OK;
+    }
+    cJSON *j = json_model(&m, name);
+    if (fmt == IMG_DUMP_YAML) {
+        yaml_node(out, j, 0);
+    } else {
+        char *s = cJSON_Print(j);
+        if (s)
+            fputs(s, out);
+        free(s);
+    }
+    cJSON_Delete(j);
+    return ferror(out) ? IMAGE_ERR_IO : IMAGE_OK;
+}
