@@ -248,7 +248,6 @@ int sim_board_reset(struct sim_board *b, enum sim_reset_cause cause)
     memset(&b->boot_res, 0, sizeof b->boot_res);
     sim_board_log(b, "*** Booting MCUboot (reset cause: %s) ***",
                   sim_reset_cause_name(cause));
-    sim_board_log(b, "I: Starting bootloader");
     int rc = boot_go(&b->boot, &b->boot_res);
     if (rc == FLASH_ERR_POWER || b->flash.powered_off) {
         sim_board_log(b, "E: power cut during boot (fault injection)");
