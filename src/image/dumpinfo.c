@@ -158,6 +158,12 @@ static int parse(const uint8_t *b, size_t len, struct dump_model *m, char *err, 
 
 /* ---- JSON ---------------------------------------------------------------- */
 
+/* Both trailer key slots of an encrypted image: two AES keys. */
+static unsigned enc_key_field_len(const struct dump_model *m)
+{
+    return m->flags & IMAGE_F_ENCRYPTED_AES256 ? 0x40 : 0x20;
+}
+
 static char *hex_of(const uint8_t *p, size_t n)
 {
     char *s = malloc(2 * n + 1);
@@ -222,6 +228,8 @@ static cJSON *json_model(const struct dump_model *m, const char *name)
             cJSON_AddNumberToObject(tr, "copy_done", m->copy_done);
             cJSON_AddNumberToObject(tr, "swap_info", m->swap_info);
             cJSON_AddNumberToObject(tr, "swap_size", m->swap_size);
+            if (m->flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256))
+                cJSON_AddNumberToObject(tr, "key_field_len", enc_key_field_len(m));
         }
     }
     cJSON_AddItemToObject(root, "trailer", tr);
@@ -308,7 +316,7 @@ static void human_trailer(FILE *out, const struct dump_model *m)
     fprintf(out, "swap status: (len: unknown)\n");
     if (m->flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256))
         fprintf(out, "enc. keys:   (len: 0x%x, if BOOT_SWAP_SAVE_ENCTLV is unset)\n",
-                m->flags & IMAGE_F_ENCRYPTED_AES256 ? 0x40 : 0x20);
+                enc_key_field_len(m));
     else
         fprintf(out, "enc. keys:   Image not encrypted\n");
     if (m->magic_ok) {

@@ -262,8 +262,13 @@ static int put_record(FILE *f, uint8_t type, uint16_t off, const uint8_t *d, siz
 
 int ihex_write(FILE *f, const struct ihex_seg *segs, size_t nsegs)
 {
-    bool have_upper = false;
+    /* Files that stay below 64 KiB carry no extended address records at
+     * all (what imgtool's HEX writer produces); above, one opens the file. */
+    bool have_upper = true;
     uint32_t upper = 0;
+    for (size_t s = 0; s < nsegs; s++)
+        if (segs[s].len && (uint64_t)segs[s].addr + segs[s].len - 1 > 0xffff)
+            have_upper = false;
     for (size_t s = 0; s < nsegs; s++) {
         uint64_t addr = segs[s].addr;
         size_t left = segs[s].len;

@@ -37,7 +37,8 @@ struct ihex_seg {
 
 /* Writes segments (in ascending, non-overlapping order) as HEX records of
  * up to 16 bytes, with extended linear address records where the upper
- * 16 address bits change, then the end-of-file record. 0 or IMAGE_ERR_IO. */
+ * 16 address bits change (none when all data is below 64 KiB), then the
+ * end-of-file record. 0 or IMAGE_ERR_IO. */
 int ihex_write(FILE *f, const struct ihex_seg *segs, size_t nsegs);
 
 #endif

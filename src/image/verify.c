@@ -163,6 +163,9 @@ int img_verify_buffer(const uint8_t *b, size_t len, const struct img_key *key,
         } else if (key && hash_type && type == key_sig_type(key) &&
                    sig_verifies(key, type, val, vlen, pure, b, hashed, hash_type, r->digest,
                                 r->digest_len)) {
+            r->pure = pure;
+            r->sig_len = vlen < sizeof r->sig ? vlen : sizeof r->sig;
+            memcpy(r->sig, val, r->sig_len);
             return finish(r, IMG_VERIFY_OK);
         }
     }

@@ -9,6 +9,7 @@
 #ifndef IMAGE_VERIFY_H
 #define IMAGE_VERIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,9 @@ struct img_verify_report {
     uint8_t digest[64];
     size_t digest_len;
     char detail[160]; /* for IMG_VERIFY_TRUNCATED: where the file ends */
+    bool pure;        /* verified over the image itself (SIG_PURE) */
+    uint8_t sig[512]; /* with pure: the signature that verified */
+    size_t sig_len;
 };
 
 /* key may be NULL (hash only). Always fills *r; returns 0 when OK. */

@@ -35,12 +35,29 @@ const char *run_scratch_dir(void)
     return dir;
 }
 
+/* Splits on spaces; '...' quotes (as the recorded commands use them) keep
+ * their content together and are removed. */
 int run_split(const char *cmd, char *buf, size_t cap, char **argv, int max)
 {
     int argc = 0;
-    snprintf(buf, cap, "%s", cmd);
-    for (char *save = NULL, *tok = strtok_r(buf, " ", &save); tok && argc < max - 1;
-         tok = strtok_r(NULL, " ", &save)) {
+    size_t o = 0;
+    const char *p = cmd;
+    while (*p && argc < max - 1 && o + 1 < cap) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        char *tok = buf + o;
+        bool quoted = false;
+        while (*p && (quoted || *p != ' ') && o + 1 < cap) {
+            if (*p == '\'') {
+                quoted = !quoted;
+                p++;
+                continue;
+            }
+            buf[o++] = *p++;
+        }
+        buf[o++] = '\0';
         if (strcmp(tok, ">") == 0)
             break;
         bool tool = argc == 0 && strcmp(tok, "imgtool") == 0;

@@ -350,10 +350,12 @@ static int run_verify(const struct cmd *c, struct opt_result *r)
     if (rep.result == IMG_VERIFY_TRUNCATED) {
         fprintf(stderr, "Error: %s (%s)\n", img_verify_message(rep.result), rep.detail);
     } else if (rc == 0) {
-        printf("%s\nImage version: %u.%u.%u+%u\nImage digest: ", img_verify_message(rep.result),
+        printf("%s\nImage version: %u.%u.%u+%u\n", img_verify_message(rep.result),
                rep.version.major, rep.version.minor, rep.version.revision, rep.version.build);
-        for (size_t i = 0; i < rep.digest_len; i++)
-            printf("%02x", rep.digest[i]);
+        /* pure signatures cover the image, so imgtool shows the signature */
+        printf(rep.pure ? "Image signature over image: " : "Image digest: ");
+        for (size_t i = 0; i < (rep.pure ? rep.sig_len : rep.digest_len); i++)
+            printf("%02x", rep.pure ? rep.sig[i] : rep.digest[i]);
         printf("\n");
     } else {
         printf("%s\n", img_verify_message(rep.result));
