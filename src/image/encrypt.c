@@ -190,8 +190,17 @@ int img_enc_unwrap(const struct img_key *enc_priv, uint16_t tlv_type, const uint
                    size_t tlv_len, uint8_t *aes_key, size_t cap, size_t *keylen)
 {
     if (tlv_type == IMAGE_TLV_ENC_RSA2048) {
-        *keylen = cap;
-        return rsa_oaep(enc_priv->pkey, 0, tlv, tlv_len, aes_key, keylen);
+        /* OpenSSL wants room for a whole modulus even for a 16-byte key */
+        uint8_t plain[512];
+        size_t n = sizeof plain;
+        int rc = rsa_oaep(enc_priv->pkey, 0, tlv, tlv_len, plain, &n);
+        if (rc == IMAGE_OK && n > cap)
+            rc = IMAGE_ERR_TLV_LENGTH;
+        if (rc == IMAGE_OK) {
+            memcpy(aes_key, plain, n);
+            *keylen = n;
+        }
+        return rc;
     }
     int x = tlv_type != IMAGE_TLV_ENC_EC256;
     const EVP_MD *md = tlv_type == IMAGE_TLV_ENC_X25519_SHA512 ? EVP_sha512() : EVP_sha256();
