@@ -249,7 +249,12 @@ typedef void (*smpsrv_emit_fn)(void *arg, const uint8_t *msg, size_t len);
 
 /* Processes one transport packet (one or more SMP messages back to back)
  * and emits one response per request. Returns the number of requests
- * handled. */
+ * handled. `msg` passed to emit lives in rsp_buf: copy or send it before
+ * returning, the next response reuses the buffer. Messages whose op is a
+ * response are skipped unanswered; a short header ends the packet with no
+ * answer (stats.dropped); a body shorter than its header declares is
+ * answered ECORRUPT and ends the packet. Other errors answer that request
+ * and processing goes on with the next message. */
 int smpsrv_process(struct smpsrv *srv, const uint8_t *pkt, size_t len,
                    smpsrv_emit_fn emit, void *arg);
 

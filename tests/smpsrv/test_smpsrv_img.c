@@ -740,6 +740,97 @@ static void test_dfu_gate(void **state)
     free_vec(&v);
 }
 
+
+/* Odd chunk sizes around the 4-byte write alignment: every tail case. */
+static void test_odd_chunk_sizes(void **state)
+{
+    struct fx *f = *state;
+    struct vec v;
+    uint32_t off;
+    size_t step = 0;
+
+    skip_without_vectors(state);
+    load_vec("rsa2048_basic", &v);
+    assert_int_equal(send_chunk(f, &v, 0, 33, NULL), 33);
+    for (off = 33; off < v.len;) {
+        size_t n = 1 + step++ % 9;
+        if (n > v.len - off)
+            n = v.len - off;
+        int match;
+        assert_int_equal(send_chunk(f, &v, off, n, &match), off + n);
+        off += (uint32_t)n;
+        if (off == v.len)
+            assert_int_equal(match, 1);
+    }
+    assert_memory_equal(slot_mem(f, &f->slot1), v.buf, v.len);
+    assert_int_equal(f->fm.stats.violations, 0);
+    free_vec(&v);
+}
+
+/* Power fails under an upload: the chunk is refused with a flash error, the
+ * session is dropped (the client is told to start over), and a new upload
+ * after power returns lands byte-identical. */
+static void test_power_cut_mid_upload(void **state)
+{
+    struct fx *f = *state;
+    struct vec v;
+    struct cv *b;
+
+    skip_without_vectors(state);
+    load_vec("p64k_rsa2048", &v);
+    memset(f->fm.mem + f->slot1.off, 0x00, f->slot1.size);
+    uint32_t off = 0;
+    for (int i = 0; i < 10; i++)
+        off = (uint32_t)send_chunk(f, &v, off, CHUNK, NULL);
+    flash_model_fail_after(&f->fm, 0, true);
+    struct up u = { .off = off, .data = v.buf + off, .n = CHUNK, .len = -1, .image = -1,
+                    .upgrade = -1 };
+    b = upload(f, 1, &u);
+    int64_t rc = group_rc(b);
+    assert_true(rc == 12 || rc == 13); /* FLASH_WRITE_FAILED / FLASH_ERASE_FAILED */
+    cv_free(b);
+    flash_model_power_on(&f->fm);
+    assert_int_equal(send_chunk(f, &v, off, CHUNK, NULL), 0);
+    assert_int_equal(send_chunk(f, &v, 0, CHUNK, NULL), CHUNK); /* a fresh session */
+    assert_int_equal(upload_rest(f, &v, CHUNK), 1);
+    assert_memory_equal(slot_mem(f, &f->slot1), v.buf, v.len);
+    free_vec(&v);
+}
+
+/* Two pipelined chunks in one packet are both written, in order. */
+static void test_pipelined_chunks_in_one_packet(void **state)
+{
+    struct fx *f = *state;
+    struct vec v;
+    uint8_t pkt[3000];
+    size_t len = 0;
+
+    skip_without_vectors(state);
+    load_vec("rsa2048_basic", &v);
+    for (int k = 0; k < 2; k++) {
+        uint8_t body[1400];
+        struct cbor_writer w;
+        cbor_writer_init(&w, body, sizeof body);
+        cbor_open_map(&w, k == 0 ? 3 : 2);
+        if (k == 0) {
+            cbor_put_str(&w, "len");
+            cbor_put_uint(&w, v.len);
+        }
+        cbor_put_str(&w, "off");
+        cbor_put_uint(&w, k * 1000u);
+        cbor_put_str(&w, "data");
+        cbor_put_bytes(&w, v.buf + k * 1000, k == 0 ? 1000 : v.len - 1000);
+        len += fx_req(pkt + len, SMP_OP_WRITE, 1, SMP_GROUP_IMAGE, 1, (uint8_t)(40 + k), body,
+                      w.len);
+    }
+    assert_int_equal(fx_send(f, pkt, len), 2);
+    assert_int_equal(f->nrsp, 2);
+    assert_int_equal(f->rsp[0][6], 40);
+    assert_int_equal(f->rsp[1][6], 41);
+    assert_memory_equal(slot_mem(f, &f->slot1), v.buf, v.len);
+    free_vec(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -756,6 +847,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_revert_state_flags_and_confirm, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_erase_and_slot_info, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_dfu_gate, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_odd_chunk_sizes, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_power_cut_mid_upload, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_pipelined_chunks_in_one_packet, fx_setup, fx_teardown),
     };
     if (!fx_have_vectors()) {
         fprintf(stderr, "SHARED_DIR vectors absent: skipped\n");
