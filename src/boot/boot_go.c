@@ -197,7 +197,7 @@ static int start_swap(const struct boot_config *cfg, const struct boot_strategy 
 static int swap_size_of(const struct boot_config *cfg, const struct boot_strategy *s,
                         uint32_t *swap_size)
 {
-    uint32_t a, b;
+    uint32_t a = 0, b = 0;
     int rc = slot_image_size(cfg, s, cfg->primary, &a);
     if (!rc)
         rc = slot_image_size(cfg, s, cfg->secondary, &b);
