@@ -144,7 +144,9 @@ static int parse(const uint8_t *b, size_t len, struct dump_model *m, char *err, 
              get32(b + 24));
     size_t off = (size_t)m->hdr_size + m->img_size;
     int rc;
-    if (off + 4 <= len && get16(b + off) == IMAGE_TLV_PROT_INFO_MAGIC) {
+    /* the header decides whether a protected area is there, as for imgtool:
+     * a damaged protected magic is shown, not reinterpreted */
+    if (m->prot_size) {
         if ((rc = read_area(m, off, &m->prot, err, errcap)) != 0)
             return rc;
         off += m->prot.tot;
@@ -332,15 +334,39 @@ static void human_trailer(FILE *out, const struct dump_model *m)
     fputc('\n', out);
 }
 
+static const struct {
+    uint32_t bit;
+    const char *name;
+} flag_names[] = {
+    { 0x1, "PIC" }, { 0x4, "ENCRYPTED_AES128" }, { 0x8, "ENCRYPTED_AES256" },
+    { 0x10, "NON_BOOTABLE" }, { 0x20, "RAM_LOAD" }, { 0x100, "ROM_FIXED" },
+    { 0x200, "COMPRESSED_LZMA1" }, { 0x400, "COMPRESSED_LZMA2" }, { 0x800, "COMPRESSED_ARM_THUMB" },
+};
+
+/* "RAM_LOAD (0x20)"; several flags are all named ("A | B (0x..)"), where
+ * imgtool would show only the first. */
+static void human_flags(FILE *out, uint32_t flags)
+{
+    int named = 0;
+    fprintf(out, "flags:              ");
+    for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+        if (flags & flag_names[i].bit)
+            fprintf(out, "%s%s", named++ ? " | " : "", flag_names[i].name);
+    fprintf(out, named ? " (0x%x)\n" : "0x%x\n", flags);
+}
+
 static void human(FILE *out, const struct dump_model *m, const char *name)
 {
     char t[80], fw[64];
+    if (m->has_trailer && !m->magic_ok)
+        fprintf(out, "Warning: the trailer magic value is invalid!\n");
     fprintf(out, "Printing content of signed image: %s \n\n", name);
     section(out, "Image header (offset: 0x0)");
     fprintf(out, "magic:              0x%x\nload_addr:          0x%x\nhdr_size:           0x%x\n"
-                 "protected_tlv_size: 0x%x\nimg_size:           0x%x\nflags:              0x%x\n"
-                 "version:            %s\n" RULE "\n",
-            m->magic, m->load_addr, m->hdr_size, m->prot_size, m->img_size, m->flags, m->version);
+                 "protected_tlv_size: 0x%x\nimg_size:           0x%x\n",
+            m->magic, m->load_addr, m->hdr_size, m->prot_size, m->img_size);
+    human_flags(out, m->flags);
+    fprintf(out, "version:            %s\n" RULE "\n", m->version);
     snprintf(t, sizeof t, "Payload (offset: 0x%x)", m->hdr_size);
     section(out, t);
     int n = snprintf(fw, sizeof fw, "FW image (size: 0x%x Bytes)", m->img_size);
