@@ -640,8 +640,12 @@ static int teardown(void **state)
     return system(cmd) == 0 ? 0 : 0;
 }
 
-int main(void)
+/* argv[1], when given, is a cmocka filter ("test_sign_*") so ctest can
+ * run the groups in parallel. */
+int main(int argc, char **argv)
 {
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sign_deterministic_identical),
         cmocka_unit_test(test_sign_randomized_structure),
