@@ -17,10 +17,19 @@
 #include "image/image.h"
 #include "vectors.h"
 
+static cJSON *manifest;
+
+static cJSON *the_manifest(void)
+{
+    if (!manifest)
+        manifest = vec_manifest();
+    return manifest;
+}
+
 static const cJSON *image_entry(const char *id)
 {
     const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(vec_manifest(), "images"))
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(the_manifest(), "images"))
         if (strcmp(vec_str(e, "id"), id) == 0)
             return e;
     return NULL;
@@ -116,5 +125,7 @@ int main(void)
         cmocka_unit_test(test_lzma2_matches_imgtool),
         cmocka_unit_test(test_lzma2_armthumb_matches_imgtool),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    cJSON_Delete(manifest);
+    return rc;
 }

@@ -22,6 +22,15 @@
 #include "image/sign.h"
 #include "vectors.h"
 
+static cJSON *manifest;
+
+static cJSON *the_manifest(void)
+{
+    if (!manifest)
+        manifest = vec_manifest();
+    return manifest;
+}
+
 struct enc_find {
     uint16_t type;
     uint32_t off;
@@ -78,7 +87,7 @@ static void test_recorded_keys_unwrap(void **state)
     (void)state;
     const cJSON *e;
     int n = 0;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(vec_manifest(), "images")) {
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(the_manifest(), "images")) {
         const char *enc = vec_str(e, "enc_key");
         const cJSON *dc = cJSON_GetObjectItemCaseSensitive(e, "decrypt_check");
         if (!enc || !dc)
@@ -199,5 +208,7 @@ int main(void)
         cmocka_unit_test(test_own_images_round_trip),
         cmocka_unit_test(test_enc_pairing_refused),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    cJSON_Delete(manifest);
+    return rc;
 }
