@@ -146,7 +146,8 @@ int client_call_tmo(struct client_session *s, uint8_t op, uint16_t group, uint8_
 /* Reads rc / err{group,rc} / rsn from a response body into s->dev_err.
  * Returns 0 when the response is a success, CLIENT_ERR_DEVICE otherwise. */
 int client_check_status(struct client_session *s, const struct client_rsp *rsp);
-/* "IMAGE_ALREADY_PENDING (group IMAGE rc 28): an image is already pending..." */
+/* "28 (IMAGE IMAGE_ALREADY_PENDING): an image is already pending...": the
+ * number first, as the Go tool prints it, then its name and meaning. */
 void client_dev_err_format(const struct client_dev_err *e, char *out, size_t cap);
 
 /* ---- operations: OS group ---- */

@@ -52,10 +52,10 @@ void client_dev_err_format(const struct client_dev_err *e, char *out, size_t cap
     int n;
 
     if (e->has_group && e->group_rc != 0)
-        n = snprintf(out, cap, "%s (group %s rc %d): %s", smp_group_err_name(e->group, e->group_rc),
-                     smp_group_name(e->group), e->group_rc, smp_group_err_desc(e->group, e->group_rc));
+        n = snprintf(out, cap, "%d (%s %s): %s", e->group_rc, smp_group_name(e->group),
+                     smp_group_err_name(e->group, e->group_rc), smp_group_err_desc(e->group, e->group_rc));
     else
-        n = snprintf(out, cap, "%s (%d): %s", smp_err_name(e->rc), e->rc, smp_err_desc(e->rc));
+        n = snprintf(out, cap, "%d (%s): %s", e->rc, smp_err_name(e->rc), smp_err_desc(e->rc));
     if (n >= 0 && (size_t)n < cap && e->rsn[0])
         snprintf(out + n, cap - (size_t)n, " (device says: %s)", e->rsn);
 }

@@ -124,6 +124,12 @@ static int serial_recv(void *ctx, uint8_t *buf, size_t cap, int timeout_ms)
         ssize_t r = read(t->fd, t->in, sizeof t->in);
         if (r < 0 && (errno == EAGAIN || errno == EINTR))
             continue;
+        /* raw mode with VMIN=0 reads 0 when nothing is there: only a
+         * hang-up means the other end went away */
+        if (r == 0 && !(pfd.revents & (POLLHUP | POLLERR))) {
+            t->in_pos = t->in_len = 0;
+            continue;
+        }
         if (r <= 0) {
             /* a pty whose other end closed reads EIO; a USB port that
              * vanished reads 0 or ENODEV */

@@ -39,6 +39,7 @@ enum { IMG_UPLOAD = 1 };
 #define MAX_RESTARTS 3
 #define MAX_FIRST_TRIES_PENDING 8 /* earlier tries of the first chunk still answerable */
 #define MIN_STALL_BUDGET_MS 15000
+#define PARAMS_TIMEOUT_MS 1500
 
 struct inflight {
     bool used;
@@ -367,13 +368,27 @@ static int on_response(struct upload *u, struct inflight *f, size_t off)
     return 0;
 }
 
-static void size_from_device(struct upload *u)
+static int size_from_device(struct upload *u)
 {
     struct client_session *s = u->s;
     size_t limit = s->tp->default_max_msg;
 
-    if (u->o->use_params && client_params(s, &u->st->params) == 0 && u->st->params.buf_size > 0) {
-        u->st->params_known = true;
+    if (u->o->use_params) {
+        /* Short tries: a device still busy with an earlier client's
+         * requests drops this one, and it is worth asking twice. */
+        int saved_tmo = s->timeout_ms, saved_tries = s->tries;
+        s->timeout_ms = saved_tmo < PARAMS_TIMEOUT_MS ? saved_tmo : PARAMS_TIMEOUT_MS;
+        s->tries = 2;
+        int rc = client_params(s, &u->st->params);
+        s->timeout_ms = saved_tmo;
+        s->tries = saved_tries;
+        /* a device without the command answers ENOTSUP (or stays silent);
+         * anything worse ends the upload before it starts */
+        if (rc != 0 && rc != CLIENT_ERR_DEVICE && rc != CLIENT_ERR_TIMEOUT && rc != CLIENT_ERR_PROTO)
+            return rc;
+        u->st->params_known = rc == 0 && u->st->params.buf_size > 0;
+    }
+    if (u->st->params_known) {
         limit = u->st->params.buf_size > s->tp->frame_overhead
                     ? u->st->params.buf_size - s->tp->frame_overhead : 0;
     }
@@ -394,6 +409,7 @@ static void size_from_device(struct upload *u)
     }
     if (u->max_window > MAX_INFLIGHT)
         u->max_window = MAX_INFLIGHT;
+    return 0;
 }
 
 static int compute_chunk(struct upload *u)
@@ -483,8 +499,9 @@ int client_image_upload(struct client_session *s, const uint8_t *data, size_t le
         free(u);
         return CLIENT_ERR_ARG;
     }
-    size_from_device(u);
-    rc = compute_chunk(u);
+    rc = size_from_device(u);
+    if (rc == 0)
+        rc = compute_chunk(u);
     st->chunk_size = u->chunk;
     st->window = u->max_window;
     if (rc == 0)

@@ -7,9 +7,11 @@ need_vectors
 LINK=serial
 V2="$VEC/signed/p300k_ed25519.bin"
 
+"$MCUSIM" --state "$STATE" --provision "$VEC/signed/ed25519_basic.bin" >/dev/null 2>&1 || fail "provisioning failed"
 start_board --stall-after 120000:2500
 
-mm image upload "$V2" >"$WORK/first.out" 2>&1 &
+# mcumgr itself, not the mm function: $! must be the client's own pid
+"$MCUMGR" --conntype serial --connstring "dev=$TTY" -t 5 image upload "$V2" >"$WORK/first.out" 2>&1 &
 CLIENT=$!
 # wait until the board has stalled (the client is then stuck mid-upload)
 for _ in $(seq 1 100); do
