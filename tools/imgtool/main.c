@@ -761,8 +761,14 @@ static int run_sign(const struct cmd *c, struct opt_result *r)
     if (!rc)
         rc = load_image_file(r->pos[0], &payload, &len, &base, false);
     /* --pad-header grows the image downwards from where the code sits */
-    if (!rc && ends_with(r->pos[0], ".hex") && in.o.pad_header)
+    if (!rc && ends_with(r->pos[0], ".hex") && in.o.pad_header) {
+        char at[16];
+        snprintf(at, sizeof at, "%x", base);
+        if (base < in.o.header_size)
+            rc = usage("the HEX input starts at 0x%s, below the header size: no room for "
+                       "--pad-header%s", at, "");
         base -= in.o.header_size;
+    }
     if (!rc && (rc = u32_opt(c, r, "--hex-addr", "-x", &xaddr)) == 0 && opt1(c, r, "--hex-addr"))
         base = xaddr;
     struct img_signed out;
