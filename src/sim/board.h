@@ -87,7 +87,10 @@ struct sim_link_stats {
     uint64_t dropped_no_buf;      /* a request found every buffer taken */
     uint64_t dropped_too_big;     /* a request larger than buf_size */
     uint64_t dropped_corrupt;     /* frames the receiver rejected */
-    uint32_t inflight, max_inflight;
+    uint32_t inflight, max_inflight;  /* buffers held (decoded, unanswered) */
+    /* requests the host has begun sending and not had answered yet, as the
+     * host's window sees them (first frame line seen on the wire) */
+    uint32_t outstanding, max_outstanding;
 };
 
 struct sim_board {

@@ -97,7 +97,7 @@ int sim_runtime_control(struct sim_runtime *rt, const char *cmd, char **reply)
     if (!strcmp(verb, "press") || !strcmp(verb, "hold") || !strcmp(verb, "release"))
         return button_cmd(rt, verb, (int)arg, reply);
     if (!strcmp(verb, "status"))
-        return *reply = sim_board_status_json(rt->b), *reply ? SIM_OK : SIM_EIO;
+        return *reply = sim_runtime_status_json(rt), *reply ? SIM_OK : SIM_EIO;
     if (!strcmp(verb, "unplug")) {
         if (rt->uart.master < 0)
             return *reply = dup_str("error: no pty plugged"), SIM_EINVAL;
@@ -109,12 +109,18 @@ int sim_runtime_control(struct sim_runtime *rt, const char *cmd, char **reply)
         sim_board_log(rt->b, "uart: stalled for %ld ms (control)", arg);
         return *reply = dup_str("ok"), SIM_OK;
     }
+    if (!strcmp(verb, "reset-stats")) {
+        memset(&rt->b->uart_st, 0, sizeof rt->b->uart_st);
+        memset(&rt->b->udp_st, 0, sizeof rt->b->udp_st);
+        flash_model_reset_stats(&rt->b->flash);
+        return *reply = dup_str("ok"), SIM_OK;
+    }
     if (!strcmp(verb, "reset") || !strcmp(verb, "power-cycle")) {
         power_cycle(rt, verb[0] == 'r' ? SIM_RESET_PIN : SIM_RESET_POWER_ON);
         return *reply = dup_str(rt->b->running ? "ok" : "ok: no bootable image"), SIM_OK;
     }
     *reply = dup_str("error: unknown command (press|hold|release N, status, "
-                     "unplug [MS], stall MS, reset, power-cycle)");
+                     "unplug [MS], stall MS, reset, power-cycle, reset-stats)");
     return SIM_EINVAL;
 }
 

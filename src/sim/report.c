@@ -5,7 +5,7 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 
-#include "sim/board.h"
+#include "sim/runtime.h"
 
 static const char *magic_name(uint8_t m)
 {
@@ -39,6 +39,8 @@ static cJSON *link_json(const struct sim_link_stats *s, const struct smpsrv_plat
     cJSON_AddNumberToObject(o, "dropped_corrupt", (double)s->dropped_corrupt);
     cJSON_AddNumberToObject(o, "inflight", s->inflight);
     cJSON_AddNumberToObject(o, "max_inflight", s->max_inflight);
+    cJSON_AddNumberToObject(o, "outstanding", s->outstanding);
+    cJSON_AddNumberToObject(o, "max_outstanding", s->max_outstanding);
     cJSON_AddNumberToObject(o, "buf_size", p->buf_size);
     cJSON_AddNumberToObject(o, "buf_count", p->buf_count);
     return o;
@@ -62,7 +64,7 @@ static char *finish(cJSON *o)
     return s;
 }
 
-char *sim_board_status_json(const struct sim_board *b)
+static cJSON *board_status(const struct sim_board *b)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddBoolToObject(o, "running", b->running);
@@ -81,6 +83,35 @@ char *sim_board_status_json(const struct sim_board *b)
     cJSON_AddItemToObject(o, "flash", flash_json(&b->flash.stats));
     cJSON_AddNumberToObject(o, "smp_requests", b->srv.stats.requests);
     cJSON_AddNumberToObject(o, "smp_errors", b->srv.stats.errors);
+    return o;
+}
+
+char *sim_board_status_json(const struct sim_board *b)
+{
+    return finish(board_status(b));
+}
+
+static cJSON *faults_json(const struct sim_fault_stats *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "units", (double)s->units);
+    cJSON_AddNumberToObject(o, "dropped", (double)s->dropped);
+    cJSON_AddNumberToObject(o, "corrupted", (double)s->corrupted);
+    cJSON_AddNumberToObject(o, "duplicated", (double)s->duplicated);
+    cJSON_AddNumberToObject(o, "delayed", (double)s->delayed);
+    return o;
+}
+
+char *sim_runtime_status_json(const struct sim_runtime *rt)
+{
+    cJSON *o = board_status(rt->b);
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddItemToObject(f, "uart_rx", faults_json(&rt->uart.rx_faults.st));
+    cJSON_AddItemToObject(f, "uart_tx", faults_json(&rt->uart.tx_faults.st));
+    cJSON_AddItemToObject(f, "udp_rx", faults_json(&rt->udp.rx_faults.st));
+    cJSON_AddItemToObject(f, "udp_tx", faults_json(&rt->udp.tx_faults.st));
+    cJSON_AddItemToObject(o, "faults", f);
+    cJSON_AddStringToObject(o, "tty", rt->uart.master >= 0 ? rt->uart.slave_path : "");
     return finish(o);
 }
 

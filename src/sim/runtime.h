@@ -41,6 +41,8 @@ struct sim_uart {
     size_t nrsp;
     uint32_t last_dropped;
     uint64_t rx_total;            /* bytes received since start (faults trigger) */
+    uint64_t started, finished;   /* requests begun on the wire / answered or lost */
+    uint8_t prev[2];              /* last two raw bytes (frame start detection) */
     uint64_t replug_ns;           /* unplugged until then; 0 = plugged */
     uint64_t stall_ns;            /* stalled until then */
     bool unplug_done, stall_done;
@@ -81,9 +83,14 @@ int sim_runtime_run(struct sim_runtime *rt);
 void sim_runtime_stop(struct sim_runtime *rt);
 
 /* Control commands (one line in, text out), for the ctl socket and tests:
- * "press N", "release N", "status", "unplug [MS]", "stall MS",
- * "reset", "power-cycle". */
+ * "press N", "hold N", "release N", "status", "unplug [MS]", "stall MS",
+ * "reset" (reset pin), "power-cycle", "reset-stats" (link and flash
+ * counters back to zero). */
 int sim_runtime_control(struct sim_runtime *rt, const char *cmd, char **reply);
+
+/* Board status plus link fault counters and the current pty, as JSON.
+ * Caller frees. */
+char *sim_runtime_status_json(const struct sim_runtime *rt);
 
 /* Client side: sends one control command to the board running in
  * state_dir and returns its reply. */

@@ -71,7 +71,10 @@ static void reset_link_state(struct sim_uart *u, struct sim_board *b)
         cap = sizeof u->rx_pkt;
     smp_serial_rx_init(&u->rx, u->rx_pkt, cap);
     u->last_dropped = 0;
+    u->started = u->finished = 0;
+    u->prev[0] = u->prev[1] = '\n';
     b->uart_st.inflight = 0;
+    b->uart_st.outstanding = 0;
 }
 
 int sim_uart_open(struct sim_runtime *rt)
@@ -116,6 +119,7 @@ static void unplug(struct sim_runtime *rt, uint64_t now)
     rt->uart.replug_ns = now + (uint64_t)rt->b->cfg.unplug_ms * 1000000ull;
     rt->uart.rx_wire.len = rt->uart.tx_q.len = 0;
     rt->uart.nrsp = 0;
+    rt->uart.started = rt->uart.finished = 0;
 }
 
 void sim_uart_unplug(struct sim_runtime *rt, uint64_t now, uint32_t ms)
@@ -141,6 +145,31 @@ static void check_triggers(struct sim_runtime *rt, uint64_t now)
     }
 }
 
+/* The host's window as the wire shows it: a request starts with a
+ * 06 09 marker at the start of a line, and finishes when its response has
+ * left the board or the board dropped it. */
+static void note_outstanding(struct sim_runtime *rt)
+{
+    struct sim_uart *u = &rt->uart;
+    struct sim_link_stats *st = &rt->b->uart_st;
+    st->outstanding = u->started > u->finished ? (uint32_t)(u->started - u->finished) : 0;
+    if (st->outstanding > st->max_outstanding)
+        st->max_outstanding = st->outstanding;
+}
+
+static void count_starts(struct sim_runtime *rt, const uint8_t *buf, size_t n)
+{
+    struct sim_uart *u = &rt->uart;
+    for (size_t i = 0; i < n; i++) {
+        if (u->prev[1] == 0x06 && buf[i] == 0x09 &&
+            (u->prev[0] == '\n' || u->prev[0] == '\r'))
+            u->started++;
+        u->prev[0] = u->prev[1];
+        u->prev[1] = buf[i];
+    }
+    note_outstanding(rt);
+}
+
 void sim_uart_on_readable(struct sim_runtime *rt, uint64_t now)
 {
     struct sim_uart *u = &rt->uart;
@@ -155,6 +184,7 @@ void sim_uart_on_readable(struct sim_runtime *rt, uint64_t now)
             sim_pacer_start(&u->rx_pace, now);
         if (sim_bytes_append(&u->rx_wire, buf, (size_t)n) != SIM_OK)
             return;
+        count_starts(rt, buf, (size_t)n);
         u->rx_total += (uint64_t)n;
         rt->b->uart_st.rx_bytes += (uint64_t)n;
         check_triggers(rt, now);
@@ -166,6 +196,7 @@ static void count_drops(struct sim_runtime *rt)
     struct sim_uart *u = &rt->uart;
     if (u->rx.dropped != u->last_dropped) {
         rt->b->uart_st.dropped_corrupt += u->rx.dropped - u->last_dropped;
+        u->finished += u->rx.dropped - u->last_dropped;
         u->last_dropped = u->rx.dropped;
     }
 }
@@ -192,6 +223,7 @@ static void receive(struct sim_runtime *rt, uint64_t now, const uint8_t *in, siz
             continue;
         if (u->nrsp + nreq >= rt->b->plat_uart.buf_count) {
             rt->b->uart_st.dropped_no_buf++;
+            u->finished++;
             continue;
         }
         uint32_t l32 = (uint32_t)len;
@@ -262,6 +294,8 @@ static void transmit(struct sim_runtime *rt, uint64_t now)
     size_t done = 0;
     while (done < u->nrsp && u->rsp_end[done] <= u->tx_written_total)
         done++;
+    u->finished += done;
+    note_outstanding(rt);
     if (done) {
         memmove(u->rsp_end, u->rsp_end + done, (u->nrsp - done) * sizeof u->rsp_end[0]);
         u->nrsp -= done;

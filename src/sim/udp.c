@@ -168,6 +168,9 @@ void sim_udp_on_readable(struct sim_runtime *rt, uint64_t now)
     }
     if (n > b->udp_st.max_inflight)
         b->udp_st.max_inflight = (uint32_t)n;
+    /* a datagram is answered as soon as it is served: the burst is the window */
+    if (n > b->udp_st.max_outstanding)
+        b->udp_st.max_outstanding = (uint32_t)n;
     for (size_t i = 0; i < n; i++) {
         inbound(rt, &burst[i].peer, burst[i].data, burst[i].len, now);
         free(burst[i].data);

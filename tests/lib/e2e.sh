@@ -41,7 +41,7 @@ e2e_fail() {
     exit 1
 }
 
-e2e_log() { echo "== $*"; }
+e2e_log() { echo "== [${SECONDS}s] $*"; }
 
 # Exits 77 (ctest: skipped) when the shared reference folder is absent.
 e2e_require_shared() {

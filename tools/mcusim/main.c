@@ -60,7 +60,7 @@ static const char usage[] =
     "control of a running board (DIR/ctl.sock):\n"
     "  --press-button N, --hold-button N, --release-button N\n"
     "  --status                 board status as JSON\n"
-    "  --ctl 'CMD'              unplug [MS] | stall MS | reset | power-cycle\n";
+    "  --ctl 'CMD'              unplug [MS] | stall MS | reset | power-cycle | reset-stats\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
