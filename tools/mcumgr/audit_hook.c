@@ -1,31 +1,305 @@
 /*
  * The one place where every state-changing command (upload, test, confirm,
- * erase, reset) reports what it did, so the audit trail plugs in here and
- * nowhere else.
+ * erase, reset) reports what it did: each report becomes one hash-chained
+ * record in the audit trail (src/audit): when, who, from which host, which
+ * device (its identity as the device reports it), over which connection,
+ * what, about which image, the running image before and after, the outcome.
+ *
+ * The commands report after they acted. Only a reset changes the running
+ * image, so only a reset needs the device's state from before the action:
+ * the link-time wrapper of client_reset() below takes that snapshot, which
+ * keeps auditing out of the command files. For every other action the
+ * running image before is, by construction, the one running after.
  */
+#include <limits.h>
+#include <stddef.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-#include "cli.h"
+#include "audit_hook.h"
+
+/* Audit queries must not stall a command on a device that stopped
+ * answering: a short timeout, one try. */
+#define AUDIT_QUERY_TIMEOUT_MS 1500
+/* How long a reset record waits for the device to come back, so that it
+ * can name the image that runs after the reboot. */
+#define AUDIT_RESET_WAIT_MS 5000
+
+struct running {
+    bool known;
+    char version[48];
+    char hash[AUDIT_HASH_HEX];
+    char slot1_hash[AUDIT_HASH_HEX];
+};
+
+static struct running g_before_reset;
+
+static void hash_hex(const uint8_t *h, size_t n, char out[AUDIT_HASH_HEX])
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < n && 2 * i + 2 < AUDIT_HASH_HEX; i++)
+        snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/* One image-state read with the audit's short timeout and a single try;
+ * the session's own settings and last error are restored afterwards. */
+static int query_state(struct cli_ctx *cx, struct client_image_state *st, int timeout_ms)
+{
+    static struct client_rsp rsp;
+    int saved_tmo = cx->sess.timeout_ms, saved_tries = cx->sess.tries;
+    struct client_dev_err saved_err = cx->sess.dev_err;
+    char saved_last[sizeof cx->tp.last_error];
+    int rc;
+
+    memcpy(saved_last, cx->tp.last_error, sizeof saved_last);
+    if (cx->sess.timeout_ms > timeout_ms)
+        cx->sess.timeout_ms = timeout_ms;
+    cx->sess.tries = 1;
+    rc = client_image_list(&cx->sess, st, &rsp);
+    cx->sess.timeout_ms = saved_tmo;
+    cx->sess.tries = saved_tries;
+    /* the command's own error is what the user must see */
+    cx->sess.dev_err = saved_err;
+    memcpy(cx->tp.last_error, saved_last, sizeof saved_last);
+    return rc;
+}
+
+static void running_of(const struct client_image_state *st, struct running *r)
+{
+    memset(r, 0, sizeof *r);
+    for (size_t i = 0; i < st->count; i++) {
+        const struct client_image_slot *sl = &st->slots[i];
+        if (sl->image != 0)
+            continue;
+        if (sl->slot == 1 && sl->hash_len)
+            hash_hex(sl->hash, sl->hash_len, r->slot1_hash);
+        /* the active image runs; without an active flag, slot 0 does */
+        if (sl->active || (sl->slot == 0 && !r->known)) {
+            r->known = true;
+            snprintf(r->version, sizeof r->version, "%s", sl->version);
+            hash_hex(sl->hash, sl->hash_len, r->hash);
+        }
+    }
+}
+
+static int snapshot(struct cli_ctx *cx, struct running *r, int timeout_ms)
+{
+    struct client_image_state st;
+    memset(r, 0, sizeof *r);
+    if (!cx->connected || query_state(cx, &st, timeout_ms) != 0)
+        return -1;
+    running_of(&st, r);
+    return 0;
+}
+
+/* The linker routes the commands' calls of client_reset here
+ * (-Wl,--wrap=client_reset, see CMakeLists.txt). */
+int __real_client_reset(struct client_session *s, bool force);
+int __wrap_client_reset(struct client_session *s, bool force);
+
+int __wrap_client_reset(struct client_session *s, bool force)
+{
+    /* every session of this program lives in its cli_ctx */
+    struct cli_ctx *cx = (struct cli_ctx *)(void *)((char *)s - offsetof(struct cli_ctx, sess));
+    snapshot(cx, &g_before_reset, AUDIT_QUERY_TIMEOUT_MS);
+    return __real_client_reset(s, force);
+}
+
+/* A device that does not answer at all is not asked again. */
+static bool device_silent(int result)
+{
+    return result == CLIENT_ERR_TIMEOUT || result == CLIENT_ERR_IO || result == CLIENT_ERR_OPEN ||
+           result == CLIENT_ERR_INTERRUPTED;
+}
 
 void cli_device_identity(struct cli_ctx *cx, char *out, size_t cap)
 {
     /* OS/application info is one short request; devices without it answer
-     * ENOTSUP at once, and then the identity is just unknown. */
+     * ENOTSUP at once, and then the identity is just unknown. "n" is the
+     * node name (the board's hardware id on our firmware), "i" the
+     * hardware platform. */
+    int saved_tmo, saved_tries;
+    struct client_dev_err saved_err;
+
     if (cap == 0)
         return;
     out[0] = '\0';
-    if (!cx->connected || client_os_info(&cx->sess, "a", out, cap) != 0)
+    if (!cx->connected)
+        return;
+    saved_tmo = cx->sess.timeout_ms;
+    saved_tries = cx->sess.tries;
+    saved_err = cx->sess.dev_err;
+    if (cx->sess.timeout_ms > AUDIT_QUERY_TIMEOUT_MS)
+        cx->sess.timeout_ms = AUDIT_QUERY_TIMEOUT_MS;
+    cx->sess.tries = 1;
+    if (client_os_info(&cx->sess, "ni", out, cap) != 0)
         out[0] = '\0';
+    cx->sess.timeout_ms = saved_tmo;
+    cx->sess.tries = saved_tries;
+    cx->sess.dev_err = saved_err;
+}
+
+const char *cli_audit_operator(const struct cli_ctx *cx, char *buf, size_t cap)
+{
+    const char *v = cx ? cx->operator_name : NULL;
+    if (!v || !*v)
+        v = getenv("MCUTOOLS_OPERATOR");
+    if (!v || !*v)
+        v = getlogin();
+    if (!v || !*v)
+        v = getenv("LOGNAME");
+    if (!v || !*v)
+        v = getenv("USER");
+    if (!v || !*v) {
+        struct passwd *pw = getpwuid(getuid());
+        v = pw ? pw->pw_name : "unknown";
+    }
+    snprintf(buf, cap, "%s", v);
+    return buf;
+}
+
+const char *cli_audit_path(const struct cli_ctx *cx, char *buf, size_t cap)
+{
+    if (cx && cx->audit_db && *cx->audit_db) {
+        snprintf(buf, cap, "%s", cx->audit_db);
+        return buf;
+    }
+    return audit_default_path(buf, cap);
+}
+
+/* Fills who/where/when fields shared by every record. */
+void cli_audit_common(const struct cli_ctx *cx, struct audit_record *rec)
+{
+    char host[HOST_NAME_MAX + 1] = "";
+    cli_audit_operator(cx, rec->operator_name, sizeof rec->operator_name);
+    if (gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "unknown");
+    host[sizeof host - 1] = '\0';
+    snprintf(rec->host, sizeof rec->host, "%s", host);
+}
+
+int cli_audit_write(const struct cli_ctx *cx, struct audit_record *rec)
+{
+    char path[1024], err[512];
+    struct audit_db *db = audit_open(cli_audit_path(cx, path, sizeof path), err, sizeof err);
+    int rc = -1;
+
+    if (db) {
+        rc = audit_append(db, rec, err, sizeof err);
+        audit_close(db);
+    }
+    if (rc != 0)
+        fprintf(stderr, "Warning: the audit record of this %s was NOT written: %s\n",
+                rec->action, err);
+    return rc;
+}
+
+static void describe_connection(const struct cli_ctx *cx, char *out, size_t cap)
+{
+    if (cx->conn.type == CLIENT_CONN_SERIAL)
+        snprintf(out, cap, "serial %s baud=%u", cx->conn_desc, cx->conn.baud);
+    else
+        snprintf(out, cap, "udp %s", cx->conn_desc);
+}
+
+static void describe_error(struct cli_ctx *cx, int result, char *out, size_t cap)
+{
+    if (result == CLIENT_ERR_DEVICE) {
+        client_dev_err_format(&cx->sess.dev_err, out, cap);
+        return;
+    }
+    snprintf(out, cap, "%s%s%s", client_strerror(result), cx->tp.last_error[0] ? ": " : "",
+             cx->tp.last_error);
+}
+
+/* After a reset the device reboots (and may swap images first): poll until
+ * it answers again, within AUDIT_RESET_WAIT_MS. */
+static int wait_after_reset(struct cli_ctx *cx, struct running *r)
+{
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        if (cx->interrupted)
+            return -1;
+        if (snapshot(cx, r, 300) == 0)
+            return 0;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long ms = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+        if (ms >= AUDIT_RESET_WAIT_MS)
+            return -1;
+        /* a serial port that vanished fails at once: do not spin */
+        struct timespec pause = { 0, 100 * 1000 * 1000 };
+        nanosleep(&pause, NULL);
+    }
+}
+
+static bool is_hex_hash(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 8 || n >= AUDIT_HASH_HEX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!strchr("0123456789abcdefABCDEF", s[i]))
+            return false;
+    return true;
 }
 
 void cli_record_state_change(struct cli_ctx *cx, const char *action, const char *detail, int result)
 {
-    /* TODO(issue 6): append a hash-chained record to the audit trail (who,
-     * when, device identity from cli_device_identity, action, detail,
-     * result). Until then this is deliberately a no-op. */
-    (void)cx;
-    (void)action;
-    (void)detail;
-    (void)result;
+    static struct audit_record rec;
+    struct running after = { 0 };
+    char err[600] = "";
+    bool is_reset = strcmp(action, "reset") == 0;
+
+    memset(&rec, 0, sizeof rec);
+    cli_audit_common(cx, &rec);
+    describe_connection(cx, rec.connection, sizeof rec.connection);
+    snprintf(rec.action, sizeof rec.action, "%s", action);
+    snprintf(rec.outcome, sizeof rec.outcome, "%s", result == 0 ? "ok" : "failed");
+    if (result != 0)
+        describe_error(cx, result, err, sizeof err);
+
+    if (!device_silent(result)) {
+        if (is_reset && result == 0)
+            wait_after_reset(cx, &after);
+        else
+            snapshot(cx, &after, AUDIT_QUERY_TIMEOUT_MS);
+        cli_device_identity(cx, rec.device, sizeof rec.device);
+    }
+    if (is_reset) {
+        if (g_before_reset.known) {
+            snprintf(rec.version_before, sizeof rec.version_before, "%s", g_before_reset.version);
+            snprintf(rec.hash_before, sizeof rec.hash_before, "%s", g_before_reset.hash);
+        }
+    } else if (after.known) {
+        snprintf(rec.version_before, sizeof rec.version_before, "%s", after.version);
+        snprintf(rec.hash_before, sizeof rec.hash_before, "%s", after.hash);
+    }
+    if (after.known) {
+        snprintf(rec.version_after, sizeof rec.version_after, "%s", after.version);
+        snprintf(rec.hash_after, sizeof rec.hash_after, "%s", after.hash);
+    }
+    /* the image the action is about */
+    if (detail && is_hex_hash(detail))
+        snprintf(rec.image_hash, sizeof rec.image_hash, "%s", detail);
+    else if (!strcmp(action, "image upload") && result == 0)
+        snprintf(rec.image_hash, sizeof rec.image_hash, "%s", after.slot1_hash);
+    else if (is_reset && after.known && strcmp(after.hash, rec.hash_before) != 0)
+        snprintf(rec.image_hash, sizeof rec.image_hash, "%s", after.hash);
+
+    char text[1400];
+    int n = snprintf(text, sizeof text, "%s%s%s%s", detail ? detail : "",
+                     err[0] && detail && detail[0] ? "; " : "", err[0] ? "error: " : "", err);
+    if (is_reset && result == 0 && !after.known && n >= 0 && (size_t)n < sizeof text)
+        snprintf(text + n, sizeof text - (size_t)n, "%sthe device did not answer within %d s after the reset",
+                 n ? "; " : "", AUDIT_RESET_WAIT_MS / 1000);
+    /* a long detail is cut to the record's field */
+    size_t len = strnlen(text, sizeof rec.detail - 1);
+    memcpy(rec.detail, text, len);
+    rec.detail[len] = '\0';
+    cli_audit_write(cx, &rec);
 }

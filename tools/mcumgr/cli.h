@@ -55,6 +55,8 @@ struct cli_ctx {
     int tries;
     const char *loglevel;
     bool verbose, json, smp_v1;
+    const char *audit_db;         /* --audit-db: the audit trail (issue 6) */
+    const char *operator_name;    /* --operator: who runs the command */
     /* the leaf command's own flags */
     struct cli_optval cmd_opts[CLI_MAX_OPTS];
     int ncmd_opts;

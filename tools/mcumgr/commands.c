@@ -21,6 +21,7 @@ const struct cli_cmd cli_root[] = {
     { "image", NULL, "manage firmware images (list, upload, test, confirm, erase)", NULL, 0, NULL, cli_image_cmds },
     { "reset", NULL, "reset (reboot) the device", cmd_reset, CLI_NEEDS_CONN, cli_reset_opts, NULL },
     { "params", NULL, "show the device's SMP buffer size and count", cmd_params, CLI_NEEDS_CONN, NULL, NULL },
+    { "audit", NULL, "the audit trail of state changes (list, show, export, verify, record)", NULL, 0, NULL, cli_audit_cmds },
     { "version", NULL, "print the mcumgr version", run_version, 0, NULL, NULL },
     { NULL, NULL, NULL, NULL, 0, NULL, NULL },
 };

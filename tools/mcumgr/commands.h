@@ -6,6 +6,7 @@
 
 extern const struct cli_cmd cli_conn_cmds[];
 extern const struct cli_cmd cli_image_cmds[];
+extern const struct cli_cmd cli_audit_cmds[];
 extern const struct cli_opt cli_reset_opts[];
 
 int cmd_echo(struct cli_ctx *cx, int argc, char **argv);

@@ -1,0 +1,269 @@
+/*
+ * `mcumgr audit`: read, export and verify the audit trail that every
+ * state-changing command writes (audit_hook.c), and `audit record` for
+ * scripts that record a whole procedure (dfu_update.sh) or an attempt that
+ * never reached the device. No connection is needed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit_hook.h"
+#include "commands.h"
+
+static struct audit_db *open_db(struct cli_ctx *cx)
+{
+    char path[1024], err[512];
+    struct audit_db *db = audit_open(cli_audit_path(cx, path, sizeof path), err, sizeof err);
+    if (!db)
+        out_fail(cx, "%s", err);
+    return db;
+}
+
+static const char *or_dash(const char *s) { return s && *s ? s : "-"; }
+
+static int list_row(void *arg, const struct audit_record *r)
+{
+    struct cli_ctx *cx = arg;
+    char versions[100];
+    snprintf(versions, sizeof versions, "%s -> %s", or_dash(r->version_before),
+             or_dash(r->version_after));
+    out_line(cx, "%4lld  %-24.24s %-12.12s %-26.26s %-14.14s %-19s %s", (long long)r->id, r->time,
+             or_dash(r->operator_name), or_dash(r->device), r->action, versions, r->outcome);
+    return 0;
+}
+
+static const struct cli_opt list_opts[] = {
+    { "last", 0, "n", "only the newest n records" },
+    { NULL, 0, NULL, NULL },
+};
+
+static int audit_list(struct cli_ctx *cx, int argc, char **argv)
+{
+    const char *v = cli_opt_get(cx, "last");
+    long last = 0;
+    struct audit_db *db;
+    int rc;
+
+    (void)argv;
+    if (argc)
+        return out_usage(cx, "audit list takes no arguments (see --last)");
+    if (v) {
+        char *end;
+        errno = 0;
+        last = strtol(v, &end, 10);
+        if (errno || *end || last < 1 || last > 1000000)
+            return out_usage(cx, "invalid --last \"%s\" (a number of records)", v);
+    }
+    if (!(db = open_db(cx)))
+        return EXIT_FAIL;
+    if (cx->json) {
+        rc = audit_export_json(db, stdout);
+    } else {
+        out_line(cx, "%4s  %-24s %-12s %-26s %-14s %-19s %s", "id", "time (UTC)", "operator", "device",
+                 "action", "running before->after", "outcome");
+        rc = audit_foreach(db, (int)last, list_row, cx);
+    }
+    audit_close(db);
+    return rc == 0 ? EXIT_OK : out_fail(cx, "cannot read the audit trail");
+}
+
+static int audit_show(struct cli_ctx *cx, int argc, char **argv)
+{
+    struct audit_record r;
+    struct audit_db *db;
+    char *end;
+    long long id;
+    int found;
+
+    if (argc != 1)
+        return out_usage(cx, "audit show needs a record id (see `mcumgr audit list`)");
+    errno = 0;
+    id = strtoll(argv[0], &end, 10);
+    if (errno || *end || id < 1)
+        return out_usage(cx, "invalid record id \"%s\"", argv[0]);
+    if (!(db = open_db(cx)))
+        return EXIT_FAIL;
+    found = audit_get(db, id, &r);
+    audit_close(db);
+    if (found < 0)
+        return out_fail(cx, "cannot read the audit trail");
+    if (found == 0)
+        return out_fail(cx, "no audit record %lld", id);
+    out_line(cx, "record:          %lld", (long long)r.id);
+    out_line(cx, "time:            %s", r.time);
+    out_line(cx, "operator:        %s", r.operator_name);
+    out_line(cx, "host:            %s", r.host);
+    out_line(cx, "device:          %s", r.device);
+    out_line(cx, "connection:      %s", r.connection);
+    out_line(cx, "action:          %s", r.action);
+    out_line(cx, "image hash:      %s", r.image_hash);
+    out_line(cx, "version before:  %s", r.version_before);
+    out_line(cx, "hash before:     %s", r.hash_before);
+    out_line(cx, "version after:   %s", r.version_after);
+    out_line(cx, "hash after:      %s", r.hash_after);
+    out_line(cx, "outcome:         %s", r.outcome);
+    out_line(cx, "detail:          %s", r.detail);
+    out_line(cx, "previous hash:   %s", r.prev_hash);
+    out_line(cx, "record hash:     %s", r.record_hash);
+    return EXIT_OK;
+}
+
+static const struct cli_opt export_opts[] = {
+    { "csv", 0, NULL, "CSV with a header line (the default)" },
+    { NULL, 0, NULL, NULL },
+};
+
+static int audit_export(struct cli_ctx *cx, int argc, char **argv)
+{
+    struct audit_db *db;
+    int rc;
+
+    (void)argv;
+    if (argc)
+        return out_usage(cx, "audit export takes no arguments: --csv or --json, output on stdout");
+    if (cli_opt_set(cx, "csv") && cx->json)
+        return out_usage(cx, "audit export: choose one of --csv and --json");
+    if (!(db = open_db(cx)))
+        return EXIT_FAIL;
+    rc = cx->json ? audit_export_json(db, stdout) : audit_export_csv(db, stdout);
+    audit_close(db);
+    return rc == 0 ? EXIT_OK : out_fail(cx, "cannot read the audit trail");
+}
+
+static int last_hash(void *arg, const struct audit_record *r)
+{
+    snprintf(arg, AUDIT_HASH_HEX, "%s", r->record_hash);
+    return 0;
+}
+
+static int audit_verify_cmd(struct cli_ctx *cx, int argc, char **argv)
+{
+    char why[512] = "", path[1024], head[AUDIT_HASH_HEX] = "";
+    int64_t bad = 0;
+    struct audit_db *db;
+    long n;
+
+    (void)argv;
+    if (argc)
+        return out_usage(cx, "audit verify takes no arguments");
+    if (!(db = open_db(cx)))
+        return EXIT_FAIL;
+    n = audit_verify(db, &bad, why, sizeof why);
+    if (n >= 0)
+        audit_foreach(db, 1, last_hash, head);
+    audit_close(db);
+    cli_audit_path(cx, path, sizeof path);
+    if (n < 0) {
+        if (cx->json) {
+            char buf[1024];
+            snprintf(buf, sizeof buf, "{\"ok\":false,\"bad_record\":%lld,\"reason\":\"%s\"}",
+                     (long long)bad, why);
+            out_json_text(cx, buf);
+        } else {
+            fprintf(stderr, "Error: audit trail %s is BROKEN: %s\n", path, why);
+            if (bad > 0)
+                fprintf(stderr, "Hint: compare with an exported copy (`mcumgr audit export`); "
+                                "records from %lld on cannot be trusted\n", (long long)bad);
+        }
+        return EXIT_FAIL;
+    }
+    if (cx->json) {
+        char buf[256];
+        snprintf(buf, sizeof buf, "{\"ok\":true,\"records\":%ld,\"head\":\"%s\"}", n, head);
+        out_json_text(cx, buf);
+    } else {
+        out_line(cx, "Audit trail OK: %ld record%s, chain intact", n, n == 1 ? "" : "s");
+        out_line(cx, "database: %s", path);
+        if (n)
+            out_line(cx, "head hash: %s (note it elsewhere to anchor this history)", head);
+    }
+    return EXIT_OK;
+}
+
+static const struct cli_opt record_opts[] = {
+    { "action", 0, "name", "what was done (e.g. dfu-update)" },
+    { "outcome", 0, "ok|failed", "the result" },
+    { "device", 0, "id", "device identity" },
+    { "connection", 0, "desc", "how the device was reached" },
+    { "image-hash", 0, "hex", "the image the action is about" },
+    { "version-before", 0, "ver", "running version before" },
+    { "version-after", 0, "ver", "running version after" },
+    { "hash-before", 0, "hex", "running image hash before" },
+    { "hash-after", 0, "hex", "running image hash after" },
+    { "detail", 0, "text", "free text (what happened, why it failed)" },
+    { NULL, 0, NULL, NULL },
+};
+
+/* Copies a flag value; refuses (rather than cuts) one that does not fit,
+ * because a cut hash or version in an audit record would mislead. */
+static int take(struct cli_ctx *cx, const char *flag, char *dst, size_t cap)
+{
+    const char *v = cli_opt_get(cx, flag);
+    if (!v)
+        return 0;
+    if (strlen(v) >= cap && strcmp(flag, "detail") != 0)
+        return out_usage(cx, "--%s is too long (at most %zu characters)", flag, cap - 1);
+    snprintf(dst, cap, "%s", v);
+    return 0;
+}
+
+static int audit_record_cmd(struct cli_ctx *cx, int argc, char **argv)
+{
+    static struct audit_record r;
+    const char *outcome = cli_opt_get(cx, "outcome");
+
+    (void)argv;
+    memset(&r, 0, sizeof r);
+    if (argc)
+        return out_usage(cx, "audit record takes only flags");
+    if (!cli_opt_get(cx, "action") || !*cli_opt_get(cx, "action"))
+        return out_usage(cx, "audit record needs --action");
+    if (!outcome || (strcmp(outcome, "ok") && strcmp(outcome, "failed")))
+        return out_usage(cx, "audit record needs --outcome ok or --outcome failed");
+    if (take(cx, "action", r.action, sizeof r.action) || take(cx, "outcome", r.outcome, sizeof r.outcome) ||
+        take(cx, "device", r.device, sizeof r.device) ||
+        take(cx, "connection", r.connection, sizeof r.connection) ||
+        take(cx, "image-hash", r.image_hash, sizeof r.image_hash) ||
+        take(cx, "version-before", r.version_before, sizeof r.version_before) ||
+        take(cx, "version-after", r.version_after, sizeof r.version_after) ||
+        take(cx, "hash-before", r.hash_before, sizeof r.hash_before) ||
+        take(cx, "hash-after", r.hash_after, sizeof r.hash_after) ||
+        take(cx, "detail", r.detail, sizeof r.detail))
+        return EXIT_USAGE;
+    cli_audit_common(cx, &r);
+    if (cli_audit_write(cx, &r) != 0)
+        return EXIT_FAIL;
+    if (cx->json) {
+        char buf[160];
+        snprintf(buf, sizeof buf, "{\"id\":%lld,\"record_hash\":\"%s\"}", (long long)r.id, r.record_hash);
+        out_json_text(cx, buf);
+    } else {
+        out_line(cx, "audit record %lld written", (long long)r.id);
+    }
+    return EXIT_OK;
+}
+
+static int audit_path(struct cli_ctx *cx, int argc, char **argv)
+{
+    char path[1024];
+    (void)argv;
+    if (argc)
+        return out_usage(cx, "audit path takes no arguments");
+    out_line(cx, "%s", cli_audit_path(cx, path, sizeof path));
+    return EXIT_OK;
+}
+
+const struct cli_cmd cli_audit_cmds[] = {
+    { "list", NULL, "list the audit records (oldest first)", audit_list, 0, list_opts, NULL },
+    { "show", "<id>", "show every field of one record", audit_show, 0, NULL, NULL },
+    { "export", NULL, "print the whole trail as CSV (--csv) or JSON (--json)", audit_export, 0,
+      export_opts, NULL },
+    { "verify", NULL, "check the hash chain: edited, deleted or reordered records", audit_verify_cmd, 0,
+      NULL, NULL },
+    { "record", NULL, "append a record (for scripts: a whole update, a failed attempt)",
+      audit_record_cmd, 0, record_opts, NULL },
+    { "path", NULL, "print the audit database in use", audit_path, 0, NULL, NULL },
+    { NULL, NULL, NULL, NULL, 0, NULL, NULL },
+};
