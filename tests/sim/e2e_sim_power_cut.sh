@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Power cuts driven from outside (issue 4): `--boot-once --fail-after N`
+# cuts power after N flash erase/write operations of a test swap and exits
+# 3; the next `--boot-once` resumes and boots the new image. Sampled cut
+# points over the whole swap, for each strategy; plus a running board whose
+# power is cut mid-upload comes back on its old image.
+set -euo pipefail
+source "$SRC_DIR/tests/lib/e2e.sh"
+e2e_require_shared
+e2e_require_bin mcumgr mcusim
+
+key=$VECTORS/keys/ed25519.pem
+v1=$VECTORS/signed/ed25519_basic.bin
+v2=$VECTORS/signed/p300k_ed25519.bin       # 3.0.0.300, 300 KiB
+
+# A flash with v1 running and v2 uploaded and marked for test.
+prepare() { # strategy
+    SIM_DIR=
+    sim_provision "$v1"
+    sim_start --strategy "$1" --key "$key" --no-pty
+    "$MCUMGR" --conntype udp --connstring "$SIM_UDP" image upload "$v2" >/dev/null
+    hash=$("$MCUMGR" --conntype udp --connstring "$SIM_UDP" image list |
+           awk '/slot=1/ {s = 1} s && $1 == "hash:" {print $2; exit}')
+    "$MCUMGR" --conntype udp --connstring "$SIM_UDP" image test "$hash" >/dev/null
+    sim_stop
+    cp "$SIM_DIR/flash.bin" "$SIM_DIR/pending.bin"
+}
+
+for strategy in swap-move swap-scratch overwrite-only; do
+    e2e_log "$strategy: count the flash operations of an uncut test swap"
+    prepare "$strategy"
+    opts=(--strategy "$strategy" --key "$key")
+    json=$(sim_boot_once "" "${opts[@]}")
+    total=$(python3 -c 'import json, sys; f = json.loads(sys.argv[1])["flash"]
+print(f["erases"] + f["progs"])' "$json")
+    e2e_assert_eq 3.0.0.300 "$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["version"])' "$json")" \
+        "version after an uncut test swap"
+    [ "$total" -gt 20 ] || e2e_fail "suspiciously few flash operations ($total)"
+    e2e_log "$strategy: $total operations; cut at 12 points, each resumes"
+    for i in $(seq 0 11); do
+        cut=$(( 1 + i * (total - 2) / 11 ))   # 1 .. total-1: every cut really cuts
+        cp "$SIM_DIR/pending.bin" "$SIM_DIR/flash.bin"
+        rc=0
+        sim_boot_once "" "${opts[@]}" --fail-after "$cut" >/dev/null || rc=$?
+        [ "$rc" = 3 ] ||
+            e2e_fail "cut at $cut of $total: exit $rc, expected 3 (power cut)"
+        e2e_assert_eq 3.0.0.300 "$(sim_boot_once version "${opts[@]}")" \
+            "version booted after a cut at $cut of $total"
+    done
+done
+
+e2e_log "running board: power cut mid-upload (--fail-after), it reboots on v1"
+SIM_DIR=
+sim_provision "$v1"
+sim_start --key "$key" --fail-after 40 --no-pty
+"$MCUMGR" --conntype udp --connstring "$SIM_UDP" -t 1 image upload "$v2" >/dev/null 2>&1 || true
+sim_wait_log 'power cut'
+for _ in $(seq 50); do [ "$(sim_status running)" = true ] && break; sleep 0.1; done
+e2e_assert_eq 1.2.3.4 "$(sim_status version)" "version after the cut"
+e2e_assert_eq power-on "$(sim_status reset_cause)" "reset cause after the cut"
+"$MCUMGR" --conntype udp --connstring "$SIM_UDP" echo alive | grep -qx alive ||
+    e2e_fail "board not serving after the power cut"
+echo PASS
