@@ -6,7 +6,7 @@ LINK=udp
 V1="$VEC/signed/ed25519_basic.bin"
 V2="$VEC/signed/p300k_ed25519.bin"
 
-"$MCUSIM" --state "$STATE" --provision "$V1" >/dev/null 2>&1 || fail "provisioning failed"
+provision_board "$V1"
 start_board
 SLOT0_BEFORE="$(flash_bytes $SLOT0 $SLOT_SIZE | sha256sum)"
 

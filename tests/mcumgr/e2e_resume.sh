@@ -7,7 +7,7 @@ need_vectors
 LINK=serial
 V2="$VEC/signed/p300k_ed25519.bin"
 
-"$MCUSIM" --state "$STATE" --provision "$VEC/signed/ed25519_basic.bin" >/dev/null 2>&1 || fail "provisioning failed"
+provision_board "$VEC/signed/ed25519_basic.bin"
 start_board --stall-after 120000:2500
 
 # mcumgr itself, not the mm function: $! must be the client's own pid

@@ -9,8 +9,7 @@ V2="$VEC/signed/p300k_ed25519.bin"
 H1=9a9f8e4c147c7f9c8e39aa3b1af2688520b4f2cae32102dec700c6e30e631cc6
 H2=5c1c4bac866880f341f754915a53577bba19fd8560caf6bb611f8a4ec879e44c
 
-"$MCUSIM" --state "$STATE" --provision "$V1" >"$WORK/provision.out" 2>&1 ||
-    fail "provisioning failed: $(cat "$WORK/provision.out")"
+provision_board "$V1"
 start_board
 
 expect_out '^hello mcumgr$' mm echo "hello mcumgr"

@@ -1,63 +1,40 @@
-# Helpers for the mcumgr end-to-end tests: a private board per test (own
-# state folder, free UDP port), always stopped on exit, and small asserts.
-# Sourced by the e2e_*.sh scripts; needs BIN_DIR (and SHARED_DIR for images).
+# Helpers for the mcumgr end-to-end tests, on top of tests/lib/e2e.sh: a
+# private board per test (own state folder, free UDP port, always stopped),
+# mcumgr over the chosen link, and small asserts. Sourced by e2e_*.sh.
 
-set -u
-MCUMGR="$BIN_DIR/mcumgr"
-MCUSIM="$BIN_DIR/mcusim"
+source "${SRC_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/tests/lib/e2e.sh"
+
 VEC="${SHARED_DIR:-/nonexistent}/vectors/imgtool"
-BOARD_PID=""
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/mcumgr-e2e.XXXXXX")"
-STATE="$WORK/board"
+WORK="$E2E_TMP"
 export MCUMGR_CONN_FILE="$WORK/profiles.json"
 
-cleanup() {
-    stop_board
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+SLOT0=$((0xC000))
+SLOT1=$((0x82000))
+SLOT_SIZE=$((0x76000))
 
-fail() {
-    echo "FAIL: $*" >&2
-    [ -f "$WORK/board.out" ] && { echo "--- board output:" >&2; tail -20 "$WORK/board.out" >&2; }
-    exit 1
-}
+fail() { e2e_fail "$@"; }
 
 need_vectors() {
-    [ -d "$VEC" ] || { echo "skipped: no reference vectors (SHARED_DIR)"; exit 77; }
-    [ -x "$MCUSIM" ] || { echo "skipped: mcusim not built"; exit 77; }
+    e2e_require_shared
+    e2e_require_bin mcusim mcumgr
+    VEC="$VECTORS"
 }
 
-# A UDP port nobody uses right now (the kernel picks it).
-free_udp_port() {
-    python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+# provision_board IMAGE: slot 0 holds IMAGE, confirmed (board not running)
+provision_board() {
+    sim_provision "$1"
+    STATE="$SIM_DIR"
 }
 
-# start_board [mcusim options...]: starts a board on $STATE with a free UDP
-# port and waits until it prints its addresses. Sets PORT and TTY.
+# start_board [mcusim options...]: sets STATE, TTY (the stable symlink), PORT
 start_board() {
-    PORT="$(free_udp_port)"
-    mkdir -p "$STATE"
-    "$MCUSIM" --state "$STATE" --udp "$PORT" "$@" >"$WORK/board.out" 2>&1 &
-    BOARD_PID=$!
-    for _ in $(seq 1 100); do
-        if grep -q "^udp: " "$WORK/board.out" 2>/dev/null; then
-            TTY="$STATE/tty"
-            return 0
-        fi
-        kill -0 "$BOARD_PID" 2>/dev/null || fail "mcusim exited early"
-        sleep 0.05
-    done
-    fail "mcusim did not come up"
+    sim_start "$@"
+    STATE="$SIM_DIR"
+    TTY="$SIM_TTY_LINK"
+    PORT="$SIM_PORT"
 }
 
-stop_board() {
-    if [ -n "$BOARD_PID" ]; then
-        kill "$BOARD_PID" 2>/dev/null
-        wait "$BOARD_PID" 2>/dev/null
-        BOARD_PID=""
-    fi
-}
+stop_board() { sim_stop; }
 
 # mcumgr over the chosen link ($LINK = udp or serial)
 mm() {
@@ -68,7 +45,7 @@ mm() {
     fi
 }
 
-# expect_out "pattern" cmd...: runs cmd, requires success and pattern in stdout
+# expect_out "regex" cmd...: cmd succeeds and prints a matching line
 expect_out() {
     local pat="$1"
     shift
@@ -78,7 +55,7 @@ expect_out() {
     LAST_OUT="$out"
 }
 
-# expect_fail "pattern" cmd...: runs cmd, requires failure (exit 1) and pattern
+# expect_fail "regex" cmd...: cmd exits 1 and prints a matching line
 expect_fail() {
     local pat="$1"
     shift
@@ -89,11 +66,7 @@ expect_fail() {
     LAST_OUT="$out"
 }
 
-# bytes of the flash file at an address
-flash_bytes() { # addr len
+# flash_bytes ADDR LEN: bytes of the board's flash file
+flash_bytes() {
     dd if="$STATE/flash.bin" bs=4096 iflag=skip_bytes,count_bytes skip="$1" count="$2" 2>/dev/null
 }
-
-SLOT0=$((0xC000))
-SLOT1=$((0x82000))
-SLOT_SIZE=$((0x76000))
