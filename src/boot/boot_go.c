@@ -289,9 +289,11 @@ static int refuse_secondary(const struct boot_config *cfg, struct boot_result *r
     return rc;
 }
 
-/* 0 and *ok when the secondary may be swapped in; the reason otherwise. */
+/* 0 and *ok when the secondary may be swapped in; the reason otherwise.
+ * A revert goes back to an older image on purpose: no downgrade check. */
 static int check_secondary(const struct boot_config *cfg, const struct boot_strategy *s,
-                           struct boot_result *res, struct image_info *info, bool *ok)
+                           int swap_type, struct boot_result *res, struct image_info *info,
+                           bool *ok)
 {
     struct line l = { .len = 0 };
     *ok = false;
@@ -309,7 +311,7 @@ static int check_secondary(const struct boot_config *cfg, const struct boot_stra
     rc = image_read_info(slot_read, &r, cfg->primary->size, &pri);
     if (rc == IMAGE_ERR_IO && r.err)
         return r.err;
-    if (cfg->downgrade_prevention && rc == 0) {
+    if (cfg->downgrade_prevention && rc == 0 && swap_type != BOOT_SWAP_TYPE_REVERT) {
         if (image_version_cmp(&info->hdr.ver, &pri.hdr.ver, false) < 0) {
             l_str(&l, "E: Downgrade refused: secondary version ");
             l_ver(&l, &info->hdr.ver);
@@ -441,20 +443,13 @@ static int start_requested_swap(const struct boot_config *cfg, const struct boot
     say(cfg, "I: Swap type: ", boot_swap_type_name(type));
     if (type == BOOT_SWAP_TYPE_NONE)
         return 0;
-    uint32_t swap_size;
-    if (type == BOOT_SWAP_TYPE_REVERT) {
-        /* the old image was valid when it last booted: not re-checked */
-        rc = record_revert(cfg, s);
-        if (!rc)
-            rc = swap_size_of(cfg, s, &swap_size);
-        if (!rc)
-            rc = start_swap(cfg, s, type, swap_size);
-        res->swap_type = type;
-        return rc;
-    }
+    /* Whatever is to be swapped in is validated first, the old image of a
+     * revert included: the secondary may have been rewritten (an upload)
+     * since it last booted, and swapping in an image that cannot boot
+     * would leave the device with none. */
     struct image_info info;
     bool ok;
-    rc = check_secondary(cfg, s, res, &info, &ok);
+    rc = check_secondary(cfg, s, type, res, &info, &ok);
     if (rc)
         return rc;
     if (!ok)
@@ -463,7 +458,11 @@ static int start_requested_swap(const struct boot_config *cfg, const struct boot
         res->swap_type = BOOT_SWAP_TYPE_PERM; /* an overwrite is final */
         return overwrite_primary(cfg, s, &info);
     }
-    rc = swap_size_of(cfg, s, &swap_size);
+    if (type == BOOT_SWAP_TYPE_REVERT)
+        rc = record_revert(cfg, s);
+    uint32_t swap_size;
+    if (!rc)
+        rc = swap_size_of(cfg, s, &swap_size);
     if (!rc)
         rc = start_swap(cfg, s, type, swap_size);
     res->swap_type = type;

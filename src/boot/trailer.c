@@ -214,6 +214,20 @@ int boot_swap_type_peek(const struct flash_area *primary,
 
 /* ---- application side ---- */
 
+static int write_request(const struct flash_area *secondary, bool permanent)
+{
+    int rc = 0;
+    /* magic last: until it is there, the request does not exist */
+    if (permanent)
+        rc = boot_write_image_ok(secondary);
+    if (!rc)
+        rc = boot_write_swap_info(secondary, permanent ? BOOT_SWAP_TYPE_PERM
+                                                       : BOOT_SWAP_TYPE_TEST, 0);
+    if (!rc)
+        rc = boot_write_magic(secondary);
+    return rc;
+}
+
 int boot_set_pending(const struct flash_area *secondary, bool permanent)
 {
     struct boot_swap_state st;
@@ -230,14 +244,17 @@ int boot_set_pending(const struct flash_area *secondary, bool permanent)
     default:
         break;
     }
-    /* magic last: until it is there, the request does not exist */
-    if (permanent)
-        rc = boot_write_image_ok(secondary);
-    if (!rc)
-        rc = boot_write_swap_info(secondary, permanent ? BOOT_SWAP_TYPE_PERM
-                                                       : BOOT_SWAP_TYPE_TEST, 0);
-    if (!rc)
-        rc = boot_write_magic(secondary);
+    rc = write_request(secondary, permanent);
+    if (rc == BOOT_EBADSTATUS) {
+        /* Left-overs of an earlier request cut before its magic (say a
+         * test, now asked as permanent): no request exists yet, so the
+         * sector holding the fields can be erased. Images never reach it. */
+        uint32_t sec = fa_sector_size(secondary);
+        uint32_t start = boot_swap_size_off(secondary) / sec * sec;
+        rc = fa_erase(secondary, start, secondary->size - start);
+        if (!rc)
+            rc = write_request(secondary, permanent);
+    }
     return rc;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "boot/boot_priv.h"
 
 struct img {
     uint8_t *buf;
@@ -193,6 +194,96 @@ static void empty_flash_boots_nothing(void **state)
     board_free(&b);
 }
 
+/* While a trial image runs, the old image in slot 1 is overwritten (an
+ * upload) with something that does not validate: no revert into it; the
+ * running image stays and is made permanent. */
+static void revert_target_invalid(void **state)
+{
+    (void)state;
+    for (int s = 0; s < 2; s++) {
+        struct board b;
+        board_init(&b, 4, (enum boot_strategy_id)s);
+        board_put(&b, &b.slot0, v1.buf, v1.len);
+        board_put(&b, &b.slot1, v2.buf, v2.len);
+        assert_int_equal(boot_set_pending(&b.slot1, false), 0);
+        boot_expect(&b, BOOT_SWAP_TYPE_TEST, 1, false);
+        uint8_t junk[64];
+        memset(junk, 0x11, sizeof junk);
+        board_put(&b, &b.slot1, junk, sizeof junk);
+        boot_expect(&b, BOOT_SWAP_TYPE_FAIL, 1, true);
+        assert_true(board_log_has(&b, "secondary slot is not valid"));
+        assert_slot_holds(&b.slot0, &v2);
+        boot_expect(&b, BOOT_SWAP_TYPE_NONE, 1, true);
+        board_free(&b);
+    }
+}
+
+/* A trailer written to look like a revert already recorded (swap_info
+ * REVERT, image_ok, magic) does not get an unchecked image swapped in. */
+static void forged_revert_request(void **state)
+{
+    (void)state;
+    struct board b;
+    board_init(&b, 4, BOOT_STRATEGY_SWAP_MOVE);
+    board_put(&b, &b.slot0, v1.buf, v1.len);
+    uint8_t *bad = malloc(v2.len);
+    memcpy(bad, v2.buf, v2.len);
+    bad[0x400] ^= 0x80;
+    board_put(&b, &b.slot1, bad, v2.len);
+    uint8_t unit[4] = { 0x04, 0xff, 0xff, 0xff };
+    assert_int_equal(fa_write(&b.slot1, boot_swap_info_off(&b.slot1), unit, 4), 0);
+    unit[0] = 0x01;
+    assert_int_equal(fa_write(&b.slot1, boot_image_ok_off(&b.slot1), unit, 4), 0);
+    assert_int_equal(boot_write_magic(&b.slot1), 0);
+    boot_expect(&b, BOOT_SWAP_TYPE_FAIL, 0, true);
+    assert_slot_holds(&b.slot0, &v1);
+    free(bad);
+    board_free(&b);
+}
+
+/* imgtool --confirm output flashed whole into slot 1 is a permanent
+ * request by itself (its trailer says so), as with MCUboot. */
+static void padded_confirmed_image_is_permanent(void **state)
+{
+    (void)state;
+    struct board b;
+    board_init(&b, 4, BOOT_STRATEGY_SWAP_MOVE);
+    board_put(&b, &b.slot0, v1.buf, v1.len);
+    uint8_t *padded = malloc(BOARD_SLOT_SIZE);
+    memset(padded, 0xff, BOARD_SLOT_SIZE);
+    memcpy(padded, v2.buf, v2.len);
+    static const uint8_t magic[16] = { 0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f,
+                                       0x35, 0x52, 0x50, 0x0f, 0x2c, 0xb6, 0x79, 0x80 };
+    memcpy(padded + BOARD_SLOT_SIZE - 16, magic, 16);
+    padded[BOARD_SLOT_SIZE - 24] = 0x01;
+    board_put(&b, &b.slot1, padded, BOARD_SLOT_SIZE);
+    boot_expect(&b, BOOT_SWAP_TYPE_PERM, 1, true);
+    boot_expect(&b, BOOT_SWAP_TYPE_NONE, 1, true);
+    assert_slot_holds(&b.slot1, &v1);
+    free(padded);
+    board_free(&b);
+}
+
+/* A magic torn while a revert was being recorded in the secondary: the
+ * revert still happens (MCUboot's table alone would see "none"). */
+static void torn_revert_magic_is_repaired(void **state)
+{
+    (void)state;
+    struct board b;
+    board_init(&b, 4, BOOT_STRATEGY_SWAP_MOVE);
+    board_put(&b, &b.slot0, v1.buf, v1.len);
+    board_put(&b, &b.slot1, v2.buf, v2.len);
+    assert_int_equal(boot_set_pending(&b.slot1, false), 0);
+    boot_expect(&b, BOOT_SWAP_TYPE_TEST, 1, false);
+    uint8_t half[8] = { 0x77, 0xc2, 0x95, 0xf3, 0x60, 0xd2, 0xef, 0x7f };
+    assert_int_equal(fa_write(&b.slot1, boot_magic_off(&b.slot1), half, 8), 0);
+    assert_int_equal(boot_swap_type_peek(&b.slot0, &b.slot1), BOOT_SWAP_TYPE_NONE);
+    boot_expect(&b, BOOT_SWAP_TYPE_REVERT, 0, true);
+    assert_true(board_log_has(&b, "repairing"));
+    assert_slot_holds(&b.slot1, &v2);
+    board_free(&b);
+}
+
 static void strategy_facts(void **state)
 {
     (void)state;
@@ -223,6 +314,10 @@ int main(void)
         cmocka_unit_test(bad_secondaries_are_refused),
         cmocka_unit_test(security_counter_downgrade),
         cmocka_unit_test(empty_flash_boots_nothing),
+        cmocka_unit_test(revert_target_invalid),
+        cmocka_unit_test(forged_revert_request),
+        cmocka_unit_test(padded_confirmed_image_is_permanent),
+        cmocka_unit_test(torn_revert_magic_is_repaired),
         cmocka_unit_test(strategy_facts),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -41,10 +41,10 @@ struct tally {
     unsigned long runs, cuts, recovered;
 };
 
-/* Sanitizer builds are several times slower; they sample every 3rd cut
+/* Sanitizer builds are several times slower; they sample every 4th cut
  * unless told otherwise. The plain build tests every k. */
 #if defined(__SANITIZE_ADDRESS__)
-#define DEFAULT_STRIDE 3
+#define DEFAULT_STRIDE 4
 #else
 #define DEFAULT_STRIDE 1
 #endif

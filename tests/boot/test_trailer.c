@@ -103,6 +103,23 @@ static void pending_on_bad_magic_erases_the_slot(void **state)
     board_free(&b);
 }
 
+/* A test request cut before its magic, then asked again as permanent. */
+static void pending_over_leftovers_of_a_cut_request(void **state)
+{
+    (void)state;
+    struct board b;
+    board_init(&b, 4, BOOT_STRATEGY_SWAP_MOVE);
+    assert_int_equal(boot_write_swap_info(&b.slot1, BOOT_SWAP_TYPE_TEST, 0), 0);
+    assert_int_equal(boot_set_pending(&b.slot1, true), 0);
+    struct boot_swap_state st;
+    assert_int_equal(boot_read_swap_state(&b.slot1, &st), 0);
+    assert_int_equal(st.magic, BOOT_MAGIC_GOOD);
+    assert_int_equal(st.swap_type, BOOT_SWAP_TYPE_PERM);
+    assert_int_equal(st.image_ok, BOOT_FLAG_SET);
+    assert_int_equal(b.fm.stats.violations, 0);
+    board_free(&b);
+}
+
 static void confirm_rules(void **state)
 {
     (void)state;
@@ -232,6 +249,7 @@ int main(void)
         cmocka_unit_test(pending_test_then_again_writes_nothing),
         cmocka_unit_test(pending_permanent),
         cmocka_unit_test(pending_on_bad_magic_erases_the_slot),
+        cmocka_unit_test(pending_over_leftovers_of_a_cut_request),
         cmocka_unit_test(confirm_rules),
         cmocka_unit_test(decision_table),
         cmocka_unit_test(imgtool_padded_trailers),
