@@ -255,6 +255,21 @@ static int audit_path(struct cli_ctx *cx, int argc, char **argv)
     return EXIT_OK;
 }
 
+/* The identity the trail records for the connected device, for scripts
+ * that write their own records (`audit record --device`). */
+static int audit_device(struct cli_ctx *cx, int argc, char **argv)
+{
+    char id[160];
+    (void)argv;
+    if (argc)
+        return out_usage(cx, "audit device takes no arguments");
+    cli_device_identity(cx, id, sizeof id);
+    if (!id[0])
+        return out_fail(cx, "the device at %s did not tell its identity (no OS info)", cx->conn_desc);
+    out_line(cx, "%s", id);
+    return EXIT_OK;
+}
+
 const struct cli_cmd cli_audit_cmds[] = {
     { "list", NULL, "list the audit records (oldest first)", audit_list, 0, list_opts, NULL },
     { "show", "<id>", "show every field of one record", audit_show, 0, NULL, NULL },
@@ -265,5 +280,7 @@ const struct cli_cmd cli_audit_cmds[] = {
     { "record", NULL, "append a record (for scripts: a whole update, a failed attempt)",
       audit_record_cmd, 0, record_opts, NULL },
     { "path", NULL, "print the audit database in use", audit_path, 0, NULL, NULL },
+    { "device", NULL, "print the connected device's identity as the trail records it", audit_device,
+      CLI_NEEDS_CONN, NULL, NULL },
     { NULL, NULL, NULL, NULL, 0, NULL, NULL },
 };
