@@ -673,89 +673,119 @@ static void pad_to_slot(const struct img_sign_opts *o, struct buf *img)
         img->p[img->len - ok_back] = 0x01;
 }
 
-/* One image from body bytes: header, protected TLVs, hash, unprotected
- * TLVs, encryption, size check, padding. */
-static int build(struct sign_ctx *c, const uint8_t *body_in, size_t body_len,
+/* Phase 1: header, body (zero-padded to AES blocks when encrypting) and
+ * the protected TLV area: the bytes the hash and signature cover. */
+static int hashed_region(struct sign_ctx *c, const uint8_t *body, size_t body_len,
+                         uint32_t extra_flags, const struct decomp *d, struct buf *img,
+                         size_t *padded)
+{
+    const struct img_sign_opts *o = c->o;
+    struct buf prot = { .be = o->big_endian };
+    int rc = protected_tlvs(c, d, &prot);
+    *padded = c->enc ? (body_len + 15) / 16 * 16 : body_len;
+    if (rc == IMAGE_OK && prot.len + IMAGE_TLV_INFO_SIZE > 0xffff)
+        rc = usage_err(c, "protected TLVs exceed 64 KiB");
+    if (rc == IMAGE_OK && *padded > UINT32_MAX - o->header_size)
+        rc = usage_err(c, "input too large");
+    if (rc == IMAGE_OK) {
+        uint16_t prot_size = prot.len ? (uint16_t)(prot.len + IMAGE_TLV_INFO_SIZE) : 0;
+        put_header(c, img, (uint32_t)*padded, prot_size, header_flags(c, extra_flags));
+        buf_put(img, body, body_len);
+        buf_fill(img, 0, *padded - body_len);
+        if (prot.len) {
+            buf_u16(img, IMAGE_TLV_PROT_INFO_MAGIC);
+            buf_u16(img, prot_size);
+            buf_put(img, prot.p, prot.len);
+        }
+        rc = img->oom ? IMAGE_ERR_UNSUPPORTED : IMAGE_OK;
+    }
+    free(prot.p);
+    return rc;
+}
+
+/* --vector-to-sign: hand out what would be signed instead of an image. */
+static int export_vector(struct sign_ctx *c, const struct buf *img, const uint8_t *digest,
+                         struct img_signed *out)
+{
+    bool dig = c->o->vector_to_sign == IMG_VTS_DIGEST;
+    out->len = dig ? c->hash_len : img->len;
+    out->buf = malloc(out->len ? out->len : 1);
+    if (!out->buf)
+        return IMAGE_ERR_UNSUPPORTED;
+    memcpy(out->buf, dig ? digest : img->p, out->len);
+    out->image_len = out->len;
+    return IMAGE_OK;
+}
+
+/* Phase 3 for encrypted images: a fresh AES key, wrapped into its TLV,
+ * and the body encrypted in place (left plain with --clear). */
+static int encrypt_body(struct sign_ctx *c, struct buf *img, size_t padded, struct buf *unprot,
+                        size_t *enc_len)
+{
+    const struct img_sign_opts *o = c->o;
+    uint8_t aes_key[32], enc_tlv[512];
+    uint16_t enc_type = 0;
+    size_t keylen = o->enc_keylen / 8;
+    int rc = img_random(aes_key, keylen);
+    if (rc == IMAGE_OK)
+        rc = img_enc_wrap(c->enc, aes_key, keylen, o->hmac_sha, &enc_type, enc_tlv,
+                          sizeof enc_tlv, enc_len, c->err, c->errcap);
+    if (rc == IMAGE_OK) {
+        tlv_put(unprot, enc_type, enc_tlv, *enc_len);
+        if (!o->clear)
+            rc = img_aes_ctr(aes_key, keylen, img->p + o->header_size, padded);
+    }
+    return rc;
+}
+
+/* Phase 4: the unprotected area, the slot-size check, the trailer. */
+static int finish_image(struct sign_ctx *c, struct buf *img, const struct buf *unprot,
+                        size_t enc_len, struct img_signed *out)
+{
+    const struct img_sign_opts *o = c->o;
+    if (unprot->len + IMAGE_TLV_INFO_SIZE > 0xffff)
+        return usage_err(c, "TLVs exceed 64 KiB");
+    buf_u16(img, IMAGE_TLV_INFO_MAGIC);
+    buf_u16(img, (uint16_t)(unprot->len + IMAGE_TLV_INFO_SIZE));
+    buf_put(img, unprot->p, unprot->len);
+    uint32_t trailer = img_trailer_size(o, enc_len, c->enc != NULL);
+    if ((uint64_t)img->len + trailer > o->slot_size) {
+        snprintf(c->err, c->errcap,
+                 "Image size (0x%zx) + trailer (0x%x) = 0x%llx bytes exceeds the slot size 0x%x",
+                 img->len, trailer, (unsigned long long)img->len + trailer, o->slot_size);
+        return IMAGE_ERR_BAD_ARG;
+    }
+    out->image_len = img->len;
+    if (o->pad || o->confirm || o->test) {
+        pad_to_slot(o, img);
+        out->padded = true;
+    }
+    return img->oom ? IMAGE_ERR_UNSUPPORTED : IMAGE_OK;
+}
+
+/* One image from body bytes: hashed region, hash and signature TLVs,
+ * encryption, then the unprotected area, size check and padding. */
+static int build(struct sign_ctx *c, const uint8_t *body, size_t body_len,
                  uint32_t extra_flags, const struct decomp *d, struct img_signed *out)
 {
     const struct img_sign_opts *o = c->o;
-    struct buf prot = { .be = o->big_endian }, img = { .be = o->big_endian };
-    struct buf unprot = { .be = o->big_endian };
-    uint8_t aes_key[32], enc_tlv[512], digest[64];
-    size_t enc_len = 0, dlen = 0;
-    uint16_t enc_type = 0;
-    int rc = protected_tlvs(c, d, &prot);
-    /* encrypted bodies are whole AES blocks: zero padding counts in img_size */
-    size_t padded = c->enc ? (body_len + 15) / 16 * 16 : body_len;
-    if (rc == IMAGE_OK && prot.len + IMAGE_TLV_INFO_SIZE > 0xffff)
-        rc = usage_err(c, "protected TLVs exceed 64 KiB");
-    if (rc == IMAGE_OK && padded > UINT32_MAX - o->header_size)
-        rc = usage_err(c, "input too large");
-    uint16_t prot_size = prot.len ? (uint16_t)(prot.len + IMAGE_TLV_INFO_SIZE) : 0;
-    if (rc == IMAGE_OK) {
-        put_header(c, &img, (uint32_t)padded, prot_size, header_flags(c, extra_flags));
-        buf_put(&img, body_in, body_len);
-        buf_fill(&img, 0, padded - body_len);
-        if (prot.len) {
-            buf_u16(&img, IMAGE_TLV_PROT_INFO_MAGIC);
-            buf_u16(&img, prot_size);
-            buf_put(&img, prot.p, prot.len);
-        }
-        rc = img.oom ? IMAGE_ERR_UNSUPPORTED
-                     : image_hash_buf(c->hash_type, img.p, img.len, digest, sizeof digest, &dlen);
-    }
+    struct buf img = { .be = o->big_endian }, unprot = { .be = o->big_endian };
+    uint8_t digest[64];
+    size_t padded = 0, dlen = 0, enc_len = 0;
+    int rc = hashed_region(c, body, body_len, extra_flags, d, &img, &padded);
+    if (rc == IMAGE_OK)
+        rc = image_hash_buf(c->hash_type, img.p, img.len, digest, sizeof digest, &dlen);
     if (rc == IMAGE_OK && o->vector_to_sign != IMG_VTS_NONE) {
-        /* external signing: hand out what would be signed, no image */
-        free(out->buf);
-        out->buf = malloc(img.len ? img.len : 1);
-        out->len = o->vector_to_sign == IMG_VTS_DIGEST ? dlen : img.len;
-        if (out->buf)
-            memcpy(out->buf, o->vector_to_sign == IMG_VTS_DIGEST ? digest : img.p, out->len);
-        out->image_len = out->len;
+        rc = export_vector(c, &img, digest, out);
         free(img.p);
-        free(prot.p);
-        return out->buf ? IMAGE_OK : IMAGE_ERR_UNSUPPORTED;
+        return rc;
     }
     if (rc == IMAGE_OK)
         rc = unprotected_tlvs(c, img.p, img.len, digest, &unprot, out);
-    if (rc == IMAGE_OK && c->enc) {
-        size_t keylen = o->enc_keylen / 8;
-        rc = img_random(aes_key, keylen);
-        if (rc == IMAGE_OK)
-            rc = img_enc_wrap(c->enc, aes_key, keylen, o->hmac_sha, &enc_type, enc_tlv,
-                              sizeof enc_tlv, &enc_len, c->err, c->errcap);
-        if (rc == IMAGE_OK) {
-            tlv_put(&unprot, enc_type, enc_tlv, enc_len);
-            if (!o->clear)
-                rc = img_aes_ctr(aes_key, keylen, img.p + o->header_size, padded);
-        }
-    }
-    if (rc == IMAGE_OK && unprot.len + IMAGE_TLV_INFO_SIZE > 0xffff)
-        rc = usage_err(c, "TLVs exceed 64 KiB");
-    if (rc == IMAGE_OK) {
-        buf_u16(&img, IMAGE_TLV_INFO_MAGIC);
-        buf_u16(&img, (uint16_t)(unprot.len + IMAGE_TLV_INFO_SIZE));
-        buf_put(&img, unprot.p, unprot.len);
-        rc = img.oom ? IMAGE_ERR_UNSUPPORTED : IMAGE_OK;
-    }
-    if (rc == IMAGE_OK) {
-        uint32_t trailer = img_trailer_size(o, enc_len, c->enc != NULL);
-        if ((uint64_t)img.len + trailer > o->slot_size) {
-            snprintf(c->err, c->errcap,
-                     "Image size (0x%zx) + trailer (0x%x) = 0x%llx bytes exceeds the slot size 0x%x",
-                     img.len, trailer, (unsigned long long)img.len + trailer, o->slot_size);
-            rc = IMAGE_ERR_BAD_ARG;
-        }
-    }
-    if (rc == IMAGE_OK) {
-        out->image_len = img.len;
-        if (o->pad || o->confirm || o->test) {
-            pad_to_slot(o, &img);
-            out->padded = true;
-        }
-        rc = img.oom ? IMAGE_ERR_UNSUPPORTED : IMAGE_OK;
-    }
-    free(prot.p);
+    if (rc == IMAGE_OK && c->enc)
+        rc = encrypt_body(c, &img, padded, &unprot, &enc_len);
+    if (rc == IMAGE_OK)
+        rc = finish_image(c, &img, &unprot, enc_len, out);
     free(unprot.p);
     if (rc) {
         free(img.p);
