@@ -479,6 +479,15 @@ static void test_first_chunk_checks(void **state)
     b = fx_call(f, SMP_OP_WRITE, 1, SMP_GROUP_IMAGE, 1, (const uint8_t *)"\xa0", 1);
     assert_int_equal(cv_get_int(b, "rc", -1), 3);
     cv_free(b);
+    /* a newer image with `upgrade` is taken */
+    struct vec newer;
+    load_vec("p300k_ed25519", &newer);
+    struct up up = { .off = 0, .data = newer.buf, .n = CHUNK, .len = (int64_t)newer.len,
+                     .image = 0, .upgrade = 1 };
+    b = upload(f, 1, &up);
+    assert_int_equal(cv_get_int(b, "off", -1), CHUNK);
+    cv_free(b);
+    free_vec(&newer);
     free(neg.buf);
     free_vec(&v);
 }

@@ -328,7 +328,9 @@ static int check_first_chunk(struct smp_ctx *ctx, const struct upload_req *rq)
         return smp_ctx_group_err(ctx, IMG_ERR_INVALID_IMAGE_TOO_LARGE);
     }
     uint32_t hdr_size = (uint32_t)rq->data[8] | (uint32_t)rq->data[9] << 8;
-    if (hdr_size < IMAGE_HEADER_SIZE || (uint64_t)hdr_size + le32(rq->data + 12) > rq->len) {
+    uint32_t prot_size = (uint32_t)rq->data[10] | (uint32_t)rq->data[11] << 8;
+    if (hdr_size < IMAGE_HEADER_SIZE ||
+        (uint64_t)hdr_size + le32(rq->data + 12) + prot_size > rq->len) {
         smp_ctx_rsn(ctx, "the image header does not fit the upload length");
         return smp_ctx_group_err(ctx, IMG_ERR_INVALID_IMAGE_HEADER);
     }
@@ -336,8 +338,9 @@ static int check_first_chunk(struct smp_ctx *ctx, const struct upload_req *rq)
     ver.minor = rq->data[21];
     ver.revision = (uint16_t)(rq->data[22] | rq->data[23] << 8);
     ver.build = le32(rq->data + 24);
+    /* Build numbers count here, as in Zephyr's check: 1.2.3+5 upgrades 1.2.3+4. */
     if (rq->upgrade && read_slot(p->slot0, &running) == IMAGE_OK &&
-        image_version_cmp(&running.hdr.ver, &ver, false) >= 0) {
+        image_version_cmp(&running.hdr.ver, &ver, true) >= 0) {
         smp_ctx_rsn(ctx, "upgrade only: the running image is the same or newer");
         return smp_ctx_group_err(ctx, IMG_ERR_CURRENT_VERSION_IS_NEWER);
     }
