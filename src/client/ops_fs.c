@@ -390,6 +390,10 @@ static int down_chunk(struct fs_down *d, size_t off, size_t *got)
     }
     if (!d->total_known || off + n > d->total)
         return CLIENT_ERR_PROTO;
+    /* the local file is emptied only once the device has answered, so a
+     * wrong remote name never destroys a local file */
+    if (off == 0 && ftruncate(d->fd, 0) != 0)
+        return CLIENT_ERR_FILE;
     if (n && pwrite(d->fd, p, n, (off_t)off) != (ssize_t)n)
         return CLIENT_ERR_FILE;
     *got = n;
@@ -447,12 +451,14 @@ int client_fs_download(struct client_session *s, const char *remote, const char 
                        const struct client_fs_opts *o, struct client_fs_stats *st)
 {
     struct fs_down d = { s, remote, -1, 0, false, o, st, NULL };
+    bool created;
     size_t start;
     int rc;
 
     memset(st, 0, sizeof *st);
     if (!remote || !*remote || !local || !*local)
         return CLIENT_ERR_ARG;
+    created = access(local, F_OK) != 0;
     d.fd = open(local, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
     if (d.fd < 0)
         return CLIENT_ERR_FILE;
@@ -462,14 +468,14 @@ int client_fs_download(struct client_session *s, const char *remote, const char 
         return CLIENT_ERR_NOMEM;
     }
     start = down_resume_point(&d);
-    if (start == 0 && ftruncate(d.fd, 0) != 0)
-        rc = CLIENT_ERR_FILE;
-    else
-        rc = down_run(&d, start);
+    rc = down_run(&d, start);
     st->resumed_from = start;
     st->len = d.total;
     free(d.rsp);
     if (close(d.fd) != 0 && rc == 0)
         rc = CLIENT_ERR_FILE;
+    /* nothing came: do not leave an empty file of our own making behind */
+    if (rc != 0 && created && st->requests <= 1 && !d.total_known)
+        unlink(local);
     return rc;
 }

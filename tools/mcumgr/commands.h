@@ -8,9 +8,22 @@ extern const struct cli_cmd cli_conn_cmds[];
 extern const struct cli_cmd cli_image_cmds[];
 extern const struct cli_cmd cli_audit_cmds[];
 extern const struct cli_opt cli_reset_opts[];
+extern const struct cli_cmd cli_os_cmds[];       /* cmd_osinfo.c */
+extern const struct cli_cmd cli_stat_cmds[];     /* cmd_stat.c */
+extern const struct cli_cmd cli_settings_cmds[]; /* cmd_settings.c */
+extern const struct cli_cmd cli_fs_cmds[];       /* cmd_fs.c */
+extern const struct cli_cmd cli_shell_cmds[];    /* cmd_shell.c */
+extern const struct cli_cmd cli_enum_cmds[];     /* cmd_enum.c */
+extern const struct cli_cmd cli_basic_cmds[];    /* cmd_enum.c */
 
 int cmd_echo(struct cli_ctx *cx, int argc, char **argv);
 int cmd_reset(struct cli_ctx *cx, int argc, char **argv);
 int cmd_params(struct cli_ctx *cx, int argc, char **argv);
+int cmd_taskstat(struct cli_ctx *cx, int argc, char **argv);
+int cmd_mpstat(struct cli_ctx *cx, int argc, char **argv);
+int cmd_datetime(struct cli_ctx *cx, int argc, char **argv);
+int cmd_bootloader(struct cli_ctx *cx, int argc, char **argv);
+int cmd_stat(struct cli_ctx *cx, int argc, char **argv);
+int cmd_config(struct cli_ctx *cx, int argc, char **argv);
 
 #endif

@@ -1,0 +1,284 @@
+/* File system commands: `fs upload <local> <remote>` and `fs download
+ * <remote> <local>` (Go mcumgr: each acknowledged offset on its own line,
+ * then Done), and `fs stat|hash|hash-types|close`. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "client/mgmt.h"
+#include "commands.h"
+
+/* Device files are small (logs, calibration); anything this big is a
+ * mistake on the command line. */
+#define FS_LOCAL_MAX (64L * 1024 * 1024)
+
+static struct client_rsp g_rsp;
+
+static const struct cli_opt upload_opts[] = {
+    { "chunk-size", 0, "bytes", "data bytes per request (default: as large as the device's buffer allows)" },
+    { "no-resume", 0, NULL, "start over even if the device holds the first part of this file" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const struct cli_opt download_opts[] = {
+    { "resume", 0, NULL, "continue a partial local file (checked against the device's sha256)" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const struct cli_opt hash_opts[] = {
+    { "off", 0, "bytes", "start of the region to hash (default 0)" },
+    { "len", 0, "bytes", "length of the region (default: to the end of the file)" },
+    { NULL, 0, NULL, NULL },
+};
+
+static void print_offset(void *ctx, size_t off, size_t total)
+{
+    (void)total;
+    out_line(ctx, "%zu", off);
+}
+
+static uint8_t *read_local(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    long n = -1;
+
+    if (!f) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fseek(f, 0, SEEK_END) == 0)
+        n = ftell(f);
+    if (n < 0 || fseek(f, 0, SEEK_SET) != 0)
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+    else if (n > FS_LOCAL_MAX)
+        snprintf(err, errlen, "%s: the file is too large (%ld bytes)", path, n);
+    else if (!(buf = malloc(n ? (size_t)n : 1)))
+        snprintf(err, errlen, "out of memory");
+    else if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        snprintf(err, errlen, "cannot read %s", path);
+        free(buf);
+        buf = NULL;
+    } else
+        *len = (size_t)n;
+    fclose(f);
+    return buf;
+}
+
+static int parse_size(const char *s, unsigned long long *out)
+{
+    char *end;
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    *out = strtoull(s, &end, 0);
+    return errno || *end ? -1 : 0;
+}
+
+static void json_transfer(struct cli_ctx *cx, const char *local, const char *remote,
+                          const struct client_fs_stats *st)
+{
+    char buf[2400];
+    /* names are the user's arguments; escape what JSON needs */
+    char l[1024], r[1024];
+    size_t j = 0;
+    for (size_t i = 0; local[i] && j + 2 < sizeof l; i++) {
+        if (local[i] == '"' || local[i] == '\\')
+            l[j++] = '\\';
+        l[j++] = (unsigned char)local[i] < 0x20 ? '?' : local[i];
+    }
+    l[j] = '\0';
+    j = 0;
+    for (size_t i = 0; remote[i] && j + 2 < sizeof r; i++) {
+        if (remote[i] == '"' || remote[i] == '\\')
+            r[j++] = '\\';
+        r[j++] = (unsigned char)remote[i] < 0x20 ? '?' : remote[i];
+    }
+    r[j] = '\0';
+    snprintf(buf, sizeof buf,
+             "{\"local\":\"%s\",\"remote\":\"%s\",\"len\":%zu,\"resumed_from\":%zu,"
+             "\"requests\":%u,\"restarts\":%u,\"identical\":%s}",
+             l, r, st->len, st->resumed_from, st->requests, st->restarts,
+             st->identical ? "true" : "false");
+    out_json_text(cx, buf);
+}
+
+static int fs_upload(struct cli_ctx *cx, int argc, char **argv)
+{
+    struct client_fs_opts o = { 0 };
+    struct client_fs_stats st;
+    unsigned long long cs;
+    char err[512], detail[1200];
+    uint8_t *data;
+    size_t len = 0;
+    int rc;
+
+    if (argc != 2)
+        return out_usage(cx, "fs upload needs a local file and a device file name");
+    if (cli_opt_get(cx, "chunk-size")) {
+        if (parse_size(cli_opt_get(cx, "chunk-size"), &cs) != 0 || cs < 1 || cs > CLIENT_MSG_MAX)
+            return out_usage(cx, "invalid --chunk-size \"%s\" (1..%d bytes)",
+                             cli_opt_get(cx, "chunk-size"), CLIENT_MSG_MAX);
+        o.chunk_size = (size_t)cs;
+    }
+    o.resume = !cli_opt_set(cx, "no-resume");
+    if (!cx->json) {
+        o.progress = print_offset;
+        o.progress_ctx = cx;
+    }
+    data = read_local(argv[0], &len, err, sizeof err);
+    if (!data)
+        return out_fail(cx, "%s", err);
+    rc = client_fs_upload(&cx->sess, argv[1], data, len, &o, &st);
+    free(data);
+    snprintf(detail, sizeof detail, "%.500s -> %.500s (%zu bytes)", argv[0], argv[1], len);
+    cli_record_state_change(cx, "fs upload", detail, rc);
+    if (rc)
+        return out_client_error(cx, rc);
+    if (cx->json) {
+        json_transfer(cx, argv[0], argv[1], &st);
+        return EXIT_OK;
+    }
+    if (st.identical)
+        out_note(cx, "the device already holds this file (same sha256): nothing sent");
+    else if (st.resumed_from)
+        out_note(cx, "resumed at byte %zu of %zu", st.resumed_from, len);
+    out_line(cx, "Done");
+    return EXIT_OK;
+}
+
+static int fs_download(struct cli_ctx *cx, int argc, char **argv)
+{
+    struct client_fs_opts o = { 0 };
+    struct client_fs_stats st;
+    int rc;
+
+    if (argc != 2)
+        return out_usage(cx, "fs download needs a device file name and a local file");
+    o.resume = cli_opt_set(cx, "resume");
+    if (!cx->json) {
+        o.progress = print_offset;
+        o.progress_ctx = cx;
+    }
+    rc = client_fs_download(&cx->sess, argv[0], argv[1], &o, &st);
+    if (rc == CLIENT_ERR_FILE)
+        return out_fail(cx, "cannot write %s: %s", argv[1], strerror(errno));
+    if (rc)
+        return out_client_error(cx, rc);
+    if (cx->json) {
+        json_transfer(cx, argv[1], argv[0], &st);
+        return EXIT_OK;
+    }
+    if (st.resumed_from)
+        out_note(cx, "resumed at byte %zu of %zu", st.resumed_from, st.len);
+    out_line(cx, "Done");
+    return EXIT_OK;
+}
+
+static int fs_stat(struct cli_ctx *cx, int argc, char **argv)
+{
+    uint64_t len;
+    int rc;
+
+    if (argc != 1)
+        return out_usage(cx, "fs stat needs exactly one device file name");
+    rc = client_fs_stat(&cx->sess, argv[0], &len, &g_rsp);
+    if (rc)
+        return out_client_error(cx, rc);
+    if (cx->json)
+        out_json_body(cx, &g_rsp.body);
+    else
+        out_line(cx, "len: %llu", (unsigned long long)len);
+    return EXIT_OK;
+}
+
+static int fs_hash(struct cli_ctx *cx, int argc, char **argv)
+{
+    struct client_fs_hash h;
+    unsigned long long off = 0, len = 0;
+    char hex[129];
+    int rc;
+
+    if (argc < 1 || argc > 2)
+        return out_usage(cx, "fs hash needs a device file name and optionally a type "
+                             "(crc32, sha256; see `mcumgr fs hash-types`)");
+    if ((cli_opt_get(cx, "off") && parse_size(cli_opt_get(cx, "off"), &off) != 0) ||
+        (cli_opt_get(cx, "len") && (parse_size(cli_opt_get(cx, "len"), &len) != 0 || len == 0)))
+        return out_usage(cx, "--off and --len take a number of bytes (--len at least 1)");
+    rc = client_fs_hash(&cx->sess, argv[0], argc > 1 ? argv[1] : NULL, off, len, &h, &g_rsp);
+    if (rc)
+        return out_client_error(cx, rc);
+    if (cx->json) {
+        out_json_body(cx, &g_rsp.body);
+        return EXIT_OK;
+    }
+    if (h.numeric)
+        snprintf(hex, sizeof hex, "%08llx", (unsigned long long)h.value);
+    else
+        for (size_t i = 0; i < h.nbytes; i++)
+            sprintf(hex + 2 * i, "%02x", h.bytes[i]);
+    out_line(cx, "type: %s", h.type);
+    if (h.off)
+        out_line(cx, "off: %llu", (unsigned long long)h.off);
+    out_line(cx, "len: %llu", (unsigned long long)h.len);
+    out_line(cx, "output: %s", h.nbytes || h.numeric ? hex : "");
+    return EXIT_OK;
+}
+
+static int fs_hash_types(struct cli_ctx *cx, int argc, char **argv)
+{
+    struct client_hash_type t[16];
+    size_t n;
+    int rc;
+
+    (void)argv;
+    if (argc)
+        return out_usage(cx, "fs hash-types takes no arguments");
+    rc = client_fs_hash_types(&cx->sess, t, 16, &n, &g_rsp);
+    if (rc)
+        return out_client_error(cx, rc);
+    if (cx->json) {
+        out_json_body(cx, &g_rsp.body);
+        return EXIT_OK;
+    }
+    out_line(cx, "hash types:");
+    for (size_t i = 0; i < n; i++)
+        out_line(cx, "    %s (%s, %llu bytes)", t[i].name, t[i].format ? "bytes" : "number",
+                 (unsigned long long)t[i].size);
+    return EXIT_OK;
+}
+
+static int fs_close(struct cli_ctx *cx, int argc, char **argv)
+{
+    int rc;
+
+    (void)argv;
+    if (argc)
+        return out_usage(cx, "fs close takes no arguments");
+    rc = client_fs_close(&cx->sess);
+    if (rc)
+        return out_client_error(cx, rc);
+    if (cx->json)
+        out_json_text(cx, "{}");
+    else
+        out_line(cx, "Done");
+    return EXIT_OK;
+}
+
+const struct cli_cmd cli_fs_cmds[] = {
+    { "upload", "<local-file> <device-file>", "upload a file to the device (resumes)", fs_upload,
+      CLI_NEEDS_CONN, upload_opts, NULL },
+    { "download", "<device-file> <local-file>", "download a file from the device", fs_download,
+      CLI_NEEDS_CONN, download_opts, NULL },
+    { "stat", "<device-file>", "show the length of a device file", fs_stat, CLI_NEEDS_CONN, NULL,
+      NULL },
+    { "hash", "<device-file> [type]", "hash or checksum a device file (crc32, sha256)", fs_hash,
+      CLI_NEEDS_CONN, hash_opts, NULL },
+    { "hash-types", NULL, "list the hash types the device supports", fs_hash_types,
+      CLI_NEEDS_CONN, NULL, NULL },
+    { "close", NULL, "close the file the device has open", fs_close, CLI_NEEDS_CONN, NULL, NULL },
+    { NULL, NULL, NULL, NULL, 0, NULL, NULL },
+};

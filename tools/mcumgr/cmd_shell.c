@@ -1,0 +1,77 @@
+/* `shell exec <command> [args...]`: runs one command line on the device's
+ * shell and prints `status=<n>` then its output, as the Go tool does (we
+ * read the status from `ret`, or `rc` from legacy servers). The exit code
+ * is non-zero when the command failed on the device. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/mgmt.h"
+#include "commands.h"
+
+#define SHELL_ARGS_MAX 64
+
+/* Splits every argument at blanks: `shell exec "device list"` (the user's
+ * guide) and `shell exec device list` then mean the same, as they do on
+ * Zephyr, whose shell joins argv into one line and parses it again. */
+static int split_args(int argc, char **argv, char *buf, size_t cap, const char **out)
+{
+    size_t used = 0;
+    int n = 0;
+
+    for (int i = 0; i < argc; i++) {
+        const char *p = argv[i];
+        while (*p) {
+            size_t len;
+            p += strspn(p, " \t");
+            len = strcspn(p, " \t");
+            if (len == 0)
+                break;
+            if (n == SHELL_ARGS_MAX || used + len + 1 > cap)
+                return -1;
+            memcpy(buf + used, p, len);
+            buf[used + len] = '\0';
+            out[n++] = buf + used;
+            used += len + 1;
+            p += len;
+        }
+    }
+    return n;
+}
+
+static int shell_exec(struct cli_ctx *cx, int argc, char **argv)
+{
+    static struct client_rsp rsp;
+    static char out[CLIENT_MSG_MAX], words[CLIENT_MSG_MAX];
+    const char *args[SHELL_ARGS_MAX];
+    char detail[256];
+    int n, ret = 0, rc;
+
+    n = split_args(argc, argv, words, sizeof words, args);
+    if (n < 0)
+        return out_usage(cx, "the command line is too long");
+    if (n == 0)
+        return out_usage(cx, "shell exec needs a command (e.g. shell exec device list)");
+    rc = client_shell_exec(&cx->sess, n, args, out, sizeof out, &ret, &rsp);
+    snprintf(detail, sizeof detail, "%.200s%s (status %d)", args[0], n > 1 ? " ..." : "", ret);
+    cli_record_state_change(cx, "shell exec", detail, rc);
+    if (rc)
+        return out_client_error(cx, rc);
+    if (cx->json) {
+        out_json_body(cx, &rsp.body);
+    } else {
+        size_t l = strlen(out);
+        out_line(cx, "status=%d", ret);
+        if (l)
+            out_line(cx, "%.*s", (int)(out[l - 1] == '\n' ? l - 1 : l), out);
+    }
+    if (ret != 0 && !cx->json)
+        out_note(cx, "Error: the command failed on the device (status %d)", ret);
+    return ret != 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+const struct cli_cmd cli_shell_cmds[] = {
+    { "exec", "<command> [args...]", "run a shell command on the device", shell_exec,
+      CLI_NEEDS_CONN, NULL, NULL },
+    { NULL, NULL, NULL, NULL, 0, NULL, NULL },
+};
