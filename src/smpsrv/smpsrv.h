@@ -174,7 +174,10 @@ struct smpsrv_platform {
      * and answers SMPSRV_FS_ERR_* for anything it refuses.
      * fs_stat: file length. fs_read: up to cap bytes at off into buf, *n
      * the count (0 at the end). fs_write: n bytes at off; off 0 creates or
-     * truncates the file first. fs_close: the client closed its session. */
+     * truncates the file first. fs_close: the client closed its session.
+     * Wire behaviour: an upload chunk at an unexpected offset is not
+     * written; the reply's `off` says where to continue (0: start over),
+     * as for image uploads. */
     int (*fs_stat)(void *ctx, const char *name, uint32_t *len);
     int (*fs_read)(void *ctx, const char *name, uint32_t off, uint8_t *buf,
                    size_t cap, size_t *n);
