@@ -312,7 +312,7 @@ static const char *flag_state(uint8_t v, char *buf, size_t cap)
 
 static void human_trailer(FILE *out, const struct dump_model *m)
 {
-    char a[32], b[32], c[32];
+    char a[32], b[32];
     section(out, "Image trailer (offset: unknown)");
     fprintf(out, "(Note: some fields may not be used, depending on the update \nstrategy)\n\n");
     fprintf(out, "swap status: (len: unknown)\n");
@@ -329,7 +329,6 @@ static void human_trailer(FILE *out, const struct dump_model *m)
         fprintf(out, "swap_info:   INVALID (0x%x)\ncopy_done:   %s\nimage_ok:    %s\n", m->swap_info,
                 flag_state(m->copy_done, a, sizeof a), flag_state(m->image_ok, b, sizeof b));
     }
-    (void)c;
     bytes_block(out, "boot magic:  ", "             ", m->b + m->len - 16, 16);
     fputc('\n', out);
 }

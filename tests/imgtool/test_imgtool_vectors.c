@@ -534,7 +534,24 @@ static void test_key_exports_identical(void **state)
     struct fails f = { 0 };
     const cJSON *k, *o;
     cJSON_ArrayForEach(k, section("keys")) {
-        cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(k, "outputs")) {
+        const cJSON *outs = cJSON_GetObjectItemCaseSensitive(k, "outputs");
+        if (is_true(outs, "default_stdout_equals_lang_c")) {
+            /* getpub without -e prints the C array */
+            char cmd[512], ref[8192];
+            struct run_result r;
+            size_t b_len = 0;
+            snprintf(cmd, sizeof cmd, "imgtool getpub -k %s", vec_str(k, "file"));
+            snprintf(ref, sizeof ref, "%s/%s", vec_dir(),
+                     vec_str(cJSON_GetObjectItemCaseSensitive(outs, "lang-c"), "file"));
+            uint8_t *b = load_raw(ref, &b_len);
+            f.total++;
+            if (run_recorded(cmd, false, &r, NULL, 0) != 0 || r.rc != 0 || !b || !r.out ||
+                strlen(r.out) != b_len || memcmp(r.out, b, b_len) != 0)
+                fail_add(&f, vec_str(k, "id"), "getpub default output differs from lang-c");
+            run_free(&r);
+            free(b);
+        }
+        cJSON_ArrayForEach(o, outs) {
             const char *cmd = vec_str(o, "command");
             if (!cmd)
                 continue;
