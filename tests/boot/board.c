@@ -18,8 +18,14 @@ static void board_logger(void *ctx, const char *line)
 
 void board_init(struct board *b, uint32_t align, enum boot_strategy_id strategy)
 {
+    board_init_geometry(b, align, BOARD_SECTOR, strategy);
+}
+
+void board_init_geometry(struct board *b, uint32_t align, uint32_t sector,
+                         enum boot_strategy_id strategy)
+{
     memset(b, 0, sizeof *b);
-    if (flash_model_init_ram(&b->fm, BOARD_FLASH_SIZE, BOARD_SECTOR, align) != 0)
+    if (flash_model_init_ram(&b->fm, BOARD_FLASH_SIZE, sector, align) != 0)
         abort();
     b->boot = (struct flash_area){ FA_ID_BOOT, &b->fm.dev, 0, 0xC000 };
     b->slot0 = (struct flash_area){ FA_ID_SLOT0, &b->fm.dev, BOARD_SLOT0, BOARD_SLOT_SIZE };
@@ -40,7 +46,8 @@ void board_free(struct board *b)
 
 void board_put(struct board *b, const struct flash_area *fa, const uint8_t *img, size_t len)
 {
-    uint32_t erase_len = (uint32_t)((len + BOARD_SECTOR - 1) / BOARD_SECTOR * BOARD_SECTOR);
+    uint32_t sec = b->fm.dev.sector_size;
+    uint32_t erase_len = (uint32_t)((len + sec - 1) / sec * sec);
     if (fa_erase(fa, 0, erase_len) != 0)
         abort();
     uint32_t align = b->fm.dev.write_align;

@@ -28,6 +28,9 @@ struct board {
 
 /* RAM flash, all erased, write alignment `align`. */
 void board_init(struct board *b, uint32_t align, enum boot_strategy_id strategy);
+/* The same partition table on a part with another sector size. */
+void board_init_geometry(struct board *b, uint32_t align, uint32_t sector,
+                         enum boot_strategy_id strategy);
 void board_free(struct board *b);
 /* Copies len bytes at the start of a slot (erasing what they need). */
 void board_put(struct board *b, const struct flash_area *fa, const uint8_t *img, size_t len);

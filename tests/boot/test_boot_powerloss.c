@@ -32,6 +32,7 @@ struct img {
 /* One sweep setting: the images and the trusted key. */
 struct scenario {
     const char *name;
+    uint32_t align, sector;   /* 0: the board's 4 and 4 KiB */
     struct img old_img, new_img;
     struct image_key key;
     size_t nkeys;
@@ -191,7 +192,8 @@ static void run_scenario(const struct scenario *sc, unsigned nchains)
 {
     static uint8_t before_test[BOARD_FLASH_SIZE], before_revert[BOARD_FLASH_SIZE];
     struct board b;
-    board_init(&b, 4, strategy);
+    board_init_geometry(&b, sc->align ? sc->align : 4, sc->sector ? sc->sector : BOARD_SECTOR,
+                        strategy);
     b.cfg.keys = sc->nkeys ? &sc->key : NULL;
     b.cfg.nkeys = sc->nkeys;
     board_put(&b, &b.slot0, sc->old_img.buf, sc->old_img.len);
@@ -249,6 +251,26 @@ static void sweep_hash_only_300k(void **state)
     free(sc.new_img.buf);
 }
 
+/* Other geometries, with a 64 KiB image to keep it quick: write
+ * alignment 1, 2 and 8 on 4 KiB sectors, and 2 KiB sectors. */
+static void sweep_geometries_64k(void **state)
+{
+    (void)state;
+    static const struct { uint32_t align, sector; const char *name; } geo[] = {
+        { 1, 0x1000, "64k-align1" }, { 2, 0x1000, "64k-align2" },
+        { 8, 0x1000, "64k-align8" }, { 4, 0x800, "64k-sector2k" },
+    };
+    for (size_t i = 0; i < sizeof geo / sizeof geo[0]; i++) {
+        struct scenario sc = { .name = geo[i].name, .align = geo[i].align,
+                               .sector = geo[i].sector };
+        sc.old_img.buf = make_image(64 * 1024, 1, 0, 21, false, 0, &sc.old_img.len);
+        sc.new_img.buf = make_image(60 * 1024 + 77, 1, 1, 22, false, 0, &sc.new_img.len);
+        run_scenario(&sc, 10);
+        free(sc.old_img.buf);
+        free(sc.new_img.buf);
+    }
+}
+
 /* Signed by MCUboot's imgtool: p300k_ed25519 (3.0.0+300) over ed25519_basic. */
 static void sweep_signed_vectors(void **state)
 {
@@ -295,6 +317,7 @@ int main(int argc, char **argv)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sweep_hash_only_300k),
+        cmocka_unit_test(sweep_geometries_64k),
         cmocka_unit_test(sweep_signed_vectors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
