@@ -212,10 +212,11 @@ static void respond(struct smpsrv *srv, const struct smp_hdr *req, size_t body_l
         emit(arg, srv->rsp_buf, SMP_HDR_SIZE + body_len);
 }
 
-/* A response to a response would let two servers talk forever. */
+/* A response to a response would let two servers talk forever. Odd
+ * reserved ops (5, 7) count as responses too: ours are always odd. */
 static bool is_response(const struct smp_hdr *h)
 {
-    return h->op == SMP_OP_READ_RSP || h->op == SMP_OP_WRITE_RSP;
+    return (h->op & 1u) != 0;
 }
 
 int smpsrv_process(struct smpsrv *srv, const uint8_t *pkt, size_t len,

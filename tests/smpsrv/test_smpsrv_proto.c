@@ -223,6 +223,13 @@ static void test_framing_errors(void **state)
     assert_int_equal(f->nrsp, 0);
     SEND(f, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x00, 0xa0);
     assert_int_equal(f->nrsp, 0);
+    /* reserved ops: even ones get EINVAL in an odd op, odd ones no answer */
+    SEND(f, 0x04, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x00, 0xa0);
+    assert_int_equal(f->nrsp, 1);
+    assert_int_equal(f->rsp[0][0], 0x05);
+    assert_rc(f, 0, 3);
+    SEND(f, 0x07, 0x00, 0x00, 0x01, 0x00, 0x00, 0x01, 0x00, 0xa0);
+    assert_int_equal(f->nrsp, 0);
     /* empty packet */
     assert_int_equal(fx_send(f, NULL, 0), 0);
 }
