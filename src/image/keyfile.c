@@ -82,7 +82,7 @@ int img_key_load(const char *pem_path, const char *password, struct img_key *k,
     if (!pk) {
         if (pw.asked)
             snprintf(err, errcap, password ? "wrong password for key file %s"
-                                           : "key file %s is password-protected (use -p/--password)",
+                                           : "key file %s is password-protected and no password was given",
                      pem_path);
         else
             snprintf(err, errcap, "%s is not a PEM key file imgtool can use", pem_path);

@@ -164,6 +164,8 @@ static int load_key(const char *path, struct img_key *k)
     }
     if (rc == IMAGE_ERR_IO)
         return usage("%s%s", err, "");
+    if (rc && strstr(err, "password-protected"))
+        return failure("%s (imgtool asks for it when run on a terminal)", err);
     if (rc)
         return failure("%s", err);
     return 0;
