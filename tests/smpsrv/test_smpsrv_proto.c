@@ -360,6 +360,27 @@ static void test_stats_count_requests(void **state)
     assert_true(i > 5);
 }
 
+
+/* Every group names itself and turns any group code into a generic one
+ * a v1 client understands. */
+static void test_group_tables(void **state)
+{
+    static const struct smp_group *const all[] = {
+        &smp_group_os, &smp_group_img, &smp_group_stat, &smp_group_settings,
+        &smp_group_fs, &smp_group_shell, &smp_group_enum, &smp_group_zephyr,
+    };
+    (void)state;
+    for (size_t g = 0; g < sizeof all / sizeof all[0]; g++) {
+        assert_non_null(all[g]->name);
+        assert_non_null(all[g]->to_v1_rc);
+        assert_true(all[g]->count > 0);
+        for (int rc = 1; rc < 64; rc++) {
+            int v1 = all[g]->to_v1_rc(rc);
+            assert_true(v1 >= SMP_ERR_EUNKNOWN && v1 <= SMP_ERR_UNSUPPORTED_TOO_NEW);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -379,6 +400,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_response_too_big, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_os_params_info_bootloader, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_stats_count_requests, fx_setup, fx_teardown),
+        cmocka_unit_test(test_group_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
