@@ -69,17 +69,33 @@ static void load_line(struct sim_settings *s, char *line)
     sim_settings_set(s, line, val, hl / 2);
 }
 
+int sim_settings_parse(struct sim_settings *s, const char *text)
+{
+    char line[SIM_SETTING_NAME_MAX + 2 * SIM_SETTING_VAL_MAX + 8];
+    s->n = 0;
+    while (*text) {
+        size_t n = strcspn(text, "\n");
+        if (n < sizeof line) {
+            memcpy(line, text, n);
+            line[n] = '\0';
+            load_line(s, line);
+        }
+        text += n + (text[n] == '\n');
+    }
+    return SIM_OK;
+}
+
 int sim_settings_load(struct sim_settings *s)
 {
     s->n = 0;
     FILE *f = fopen(s->path, "r");
     if (!f)
         return SIM_OK;
-    char line[SIM_SETTING_NAME_MAX + 2 * SIM_SETTING_VAL_MAX + 8];
-    while (fgets(line, sizeof line, f))
-        load_line(s, line);
+    static char text[SIM_SETTINGS_MAX * (SIM_SETTING_NAME_MAX + 2 * SIM_SETTING_VAL_MAX + 8)];
+    size_t n = fread(text, 1, sizeof text - 1, f);
     fclose(f);
-    return SIM_OK;
+    text[n] = '\0';
+    return sim_settings_parse(s, text);
 }
 
 int sim_settings_save(const struct sim_settings *s)

@@ -28,6 +28,8 @@ struct sim_settings {
 /* Sets the file and loads it (a missing file is an empty store). */
 int sim_settings_open(struct sim_settings *s, const char *path);
 int sim_settings_load(struct sim_settings *s);
+/* Loads from file text; bad lines are skipped. */
+int sim_settings_parse(struct sim_settings *s, const char *text);
 int sim_settings_save(const struct sim_settings *s);
 /* SIM_ENOENT when absent; copies at most cap bytes, *len = full length. */
 int sim_settings_get(const struct sim_settings *s, const char *name, uint8_t *val,
