@@ -150,6 +150,8 @@ static void test_stat_list_and_read(void **state)
     b = call(f, 0, 1, 2, 0, smp, 1);
     assert_true(cv_text(cv_get(b, "name"), text, sizeof text));
     assert_string_equal(text, "smp");
+    assert_true(cv_text(cv_get(b, "group"), text, sizeof text));
+    assert_string_equal(text, "smp");
     int64_t before = cv_get_int(cv_get(b, "fields"), "requests", -1);
     assert_true(before >= 1);
     assert_true(cv_get_int(cv_get(b, "fields"), "stat_req", -1) >= 1);

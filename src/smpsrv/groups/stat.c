@@ -48,6 +48,8 @@ static int stat_read(struct smp_ctx *ctx)
         n++;
     cbor_put_str(ctx->rsp, "name");
     cbor_put_str(ctx->rsp, name);
+    cbor_put_str(ctx->rsp, "group"); /* Mynewt's key, read by older clients */
+    cbor_put_str(ctx->rsp, name);
     cbor_put_str(ctx->rsp, "fields");
     cbor_open_map(ctx->rsp, n);
     for (size_t i = 0; i < n; i++) {
