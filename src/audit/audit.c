@@ -195,9 +195,12 @@ static void now_rfc3339(char *out, size_t cap)
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
-    char base[32];
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, cap, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
+    char base[24];
+    /* milliseconds are 0..999: three digits */
+    int ms = (int)((ts.tv_nsec / 1000000) % 1000);
+    if (strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+        base[0] = '\0';
+    snprintf(out, cap, "%.19s.%03dZ", base, ms < 0 ? 0 : ms);
 }
 
 static int insert(struct audit_db *db, const struct audit_record *rec)

@@ -201,9 +201,9 @@ int cli_audit_write(const struct cli_ctx *cx, struct audit_record *rec)
 static void describe_connection(const struct cli_ctx *cx, char *out, size_t cap)
 {
     if (cx->conn.type == CLIENT_CONN_SERIAL)
-        snprintf(out, cap, "serial %s baud=%u", cx->conn_desc, cx->conn.baud);
+        snprintf(out, cap, "serial %.140s baud=%u", cx->conn_desc, cx->conn.baud);
     else
-        snprintf(out, cap, "udp %s", cx->conn_desc);
+        snprintf(out, cap, "udp %.150s", cx->conn_desc);
 }
 
 static void describe_error(struct cli_ctx *cx, int result, char *out, size_t cap)

@@ -29,8 +29,10 @@ static int list_row(void *arg, const struct audit_record *r)
     char versions[100];
     snprintf(versions, sizeof versions, "%s -> %s", or_dash(r->version_before),
              or_dash(r->version_after));
-    out_line(cx, "%4lld  %-24.24s %-12.12s %-26.26s %-14.14s %-19s %s", (long long)r->id, r->time,
-             or_dash(r->operator_name), or_dash(r->device), r->action, versions, r->outcome);
+    /* the time to the second, without the 'T' and 'Z' (the header says UTC) */
+    out_line(cx, "%4lld  %-10.10s %-8.8s  %-16.16s %-36.36s %-13.13s %-17s %s", (long long)r->id, r->time,
+             r->time + (strlen(r->time) > 11 ? 11 : strlen(r->time)), or_dash(r->operator_name),
+             or_dash(r->device), r->action, versions, r->outcome);
     return 0;
 }
 
@@ -61,7 +63,7 @@ static int audit_list(struct cli_ctx *cx, int argc, char **argv)
     if (cx->json) {
         rc = audit_export_json(db, stdout);
     } else {
-        out_line(cx, "%4s  %-24s %-12s %-26s %-14s %-19s %s", "id", "time (UTC)", "operator", "device",
+        out_line(cx, "%4s  %-19s  %-16s %-36s %-13s %-17s %s", "id", "time (UTC)", "operator", "device",
                  "action", "running before->after", "outcome");
         rc = audit_foreach(db, (int)last, list_row, cx);
     }
