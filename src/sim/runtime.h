@@ -46,6 +46,7 @@ struct sim_uart {
     uint64_t replug_ns;           /* unplugged until then; 0 = plugged */
     uint64_t stall_ns;            /* stalled until then */
     bool unplug_done, stall_done;
+    bool mismatch_logged;         /* host baud differs from --baud (logged once) */
 };
 
 struct sim_datagram {

@@ -170,6 +170,44 @@ static void count_starts(struct sim_runtime *rt, const uint8_t *buf, size_t n)
     note_outstanding(rt);
 }
 
+static uint32_t baud_of(speed_t s)
+{
+    static const struct { speed_t s; uint32_t baud; } map[] = {
+        { B1200, 1200 }, { B2400, 2400 }, { B4800, 4800 }, { B9600, 9600 },
+        { B19200, 19200 }, { B38400, 38400 }, { B57600, 57600 },
+        { B115200, 115200 }, { B230400, 230400 }, { B460800, 460800 },
+        { B921600, 921600 }, { B1000000, 1000000 },
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].s == s)
+            return map[i].baud;
+    return 0;
+}
+
+/* With --baud the line has a rate: a host that opened the port at another
+ * rate (it shares the pty's termios) sees garbage, as on a real UART. */
+static bool baud_mismatch(struct sim_runtime *rt)
+{
+    struct sim_uart *u = &rt->uart;
+    struct termios t;
+    if (!rt->b->cfg.baud || tcgetattr(u->slave, &t) != 0)
+        return false;
+    uint32_t host = baud_of(cfgetospeed(&t));
+    bool bad = host != rt->b->cfg.baud;
+    if (bad && !u->mismatch_logged)
+        sim_board_log(rt->b, "uart: host set %u baud, the board runs at %u: "
+                      "bytes are garbled", host, rt->b->cfg.baud);
+    u->mismatch_logged = bad;
+    return bad;
+}
+
+/* What a UART sampling at the wrong rate makes of a byte. */
+static void garble(uint8_t *buf, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (uint8_t)((buf[i] << 3) ^ 0xa5);
+}
+
 void sim_uart_on_readable(struct sim_runtime *rt, uint64_t now)
 {
     struct sim_uart *u = &rt->uart;
@@ -180,6 +218,8 @@ void sim_uart_on_readable(struct sim_runtime *rt, uint64_t now)
         ssize_t n = read(u->master, buf, sizeof buf);
         if (n <= 0)
             return;
+        if (baud_mismatch(rt))
+            garble(buf, (size_t)n);
         if (u->rx_wire.len == 0)
             sim_pacer_start(&u->rx_pace, now);
         if (sim_bytes_append(&u->rx_wire, buf, (size_t)n) != SIM_OK)
@@ -264,6 +304,8 @@ void sim_uart_emit(void *arg, const uint8_t *msg, size_t len)
     else
         sim_bytes_append(&out, frame, n);
     free(frame);
+    if (baud_mismatch(rt))
+        garble(out.buf, out.len);
     if (delay_ms)
         u->tx_hold_ns = sim_now_ns() + (uint64_t)delay_ms * 1000000ull;
     if (u->tx_q.len == 0)
