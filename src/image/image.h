@@ -4,7 +4,9 @@
  * validate it: hash over header + body + protected TLVs, then a signature
  * by one of the trusted public keys. No malloc. Signature checks go
  * through the crypto port (image_crypto.h), which is OpenSSL on the host.
- * Host-only signing, encryption and key handling live in sign.h / keys.h.
+ * Host-only parts (heap, files): sign.h (image building), encrypt.h,
+ * compress.h (LZMA2), keys.h / keyfile.h (key files), verify.h and
+ * dumpinfo.h (imgtool's verify and dumpinfo), ihex.h (Intel HEX).
  */
 #ifndef IMAGE_IMAGE_H
 #define IMAGE_IMAGE_H
