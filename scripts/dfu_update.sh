@@ -72,7 +72,7 @@ case "$BAUD" in ''|*[!0-9]*) echo "dfu_update.sh: BAUD must be a number, not '$B
 wf_find_tools || exit 1
 wf_parse_device "$DEV" "$BAUD"
 
-DEV_ID= OLD_VER= OLD_HASH= NEW_VER= NEW_HASH= STEP=start
+IMAGES= DEV_ID= OLD_VER= OLD_HASH= NEW_VER= NEW_HASH= STEP=start
 WF_IMG_HASH= WF_IMG_VERSION=
 
 mgr() { "$MCUMGR" "${WF_CONN[@]}" -t "$TIMEOUT" "$@"; }
@@ -103,47 +103,8 @@ fail() {
 }
 trap 'STEP="$STEP (interrupted)"; fail "interrupted by the operator"' INT TERM
 
-# The guide's "Error: failed to connect" checklist, adapted to what we saw.
-connect_hints() {
-    if [ "$WF_CONNTYPE" = udp ]; then
-        echo "Is the device powered and on the network? Check the address: ${WF_CONN_DESC#udp }"
-        echo "Simulated board: is mcusim running, and on this UDP port (it prints 'udp: 127.0.0.1:PORT')?"
-    else
-        echo "Check the connection and the port: ls -l /dev/ttyACM*"
-        echo "Press Button 1 (enter DFU mode): status LED blinks fast, console shows '>>> Entering DFU Mode'"
-        echo "Baud rate mismatch? Try: mcumgr --conntype serial --connstring \"dev=$WF_PORT,baud=115200\" echo test (or baud=9600)"
-        echo "Another program using the port? lsof $WF_PORT"
-    fi
-}
-
 check_port() {
-    local holders h mine=()
-    [ "$WF_CONNTYPE" = serial ] || return 0
-    if [ ! -e "$WF_PORT" ]; then
-        local seen
-        seen=$(ls /dev/ttyACM* /dev/ttyUSB* 2>/dev/null | tr '\n' ' ')
-        fail "failed to connect: no device at $WF_PORT (device not connected, or wrong port)" \
-            "Check connection: ls -l /dev/ttyACM*${seen:+ (present now: $seen)}" \
-            "Pass the right port as the second argument: dfu_update.sh FIRMWARE /dev/ttyACM1"
-    fi
-    if [ ! -r "$WF_PORT" ] || [ ! -w "$WF_PORT" ]; then
-        fail "failed to connect: no permission to open $WF_PORT" \
-            "Add yourself to the dialout group (sudo usermod -aG dialout \$USER), then log in again"
-    fi
-    # Another program reading the port would swallow the device's answers.
-    # (The simulated board holds its own pty: that is the device, not a user.)
-    holders=$(wf_port_holders "$WF_PORT")
-    while IFS= read -r h; do
-        [ -n "$h" ] || continue
-        case "$h" in *"(mcusim)") continue ;; esac
-        [ "${h%% *}" = "$$" ] && continue
-        mine+=("$h")
-    done <<<"$holders"
-    if [ ${#mine[@]} -gt 0 ]; then
-        fail "port busy: $WF_PORT is in use by ${mine[*]}" \
-            "Close that program (minicom, screen, a serial monitor, another mcumgr), then retry" \
-            "Check with: lsof $WF_PORT"
-    fi
+    wf_check_port || fail "$WF_PROBLEM" "${WF_HINTS[@]}"
 }
 
 check_echo() {
@@ -159,16 +120,17 @@ check_echo() {
                 "Try: mcumgr --conntype serial --connstring \"dev=$WF_PORT,baud=9600\" echo test" ;;
     esac
     local hints=()
-    mapfile -t hints < <(connect_hints)
+    mapfile -t hints < <(wf_connect_hints)
     fail "failed to connect: the device does not answer on $WF_CONN_DESC ($(echo "$out" | head -n 1))" \
         "${hints[@]}"
 }
 
 # read_images: sets RUN_VER RUN_HASH RUN_FLAGS S1_VER S1_HASH S1_FLAGS
 read_images() {
-    local list
-    list=$(mgr image list 2>&1) || return 1
+    local list rc=0
+    list=$(mgr image list 2>&1) || rc=$?
     IMAGES=$list
+    [ "$rc" = 0 ] || return 1
     RUN_VER=$(wf_slot_field 0 version <<<"$list")
     RUN_HASH=$(wf_slot_field 0 hash <<<"$list")
     RUN_FLAGS=$(wf_slot_field 0 flags <<<"$list")
@@ -217,7 +179,7 @@ DEV_ID=$(mgr -t 3 audit device 2>/dev/null || true)
 
 STEP="image list"
 wf_step "3/8 Current firmware"
-read_images || fail "cannot read the image list: $IMAGES" "$(connect_hints | head -n 2 | tail -n 1)"
+read_images || fail "cannot read the image list: $IMAGES" "$(wf_connect_hints | head -n 2 | tail -n 1)"
 echo "$IMAGES" | sed 's/^/    /'
 OLD_VER=$RUN_VER OLD_HASH=$RUN_HASH
 
@@ -288,7 +250,7 @@ STEP="reset"
 wf_step "7/8 Rebooting into the new firmware"
 mgr reset >/dev/null 2>&1 || wf_warn "no answer to the reset request (the device may already be rebooting)"
 wait_for_device || fail "the device did not come back within ${BOOT_WAIT}s after the reset" \
-    "$(connect_hints | head -n 1)" "The bootloader reverts an image that never confirms; power-cycle the device and check image list"
+    "$(wf_connect_hints | head -n 1)" "The bootloader reverts an image that never confirms; power-cycle the device and check image list"
 read_images || fail "cannot read the image list after the reboot"
 NEW_VER=$RUN_VER NEW_HASH=$RUN_HASH
 if [ "$RUN_HASH" != "$WF_IMG_HASH" ]; then
@@ -334,7 +296,7 @@ case "$DECISION" in
         ;;
     revert)
         mgr reset >/dev/null 2>&1 || true
-        wait_for_device || fail "the device did not come back after the revert reset" "$(connect_hints | head -n 1)"
+        wait_for_device || fail "the device did not come back after the revert reset" "$(wf_connect_hints | head -n 1)"
         read_images || fail "cannot read the image list after the revert"
         NEW_VER=$RUN_VER NEW_HASH=$RUN_HASH
         [ "$RUN_HASH" = "$OLD_HASH" ] ||

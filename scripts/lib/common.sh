@@ -119,3 +119,54 @@ wf_slot_field() {
         /slot=/ {in_slot = 0}
         in_slot && $1 == f {sub(/^[ \t]*[a-z]+:[ \t]*/, ""); print; exit}'
 }
+
+# wf_check_port: for a serial device, is the port there, ours to open, and
+# not held by another program? On a problem returns 1 with WF_PROBLEM and
+# the guide's hints in WF_HINTS (an array). UDP always passes.
+wf_check_port() {
+    local holders h others=()
+    WF_PROBLEM= WF_HINTS=()
+    [ "$WF_CONNTYPE" = serial ] || return 0
+    if [ ! -e "$WF_PORT" ]; then
+        local seen
+        seen=$(ls /dev/ttyACM* /dev/ttyUSB* 2>/dev/null | tr '\n' ' ')
+        WF_PROBLEM="failed to connect: no device at $WF_PORT (device not connected, or wrong port)"
+        WF_HINTS=("Check connection: ls -l /dev/ttyACM*${seen:+ (present now: $seen)}"
+                  "Give the right port as DEVICE, e.g. /dev/ttyACM1")
+        return 1
+    fi
+    if [ ! -r "$WF_PORT" ] || [ ! -w "$WF_PORT" ]; then
+        WF_PROBLEM="failed to connect: no permission to open $WF_PORT"
+        WF_HINTS=("Add yourself to the dialout group (sudo usermod -aG dialout \$USER), then log in again")
+        return 1
+    fi
+    # Another program on the port would swallow the device's answers. The
+    # simulated board holds its own pty open: that is the device itself.
+    holders=$(wf_port_holders "$WF_PORT")
+    while IFS= read -r h; do
+        [ -n "$h" ] || continue
+        case "$h" in *"(mcusim)") continue ;; esac
+        [ "${h%% *}" = "$$" ] && continue
+        others+=("$h")
+    done <<<"$holders"
+    if [ ${#others[@]} -gt 0 ]; then
+        WF_PROBLEM="port busy: $WF_PORT is in use by ${others[*]}"
+        WF_HINTS=("Close that program (minicom, screen, a serial monitor, another mcumgr), then retry"
+                  "Check with: lsof $WF_PORT")
+        return 1
+    fi
+}
+
+# The guide's "Error: failed to connect" checklist, for when the device
+# does not answer.
+wf_connect_hints() {
+    if [ "$WF_CONNTYPE" = udp ]; then
+        echo "Is the device powered and on the network? Check the address: ${WF_CONN_DESC#udp }"
+        echo "Simulated board: is mcusim running, and on this UDP port (it prints 'udp: 127.0.0.1:PORT')?"
+    else
+        echo "Check the connection and the port: ls -l /dev/ttyACM*"
+        echo "Press Button 1 (enter DFU mode): status LED blinks fast, console shows '>>> Entering DFU Mode'"
+        echo "Baud rate mismatch? Try: mcumgr --conntype serial --connstring \"dev=$WF_PORT,baud=115200\" echo test (or baud=9600)"
+        echo "Another program using the port? lsof $WF_PORT"
+    fi
+}
