@@ -34,7 +34,9 @@ enum { IMG_UPLOAD = 1 };
 
 #define FIRST_TIMEOUT_MS 30000   /* a device erasing a whole slot first */
 #define FIRST_RESEND_MS 2500
-#define MIN_CHUNK_TMO_MS 1000
+#define MIN_CHUNK_TMO_MS 200
+#define INITIAL_CHUNK_TMO_MS 1000
+#define RTO_SLACK_MS 50
 #define MAX_INFLIGHT 32
 #define MAX_RESTARTS 3
 #define MAX_FIRST_TRIES_PENDING 8 /* earlier tries of the first chunk still answerable */
@@ -61,7 +63,8 @@ struct upload {
     unsigned max_window, window;
     size_t acked, next_off, highest_sent;
     struct inflight fl[MAX_INFLIGHT];
-    int64_t srtt_ms;
+    bool have_rtt;
+    int64_t srtt_ms, rttvar_ms; /* of non-first chunks: the first may include an erase */
     int backoff;
     int64_t progress_deadline;
     size_t resumed_at;
@@ -154,11 +157,16 @@ static void note_progress(struct upload *u, size_t off)
     }
 }
 
+/* Retransmission timeout in the TCP manner (smoothed RTT plus four times
+ * its variation), doubled per timeout in a row. A premature retransmit
+ * costs little (the device answers a repeated offset with its own), a late
+ * one idles the line. */
 static int chunk_timeout(const struct upload *u)
 {
-    int64_t t = (u->srtt_ms * 4 + 250) * u->backoff;
+    int64_t t = u->have_rtt ? u->srtt_ms + 4 * u->rttvar_ms + RTO_SLACK_MS : INITIAL_CHUNK_TMO_MS;
     if (t < MIN_CHUNK_TMO_MS)
         t = MIN_CHUNK_TMO_MS;
+    t *= u->backoff;
     if (t > u->s->timeout_ms && u->s->timeout_ms > 0)
         t = u->s->timeout_ms;
     return (int)t;
@@ -345,7 +353,15 @@ static int on_response(struct upload *u, struct inflight *f, size_t off)
     size_t end = f->off + f->len;
 
     f->used = false;
-    u->srtt_ms = u->srtt_ms ? (u->srtt_ms * 7 + rtt) / 8 : rtt;
+    if (!u->have_rtt) {
+        u->have_rtt = true;
+        u->srtt_ms = rtt;
+        u->rttvar_ms = rtt / 2;
+    } else {
+        int64_t err = rtt > u->srtt_ms ? rtt - u->srtt_ms : u->srtt_ms - rtt;
+        u->rttvar_ms = (u->rttvar_ms * 3 + err) / 4;
+        u->srtt_ms = (u->srtt_ms * 7 + rtt) / 8;
+    }
     if (off == 0 && u->acked > 0)
         return 1;
     if (off >= end) {

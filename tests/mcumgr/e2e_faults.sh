@@ -14,7 +14,7 @@ fresh_board() {
     start_board "$@"
 }
 
-for spec in corrupt=0.01 drop=0.01 dup=0.02 delay=0.05:100; do
+for spec in corrupt=0.01 drop=0.01 dup=0.02 delay=0.01:50; do
     fresh_board --uart-faults "$spec"
     LINK=serial expect_out '^Done$' mm -r 3 image upload "$V2"
     cmp <(flash_bytes $SLOT1 "$LEN") "$V2" || fail "pty $spec: slot 1 differs"
