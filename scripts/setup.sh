@@ -9,6 +9,7 @@ PACKAGES=(
   libssl-dev openssl libcmocka-dev libcbor-dev libcjson-dev
   libsqlite3-dev sqlite3 zip unzip xxd procps lsof
   liblzma-dev
+  python3
 )
 
 missing=()
