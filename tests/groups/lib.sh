@@ -48,6 +48,7 @@ fails() {
     OUT=$(mm "$@" 2>&1) || rc=$?
     [ "$rc" -eq "$want" ] || e2e_fail "mcumgr $*: exit $rc, want $want: $OUT"
     grep -qE -- "$pat" <<<"$OUT" || e2e_fail "mcumgr $*: no /$pat/ in: $OUT"
+    [ "${GROUPS_DEBUG:-0}" = 0 ] || printf '%s\n  -> %s\n' "$*" "$OUT" | cut -c1-200
 }
 
 has() { # PATTERN (ERE) in $OUT
