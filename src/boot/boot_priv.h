@@ -37,13 +37,34 @@ uint32_t boot_trailer_start(const struct flash_area *fa, unsigned state_count);
 int boot_swap_type_from_states(const struct boot_swap_state *pri,
                                const struct boot_swap_state *sec);
 
-/* ---- strategies (swap_common.c and one file each) ---- */
+/* ---- console lines (boot_log.c) ---- */
 
-/* One upgrade strategy. A swap is a sequence of records: record k is
+struct boot_line {
+    char buf[160];
+    size_t len;
+};
+void boot_line_str(struct boot_line *l, const char *s);
+void boot_line_hex(struct boot_line *l, uint32_t v);
+void boot_line_dec(struct boot_line *l, uint32_t v);
+void boot_line_ver(struct boot_line *l, const struct image_version *v);
+void boot_line_emit(const struct boot_config *cfg, const struct boot_line *l);
+/* One line made of a and b (b may be NULL). */
+void boot_say(const struct boot_config *cfg, const char *a, const char *b);
+/* Emits an "E: ..." line and keeps it (without "E: ") as res->reason. */
+void boot_refuse(const struct boot_config *cfg, struct boot_result *res,
+                 const struct boot_line *l);
+
+/* ---- strategies ---- */
+
+struct boot_strategy;
+
+/* One upgrade strategy: its limits, and the two phases of boot_go that
+ * differ between strategies. The swap strategies share those phases
+ * (swap_common.c) and only describe their step sequence: record k is
  * written to the primary's swap-status area (status_off + k * align) once
- * step k has completed, so a reset resumes at the first unwritten record.
- * Every step erases its destination before copying into it and its source
- * stays intact until a later step, so a step cut half way is simply redone. */
+ * step k completed, so a reset resumes at the first unwritten record. Every
+ * step erases its destination before copying into it and its source stays
+ * intact until a later step, so a step cut half way is simply redone. */
 struct boot_strategy {
     enum boot_strategy_id id;
     const char *name;
@@ -55,9 +76,15 @@ struct boot_strategy {
     uint32_t (*max_image_size)(const struct boot_config *cfg);
     /* Layout checks before anything is touched (0 or BOOT_EBADARGS). */
     int (*check_layout)(const struct boot_config *cfg);
-    /* Records of a swap of swap_size bytes (0 for overwrite-only). */
+    /* Phase 2: finish what a reset interrupted; sets res->resumed if so. */
+    int (*resume)(const struct boot_config *cfg, const struct boot_strategy *s,
+                  struct boot_result *res);
+    /* Phase 3: put the validated secondary in place (test, perm, revert). */
+    int (*install)(const struct boot_config *cfg, const struct boot_strategy *s,
+                   int swap_type, const struct image_info *secondary);
+    /* Swap strategies: records of a swap of swap_size bytes, and the step
+     * of record k (idempotent from its recorded start). */
     uint32_t (*record_count)(const struct boot_config *cfg, uint32_t swap_size);
-    /* Runs the step of record k; idempotent from its recorded start. */
     int (*run_step)(const struct boot_config *cfg, uint32_t swap_size, uint32_t k);
 };
 
@@ -66,21 +93,34 @@ extern const struct boot_strategy boot_strategy_swap_move;
 extern const struct boot_strategy boot_strategy_swap_scratch;
 extern const struct boot_strategy boot_strategy_overwrite_only;
 
-/* swap_common.c */
+/* ---- slots (boot_image.c) ---- */
+
+/* 0 valid, > 0 an IMAGE_ERR_* code negated (invalid), < 0 a flash error. */
+int boot_validate_slot(const struct boot_config *cfg, const struct boot_strategy *s,
+                       const struct flash_area *fa, struct image_info *info);
+/* Header and TLV layout only; *present false when there is no image. */
+int boot_read_slot_info(const struct flash_area *fa, uint32_t area_size,
+                        struct image_info *info, bool *present);
+/* Bytes the slot's image occupies, 0 when there is none. */
+int boot_slot_image_size(const struct boot_config *cfg, const struct boot_strategy *s,
+                         const struct flash_area *fa, uint32_t *size);
+
+/* ---- shared by the strategies (swap_common.c) ---- */
+
 /* Erases dst sectors [dst_off, dst_off + len) one by one, then copies len
  * bytes from src at src_off into them. Offsets and len are whole sectors. */
 int boot_copy_region(const struct flash_area *dst, uint32_t dst_off,
                      const struct flash_area *src, uint32_t src_off, uint32_t len);
 int boot_erase_region(const struct flash_area *fa, uint32_t off, uint32_t len);
 uint32_t boot_sectors_for(const struct flash_area *fa, uint32_t len);
-/* Bytes of the trailer sectors at the slot end (status for 128 sectors). */
+/* Bytes of the trailer sectors at the slot end. */
 uint32_t boot_trailer_sectors_size(const struct flash_area *fa, unsigned state_count);
-int boot_status_written(const struct boot_config *cfg, const struct boot_strategy *s,
-                        uint32_t k, bool *written);
 /* Equal slots, uniform sectors, write alignment <= BOOT_MAX_ALIGN. */
 int boot_check_slots(const struct boot_config *cfg);
-/* Runs every step of a swap from the first one whose record is unwritten. */
-int boot_swap_run(const struct boot_config *cfg, const struct boot_strategy *s,
-                  uint32_t swap_size, uint32_t *first_step);
+/* The resume and install phases of swap-using-move and -scratch. */
+int boot_swap_resume(const struct boot_config *cfg, const struct boot_strategy *s,
+                     struct boot_result *res);
+int boot_swap_install(const struct boot_config *cfg, const struct boot_strategy *s,
+                      int swap_type, const struct image_info *secondary);
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * Helpers every strategy shares: sector copies, the swap-status records
- * and the loop that runs or resumes a swap. No strategy-specific layout
- * lives here.
+ * What the swap strategies share: sector copies, the swap-status records,
+ * and the two phases of boot_go that are the same for swap-using-move and
+ * swap-using-scratch (resume an interrupted swap, run a new one). Each
+ * strategy file only describes its step sequence (record_count, run_step).
  *
  * Swap-status invariants (the "records"):
  *  1. Record k occupies one write unit at status_off + k * align in the
@@ -14,6 +15,18 @@
  *  3. A step erases its destination first and its source is not touched
  *     before a later step, so redoing a step cut at any point is correct
  *     and never programs a byte twice.
+ *  4. A swap in progress is: primary magic GOOD, copy_done unset, record 0
+ *     written. swap_size and swap_info are written before the magic, so
+ *     they are there whenever a record is.
+ *  5. The request that started a swap (the secondary's trailer) is erased
+ *     only after the last record: until then a reset that finds no record
+ *     simply starts the swap again.
+ *
+ * A revert is first recorded in the secondary trailer (swap_info REVERT,
+ * image_ok, magic) before the primary trailer that asked for it is erased,
+ * so the request survives a reset at any point (invariant 5 then holds for
+ * reverts too). To MCUboot's table that is a permanent request, which
+ * moves the same data and leaves the same trailer as a revert.
  */
 #include "boot/boot_priv.h"
 
@@ -23,6 +36,8 @@
  * the power-loss tests a cut point inside every sector copy. */
 #define COPY_CHUNK 1024u
 static uint8_t copy_buf[COPY_CHUNK];
+
+/* ---- sectors ---- */
 
 uint32_t boot_sectors_for(const struct flash_area *fa, uint32_t len)
 {
@@ -61,14 +76,16 @@ int boot_copy_region(const struct flash_area *dst, uint32_t dst_off,
     return rc;
 }
 
+/* ---- records (invariants 1-3) ---- */
+
 static uint32_t record_off(const struct boot_config *cfg, const struct boot_strategy *s,
                            uint32_t k)
 {
     return boot_status_off(cfg->primary, s->state_count) + k * fa_align(cfg->primary);
 }
 
-int boot_status_written(const struct boot_config *cfg, const struct boot_strategy *s,
-                        uint32_t k, bool *written)
+static int record_written(const struct boot_config *cfg, const struct boot_strategy *s,
+                          uint32_t k, bool *written)
 {
     uint32_t align = fa_align(cfg->primary);
     uint8_t unit[BOOT_MAX_ALIGN];
@@ -78,25 +95,24 @@ int boot_status_written(const struct boot_config *cfg, const struct boot_strateg
     *written = false;
     for (uint32_t i = 0; i < align; i++)
         if (unit[i] != fa_erased_val(cfg->primary))
-            *written = true; /* invariant 1 */
+            *written = true;
     return 0;
 }
 
-int boot_swap_run(const struct boot_config *cfg, const struct boot_strategy *s,
-                  uint32_t swap_size, uint32_t *first_step)
+/* Runs every step from the first whose record is unwritten. */
+static int run_steps(const struct boot_config *cfg, const struct boot_strategy *s,
+                     uint32_t swap_size, uint32_t *first_step)
 {
-    uint32_t n = s->record_count(cfg, swap_size);
-    uint32_t k = 0;
-    for (; k < n; k++) { /* invariant 2: find the first step not done */
+    uint32_t n = s->record_count(cfg, swap_size), k = 0;
+    for (; k < n; k++) {
         bool written;
-        int rc = boot_status_written(cfg, s, k, &written);
+        int rc = record_written(cfg, s, k, &written);
         if (rc)
             return rc;
         if (!written)
             break;
     }
-    if (first_step)
-        *first_step = k;
+    *first_step = k;
     for (; k < n; k++) {
         int rc = s->run_step(cfg, swap_size, k);
         if (!rc)
@@ -106,6 +122,120 @@ int boot_swap_run(const struct boot_config *cfg, const struct boot_strategy *s,
     }
     return 0;
 }
+
+/* ---- the swap phases ---- */
+
+/* Leaves the trailers of a completed swap: the secondary has none (the old
+ * image sits there without a request), the primary says copy done and,
+ * unless this was a test, image ok. Idempotent: a resume redoes it. */
+static int finish_swap(const struct boot_config *cfg, const struct boot_strategy *s,
+                       int swap_type)
+{
+    int rc = boot_erase_trailer_sectors(cfg->secondary, s->state_count);
+    if (!rc && swap_type != BOOT_SWAP_TYPE_TEST)
+        rc = boot_write_image_ok(cfg->primary);
+    if (!rc)
+        rc = boot_write_copy_done(cfg->primary);
+    return rc;
+}
+
+int boot_swap_resume(const struct boot_config *cfg, const struct boot_strategy *s,
+                     struct boot_result *res)
+{
+    struct boot_swap_state pri;
+    bool started;
+    int rc = boot_read_swap_state(cfg->primary, &pri);
+    if (rc || pri.magic != BOOT_MAGIC_GOOD || pri.copy_done != BOOT_FLAG_UNSET)
+        return rc;
+    /* invariant 4; a padded image flashed by a debugger has no record */
+    rc = record_written(cfg, s, 0, &started);
+    if (rc || !started)
+        return rc;
+    uint32_t swap_size, first;
+    rc = boot_read_swap_size(cfg->primary, &swap_size);
+    if (rc)
+        return rc;
+    if (pri.swap_type < BOOT_SWAP_TYPE_TEST || pri.swap_type > BOOT_SWAP_TYPE_REVERT ||
+        swap_size == 0 || swap_size > s->max_image_size(cfg)) {
+        boot_say(cfg, "E: Swap status is corrupt; not resuming", NULL);
+        return BOOT_EBADSTATUS;
+    }
+    boot_say(cfg, "I: Resuming an interrupted swap, type ", boot_swap_type_name(pri.swap_type));
+    rc = run_steps(cfg, s, swap_size, &first);
+    if (!rc)
+        rc = finish_swap(cfg, s, pri.swap_type);
+    if (rc)
+        return rc;
+    struct boot_line l = { .len = 0 };
+    boot_line_str(&l, "I: Swap finished from step ");
+    boot_line_dec(&l, first);
+    boot_line_str(&l, " of ");
+    boot_line_dec(&l, s->record_count(cfg, swap_size));
+    boot_line_emit(cfg, &l);
+    res->resumed = true;
+    res->swap_type = pri.swap_type;
+    return 0;
+}
+
+/* Records the revert in the secondary trailer (see the file comment). */
+static int record_revert(const struct boot_config *cfg, const struct boot_strategy *s)
+{
+    struct boot_swap_state sec;
+    int rc = boot_read_swap_state(cfg->secondary, &sec);
+    if (rc || sec.magic == BOOT_MAGIC_GOOD)
+        return rc;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        /* a torn magic, or left-overs of a cut attempt: start clean */
+        if (sec.magic == BOOT_MAGIC_BAD || attempt == 1)
+            rc = boot_erase_trailer_sectors(cfg->secondary, s->state_count);
+        if (!rc)
+            rc = boot_write_swap_info(cfg->secondary, BOOT_SWAP_TYPE_REVERT, 0);
+        if (!rc)
+            rc = boot_write_image_ok(cfg->secondary);
+        if (!rc)
+            rc = boot_write_magic(cfg->secondary);
+        if (rc != BOOT_EBADSTATUS && rc != BOOT_EBADVECT)
+            return rc; /* done, or a flash error */
+    }
+    return rc;
+}
+
+int boot_swap_install(const struct boot_config *cfg, const struct boot_strategy *s,
+                      int swap_type, const struct image_info *secondary)
+{
+    uint32_t swap_size = 0;
+    int rc = swap_type == BOOT_SWAP_TYPE_REVERT ? record_revert(cfg, s) : 0;
+    if (!rc)
+        rc = boot_slot_image_size(cfg, s, cfg->primary, &swap_size);
+    if (!rc && secondary->total_size > swap_size)
+        swap_size = secondary->total_size;
+    if (rc)
+        return rc;
+    struct boot_line l = { .len = 0 };
+    boot_line_str(&l, "I: Starting swap using ");
+    boot_line_str(&l, s->algo);
+    boot_line_str(&l, " algorithm (");
+    boot_line_dec(&l, swap_size);
+    boot_line_str(&l, " bytes).");
+    boot_line_emit(cfg, &l);
+    /* Rebuild the primary trailer from erased; until its magic is written
+     * no record exists and the request still stands (invariants 4, 5). */
+    rc = boot_erase_trailer_sectors(cfg->primary, s->state_count);
+    if (!rc)
+        rc = boot_write_swap_size(cfg->primary, swap_size);
+    if (!rc)
+        rc = boot_write_swap_info(cfg->primary, (uint8_t)swap_type, 0);
+    if (!rc)
+        rc = boot_write_magic(cfg->primary);
+    uint32_t first;
+    if (!rc)
+        rc = run_steps(cfg, s, swap_size, &first);
+    if (!rc)
+        rc = finish_swap(cfg, s, swap_type);
+    return rc;
+}
+
+/* ---- strategy table and facts ---- */
 
 const struct boot_strategy *boot_strategy_get(enum boot_strategy_id id)
 {
@@ -137,8 +267,6 @@ uint32_t boot_max_image_size(const struct boot_config *cfg)
     return s->max_image_size(cfg);
 }
 
-/* Slots of equal size and sector size on aligned devices: every strategy
- * needs that much. */
 int boot_check_slots(const struct boot_config *cfg)
 {
     const struct flash_area *p = cfg->primary, *s = cfg->secondary;
