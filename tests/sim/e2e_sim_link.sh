@@ -64,6 +64,16 @@ serial -t 3 -r 3 image upload --erase "$img" >/dev/null
 slot1_is_image "after a stall"
 sim_wait_log 'uart: stalled for 1500 ms'
 
+e2e_log "baud mismatch: a host at 9600 gets nothing sensible, at 115200 it works"
+sim_restart --udp 0 --baud 115200
+BAUD=9600
+if serial -t 0.5 echo hi >/dev/null 2>&1; then
+    e2e_fail "echo worked across a baud mismatch"
+fi
+sim_wait_log 'host set 9600 baud, the board runs at 115200'
+BAUD=115200
+e2e_assert_eq hi "$(serial echo hi)" "echo at the right baud"
+
 e2e_log "nRF52840 flash timing over UDP"
 sim_restart --no-pty --flash-timing nrf52840
 udp image upload --erase "$img" >/dev/null
