@@ -27,6 +27,7 @@ PID=""
 
 stop() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; PID=""; }
 trap 'stop; rm -rf "$WORK"' EXIT
+export MCUTOOLS_AUDIT_DB="$WORK/audit.db" # benchmark uploads are not field updates
 
 port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

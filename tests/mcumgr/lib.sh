@@ -7,6 +7,8 @@ source "${SRC_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/tests/li
 VEC="${SHARED_DIR:-/nonexistent}/vectors/imgtool"
 WORK="$E2E_TMP"
 export MCUMGR_CONN_FILE="$WORK/profiles.json"
+# state-changing commands append to the audit trail: keep it private
+export MCUTOOLS_AUDIT_DB="$WORK/audit.db"
 
 SLOT0=$((0xC000))
 SLOT1=$((0x82000))
