@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The audit trail through the mcumgr CLI: every state-changing command
+# (upload, test, reset, confirm, erase; failed ones too) appends a record
+# with the device's identity, the connection, the running image before and
+# after and the outcome; --audit-db and --operator override the defaults;
+# list/show/export agree; and `audit verify` finds an edited, a deleted, a
+# reordered record and a cut tail (exit 1, naming the record).
+set -euo pipefail
+source "$SRC_DIR/tests/workflow/wf_lib.sh"
+
+v1=$E2E_TMP/v1.0.0.bin v2=$E2E_TMP/v1.1.0.bin
+wf_sign 1.0.0 "$v1"
+wf_sign 1.1.0 "$v2"
+h1=$(wf_digest "$v1") h2=$(wf_digest "$v2")
+sim_provision "$v1"
+sim_start --key "$KEY" --dfu-gate
+hwid=$(sim_status hwid)
+CONN=(--conntype serial --connstring "dev=$SIM_TTY,baud=115200")
+mgr() { "$MCUMGR" "${CONN[@]}" -t 5 "$@"; }
+
+e2e_log "a refused upload (not in DFU mode) is recorded as failed"
+if mgr image upload "$v2" >/dev/null 2>&1; then e2e_fail "upload accepted outside DFU mode"; fi
+wf_audit_load
+e2e_assert_eq "image upload" "$(wf_audit_field 1 action)" "record 1 action"
+e2e_assert_eq failed "$(wf_audit_field 1 outcome)" "record 1 outcome"
+e2e_assert_contains "$(wf_audit_field 1 detail)" "DFU mode" "record 1 detail has the device's reason"
+e2e_assert_contains "$(wf_audit_field 1 device)" "$hwid" "record 1 device"
+e2e_assert_eq "serial $SIM_TTY baud=115200" "$(wf_audit_field 1 connection)" "record 1 connection"
+
+e2e_log "the guide's flow by hand: upload, test, reset, confirm, erase"
+sim_ctl --press-button 1 >/dev/null
+mgr image upload "$v2" >/dev/null
+mgr image test "$h2" >/dev/null
+mgr reset >/dev/null
+for _ in $(seq 100); do [ "$(sim_status version)" = 1.1.0 ] && break; sleep 0.05; done
+mgr image confirm >/dev/null
+sim_ctl --press-button 1 >/dev/null
+mgr image erase 1 >/dev/null
+wf_audit_load
+e2e_assert_eq 6 "$(wf_audit_count)" "records"
+expect() { # id action outcome image_hash vbefore vafter hbefore hafter
+    e2e_assert_eq "$2" "$(wf_audit_field "$1" action)" "record $1 action"
+    e2e_assert_eq "$3" "$(wf_audit_field "$1" outcome)" "record $1 outcome"
+    e2e_assert_eq "$4" "$(wf_audit_field "$1" image_hash)" "record $1 image hash"
+    e2e_assert_eq "$5" "$(wf_audit_field "$1" version_before)" "record $1 version before"
+    e2e_assert_eq "$6" "$(wf_audit_field "$1" version_after)" "record $1 version after"
+    e2e_assert_eq "$7" "$(wf_audit_field "$1" hash_before)" "record $1 hash before"
+    e2e_assert_eq "$8" "$(wf_audit_field "$1" hash_after)" "record $1 hash after"
+    e2e_assert_contains "$(wf_audit_field "$1" device)" "$hwid" "record $1 device"
+    e2e_assert_eq ctest-operator "$(wf_audit_field "$1" operator_name)" "record $1 operator"
+    e2e_assert_eq "$(hostname)" "$(wf_audit_field "$1" host)" "record $1 host"
+}
+expect 2 "image upload" ok "$h2" 1.0.0 1.0.0 "$h1" "$h1"
+expect 3 "image test" ok "$h2" 1.0.0 1.0.0 "$h1" "$h1"
+expect 4 reset ok "$h2" 1.0.0 1.1.0 "$h1" "$h2"
+expect 5 "image confirm" ok "" 1.1.0 1.1.0 "$h2" "$h2"
+expect 6 "image erase" ok "" 1.1.0 1.1.0 "$h2" "$h2"
+e2e_assert_contains "$(wf_audit_field 6 detail)" "slot 1" "erase detail"
+
+e2e_log "a device that does not answer: failed record, no device identity"
+"$MCUMGR" --conntype udp --connstring "127.0.0.1:$(e2e_free_udp_port)" -t 0.5 reset >/dev/null 2>&1 &&
+    e2e_fail "reset of an absent device succeeded"
+wf_audit_load
+e2e_assert_eq failed "$(wf_audit_field 7 outcome)" "absent device outcome"
+e2e_assert_eq "" "$(wf_audit_field 7 device)" "absent device identity"
+e2e_assert_contains "$(wf_audit_field 7 detail)" "timeout" "absent device detail"
+
+e2e_log "--audit-db and --operator override the environment"
+other=$E2E_TMP/other/audit.db
+mgr --audit-db "$other" --operator alice image confirm >/dev/null
+e2e_assert_eq 7 "$(wf_audit_count)" "the default trail is untouched"
+"$MCUMGR" --audit-db "$other" audit list | grep -q ' alice ' || e2e_fail "operator alice not in the other trail"
+e2e_assert_eq "$other" "$("$MCUMGR" --audit-db "$other" audit path)" "audit path"
+
+e2e_log "audit record (for scripts), show, export"
+out=$("$MCUMGR" audit record --action dfu-update --outcome failed --device "serial 42" \
+      --connection "serial /dev/ttyACM0" --detail "port busy") || e2e_fail "audit record"
+e2e_assert_eq "audit record 8 written" "$out" "audit record output"
+if "$MCUMGR" audit record --action x --outcome maybe >/dev/null 2>&1; then e2e_fail "bad outcome accepted"; fi
+if "$MCUMGR" audit record --outcome ok >/dev/null 2>&1; then e2e_fail "missing action accepted"; fi
+show=$("$MCUMGR" audit show 4)
+e2e_assert_contains "$show" "version before:  1.0.0" "show: before"
+e2e_assert_contains "$show" "version after:   1.1.0" "show: after"
+csv=$("$MCUMGR" audit export --csv)
+e2e_assert_eq 9 "$(grep -c . <<<"$csv")" "CSV lines (header + 8)"
+e2e_assert_contains "$(head -n 1 <<<"$csv")" "id,time,operator_name,host,device" "CSV header"
+e2e_assert_eq 8 "$("$MCUMGR" audit export --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" "JSON records"
+out=$("$MCUMGR" audit verify) || e2e_fail "verify of an intact trail: $out"
+e2e_assert_contains "$out" "Audit trail OK: 8 records" "verify output"
+
+# tamper CASE SQL... on a copy; verify must fail naming the record
+tamper() {
+    local what=$1 want=$2 db=$E2E_TMP/tamper-$1.db out rc=0
+    shift 2
+    cp "$MCUTOOLS_AUDIT_DB" "$db"
+    python3 - "$db" "$@" <<'PY'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+for stmt in sys.argv[2:]:
+    con.execute(stmt)
+con.commit()
+PY
+    out=$("$MCUMGR" --audit-db "$db" audit verify 2>&1) || rc=$?
+    e2e_assert_eq 1 "$rc" "$what: verify exit code ($out)"
+    e2e_assert_contains "$out" "BROKEN" "$what: verdict"
+    e2e_assert_contains "$out" "$want" "$what: diagnosis"
+    e2e_log "$what: detected: $(head -n 1 <<<"$out")"
+}
+e2e_log "tampering is detected"
+tamper edited "record 4 was modified" "UPDATE records SET version_after = '9.9.9' WHERE id = 4"
+tamper edited-outcome "record 1 was modified" "UPDATE records SET outcome = 'ok' WHERE id = 1"
+tamper deleted "record 4 follows record 2" "DELETE FROM records WHERE id = 3"
+tamper reordered "record 3 does not chain" \
+    "UPDATE records SET id = -3 WHERE id = 3" "UPDATE records SET id = 3 WHERE id = 4" \
+    "UPDATE records SET id = 4 WHERE id = -3"
+tamper cut-tail "newest records were removed" "DELETE FROM records WHERE id = 8"
+tamper forged-hash "record 4 was modified" \
+    "UPDATE records SET detail = 'forged', record_hash = 'ab' WHERE id = 4"
+
+e2e_log "a forger who recomputes the edited record's hash still breaks the chain at the next one"
+db=$E2E_TMP/rehashed.db
+cp "$MCUTOOLS_AUDIT_DB" "$db"
+python3 - "$db" <<'PY'
+import hashlib, sqlite3, sys
+# the record digest as src/audit computes it (id, prev, then name=len:value per field)
+F = ["time", "operator_name", "host", "device", "connection", "action", "image_hash",
+     "version_before", "version_after", "hash_before", "hash_after", "outcome", "detail"]
+con = sqlite3.connect(sys.argv[1])
+con.row_factory = sqlite3.Row
+r = dict(con.execute("SELECT * FROM records WHERE id = 4").fetchone())
+r["version_after"] = "1.0.0"
+h = hashlib.sha256(("id=%d;prev=" % r["id"]).encode() + r["prev_hash"].encode())
+for f in F:
+    v = r[f].encode()
+    h.update((";%s=%d:" % (f, len(v))).encode() + v)
+con.execute("UPDATE records SET version_after = ?, record_hash = ? WHERE id = 4",
+            (r["version_after"], h.hexdigest()))
+con.commit()
+PY
+rc=0
+out=$("$MCUMGR" --audit-db "$db" audit verify 2>&1) || rc=$?
+e2e_assert_eq 1 "$rc" "rehashed: verify exit code"
+e2e_assert_contains "$out" "record 5 does not chain" "rehashed: diagnosis"
+"$MCUMGR" audit verify >/dev/null || e2e_fail "the original trail still verifies"
+sim_stop
+echo PASS
