@@ -17,19 +17,32 @@ static uint32_t get32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* One table for names and messages, indexed by the result. */
+static const struct {
+    const char *name, *msg;
+} results[] = {
+    [IMG_VERIFY_OK] = { "IMG_VERIFY_OK", "Image was correctly validated" },
+    [IMG_VERIFY_BAD_MAGIC] = { "IMG_VERIFY_BAD_MAGIC", "Invalid image magic; is this an MCUboot image?" },
+    [IMG_VERIFY_BAD_TLV_MAGIC] = { "IMG_VERIFY_BAD_TLV_MAGIC",
+                                   "Invalid TLV info magic; is this an MCUboot image?" },
+    [IMG_VERIFY_BAD_HASH] = { "IMG_VERIFY_BAD_HASH", "Image has an invalid hash" },
+    [IMG_VERIFY_NO_SIGNATURE] = { "IMG_VERIFY_NO_SIGNATURE", "No signature found for the given key" },
+    [IMG_VERIFY_KEY_MISMATCH] = { "IMG_VERIFY_KEY_MISMATCH", "Key type does not match TLV record" },
+    [IMG_VERIFY_TRUNCATED] = { "IMG_VERIFY_TRUNCATED",
+                               "Image is truncated: its TLV area ends past the end of the file" },
+    [IMG_VERIFY_NO_HASH] = { "IMG_VERIFY_NO_HASH", "Image has no hash TLV" },
+};
+
 const char *img_verify_message(enum img_verify_result res)
 {
-    switch (res) {
-    case IMG_VERIFY_OK: return "Image was correctly validated";
-    case IMG_VERIFY_BAD_MAGIC: return "Invalid image magic; is this an MCUboot image?";
-    case IMG_VERIFY_BAD_TLV_MAGIC: return "Invalid TLV info magic; is this an MCUboot image?";
-    case IMG_VERIFY_BAD_HASH: return "Image has an invalid hash";
-    case IMG_VERIFY_NO_SIGNATURE: return "No signature found for the given key";
-    case IMG_VERIFY_KEY_MISMATCH: return "Key type does not match TLV record";
-    case IMG_VERIFY_TRUNCATED: return "Image is truncated: its TLV area ends past the end of the file";
-    case IMG_VERIFY_NO_HASH: return "Image has no hash TLV";
-    }
-    return "unknown verify result";
+    return (unsigned)res < sizeof results / sizeof results[0] ? results[res].msg
+                                                              : "unknown verify result";
+}
+
+const char *img_verify_name(enum img_verify_result res)
+{
+    return (unsigned)res < sizeof results / sizeof results[0] ? results[res].name
+                                                              : "IMG_VERIFY_UNKNOWN";
 }
 
 static int finish(struct img_verify_report *r, enum img_verify_result res)

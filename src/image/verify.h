@@ -26,6 +26,7 @@ enum img_verify_result {
     IMG_VERIFY_TRUNCATED,
     IMG_VERIFY_NO_HASH,
 };
+#define IMG_VERIFY_RESULT_COUNT 8
 
 struct img_verify_report {
     enum img_verify_result result;
@@ -41,7 +42,9 @@ struct img_verify_report {
 /* key may be NULL (hash only). Always fills *r; returns 0 when OK. */
 int img_verify_buffer(const uint8_t *b, size_t len, const struct img_key *key,
                       struct img_verify_report *r);
-/* imgtool's one-line message for a result. */
+/* imgtool's one-line message for a result, and the result's name
+ * ("IMG_VERIFY_BAD_HASH"); one table backs both. */
 const char *img_verify_message(enum img_verify_result res);
+const char *img_verify_name(enum img_verify_result res);
 
 #endif

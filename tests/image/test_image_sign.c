@@ -19,6 +19,7 @@
 #include "image/image.h"
 #include "image/keyfile.h"
 #include "image/sign.h"
+#include "image/verify.h"
 
 static char dir[] = "/tmp/image-sign-XXXXXX";
 static struct img_key keys[5];
@@ -294,6 +295,23 @@ static void test_option_parsers(void **state)
     assert_int_not_equal(img_check_custom_tag(0xffff, err, sizeof err), 0);
 }
 
+/* Every verify result has a name and a message, and they are distinct. */
+static void test_verify_result_tables(void **state)
+{
+    (void)state;
+    for (int i = 0; i < IMG_VERIFY_RESULT_COUNT; i++) {
+        const char *name = img_verify_name((enum img_verify_result)i);
+        const char *msg = img_verify_message((enum img_verify_result)i);
+        assert_non_null(name);
+        assert_non_null(msg);
+        assert_true(strncmp(name, "IMG_VERIFY_", 11) == 0 && strcmp(name, "IMG_VERIFY_UNKNOWN"));
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(msg, img_verify_message((enum img_verify_result)j));
+    }
+    assert_string_equal(img_verify_name((enum img_verify_result)IMG_VERIFY_RESULT_COUNT),
+                        "IMG_VERIFY_UNKNOWN");
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -331,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_pad_sig_lengths),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_option_parsers),
+        cmocka_unit_test(test_verify_result_tables),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
