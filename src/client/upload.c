@@ -295,6 +295,11 @@ static int start(struct upload *u, struct client_rsp *rsp)
         if (rc)
             break;
         rc = response_off(u, rsp, &off);
+        if (rc == CLIENT_ERR_DEVICE && u->s->dev_err.rc == SMP_ERR_UNSUPPORTED_TOO_NEW &&
+            u->s->smp_ver > 0) {
+            u->s->smp_ver = 0; /* a device without SMP v2: speak v1 from now on */
+            continue;
+        }
         if (rc)
             break;
         forget_inflight(u);

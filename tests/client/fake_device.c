@@ -126,6 +126,12 @@ static size_t handle(struct fake_device *d, const uint8_t *msg, size_t len, uint
     if (cbor_read(&r, &m) != CBOR_OK)
         return 0;
     cbor_writer_init(&w, body, sizeof body);
+    if (d->reject_v2 && h.ver > 0) {
+        cbor_open_map(&w, 1);
+        cbor_put_str(&w, "rc");
+        cbor_put_uint(&w, SMP_ERR_UNSUPPORTED_TOO_NEW);
+        return respond(&h, out, body, w.len);
+    }
     if (h.group == SMP_GROUP_OS && h.id == 6) {
         if (!d->params_supported) {
             cbor_open_map(&w, 1);

@@ -25,6 +25,7 @@ struct fake_device {
     int first_chunk_rc;            /* generic rc for the first chunk (0 = accept) */
     int first_chunk_group_rc;      /* v2 image group rc for the first chunk */
     uint32_t duplicate_responses;  /* send every response twice */
+    bool reject_v2;                /* answer SMP v2 requests with rc 13 (too new) */
     /* upload state */
     uint8_t slot[FAKE_SLOT_SIZE];
     size_t expected, total;

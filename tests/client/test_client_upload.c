@@ -279,6 +279,33 @@ static void duplicates_and_strays_are_ignored(void **state)
     rig_free(r);
 }
 
+static void old_device_gets_smp_v1(void **state)
+{
+    (void)state;
+    struct rig *r = rig_new(8000, 384, 4);
+    struct client_upload_opts o = opts_for(r);
+    struct client_upload_stats st;
+    char out[64];
+
+    r->dev.reject_v2 = true;
+    assert_int_equal(r->s.smp_ver, 1);
+    assert_int_equal(client_echo(&r->s, "hi", out, sizeof out), 0);
+    assert_string_equal(out, "hi");
+    assert_int_equal(r->s.smp_ver, 0); /* fell back once, stays there */
+    assert_int_equal(client_image_upload(&r->s, r->img, r->len, &o, &st), 0);
+    assert_true(st.params_known);
+    assert_slot_holds_image(r);
+
+    /* the upload itself can be the first request to learn it */
+    r->s.smp_ver = 1;
+    o.use_params = false;
+    r->dev.in_progress = false;
+    assert_int_equal(client_image_upload(&r->s, r->img, r->len, &o, &st), 0);
+    assert_int_equal(r->s.smp_ver, 0);
+    assert_slot_holds_image(r);
+    rig_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +321,7 @@ int main(void)
         cmocka_unit_test(device_error_on_first_chunk),
         cmocka_unit_test(silent_device_times_out),
         cmocka_unit_test(duplicates_and_strays_are_ignored),
+        cmocka_unit_test(old_device_gets_smp_v1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
