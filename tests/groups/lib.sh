@@ -12,14 +12,14 @@ export MCUTOOLS_AUDIT_DB="$E2E_TMP/audit.db"
 export MCUMGR_CONN_FILE="$E2E_TMP/profiles.json"
 LINK=${LINK:-udp}
 
-# groups_board_start: a fresh board running firmware v1.2.3.
+# groups_board_start [mcusim options]: a fresh board running firmware v1.2.3.
 groups_board_start() {
     head -c 20000 /dev/urandom >"$E2E_TMP/fw.bin"
     "$IMGTOOL" sign --header-size 0x200 --align 4 --version 1.2.3 --slot-size 0x76000 \
         --pad-header "$E2E_TMP/fw.bin" "$E2E_TMP/fw.signed.bin" >/dev/null ||
         e2e_fail "imgtool sign failed"
     sim_provision "$E2E_TMP/fw.signed.bin"
-    sim_start
+    sim_start "$@"
     [ -n "${SIM_TTY:-}" ] || e2e_fail "the board printed no pty"
 }
 
