@@ -16,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_INPUT (1u << 20)
+#define FUZZ_MAX_INPUT (1u << 20)
 #define MAX_SEEDS 256
 
 static uint8_t *seeds[MAX_SEEDS];
@@ -37,7 +37,7 @@ static void add_seed(const uint8_t *buf, size_t len)
 static void run_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
-    static uint8_t buf[MAX_INPUT];
+    static uint8_t buf[FUZZ_MAX_INPUT];
     if (!f)
         return;
     size_t n = fread(buf, 1, sizeof buf, f);
@@ -107,7 +107,7 @@ static size_t mutate(uint8_t *buf, size_t len, size_t cap)
 
 int main(int argc, char **argv)
 {
-    static uint8_t buf[MAX_INPUT];
+    static uint8_t buf[FUZZ_MAX_INPUT];
     long iterations = 20000;
     const char *env = getenv("FUZZ_ITERATIONS");
     if (env)
@@ -120,9 +120,9 @@ int main(int argc, char **argv)
 
     for (long it = 0; it < iterations; it++) {
         int s = (int)(rnd() % (uint32_t)nseeds);
-        size_t len = seed_len[s] < MAX_INPUT ? seed_len[s] : MAX_INPUT;
+        size_t len = seed_len[s] < FUZZ_MAX_INPUT ? seed_len[s] : FUZZ_MAX_INPUT;
         memcpy(buf, seeds[s], len);
-        len = mutate(buf, len, MAX_INPUT);
+        len = mutate(buf, len, FUZZ_MAX_INPUT);
         LLVMFuzzerTestOneInput(buf, len);
     }
     printf("fuzz replay: %d seeds, %ld mutations, no crash\n", nseeds, iterations);
