@@ -7,7 +7,7 @@
 #   with confirm, and the audit trail that recorded all of it.
 # Everything lives in a temporary folder (board flash, throw-away key, audit
 # database); the board is stopped on exit. The audit trail is copied to
-# build/demo-audit.db for a look afterwards.
+# build/demo-audit.db (or $DEMO_AUDIT_COPY) for a look afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -144,9 +144,10 @@ run "$MCUMGR" audit list
 last=$("$MCUMGR" audit list | grep ' dfu-update ' | tail -n 1 | awk '{print $1}')
 [ -n "$last" ] && run "$MCUMGR" audit show "$last"
 run "$MCUMGR" audit verify
-mkdir -p "$ROOT/build"
-cp "$MCUTOOLS_AUDIT_DB" "$ROOT/build/demo-audit.db"
+KEEP=${DEMO_AUDIT_COPY:-$ROOT/build/demo-audit.db}
+mkdir -p "$(dirname "$KEEP")"
+cp "$MCUTOOLS_AUDIT_DB" "$KEEP"
 
 title "Done in $((SECONDS - T0)) s (after the build)"
-echo "The demo's audit trail is kept in build/demo-audit.db:"
-echo "  build/bin/mcumgr --audit-db build/demo-audit.db audit list"
+echo "The demo's audit trail is kept in $KEEP:"
+echo "  mcumgr --audit-db $KEEP audit list"
