@@ -78,8 +78,22 @@ e2e_log "no terminal and no decision: left on trial"
 out=$(bash "$SCRIPTS/dfu_update.sh" "$v2" "$SIM_TTY" </dev/null 2>&1) || e2e_fail "dfu_update (no decision) failed: $out"
 e2e_assert_contains "$out" "no terminal to ask on" "explains the default"
 e2e_assert_eq active "$(wf_slot 0 flags)" "left unconfirmed"
+wf_reset_wait
+e2e_assert_eq 1.0.0 "$(sim_status version)" "trial reverted by a reset"
+
+if command -v script >/dev/null; then
+    e2e_log "on a terminal the operator is asked (an unknown answer asks again)"
+    out=$(printf 'x\nc\n' | script -qec "bash '$SCRIPTS/dfu_update.sh' '$v2' '$SIM_TTY'" /dev/null 2>&1) ||
+        e2e_fail "interactive dfu_update failed: $out"
+    [ "$(grep -o 'Keep v1.1.0?' <<<"$out" | wc -l)" -eq 2 ] || e2e_fail "expected the question twice: $out"
+    e2e_assert_eq "active confirmed" "$(wf_slot 0 flags)" "confirmed on the terminal"
+    e2e_assert_eq 1.1.0 "$(sim_status version)" "version after the interactive update"
+    expected=5
+else
+    expected=4
+fi
 wf_audit_load
-e2e_assert_eq 4 "$(wf_audit_count dfu-update ok)" "dfu-update records"
+e2e_assert_eq "$expected" "$(wf_audit_count dfu-update ok)" "dfu-update records"
 "$MCUMGR" audit verify >/dev/null || e2e_fail "audit verify at the end"
 sim_stop
 echo PASS
