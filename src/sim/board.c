@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -126,6 +127,34 @@ static int load_hwid(struct sim_board *b)
     return fclose(f) == 0 ? SIM_OK : SIM_ESTATE;
 }
 
+/* One board per state folder: a second process on the same flash.bin
+ * (a second board, or a provision under a running board) would corrupt
+ * what the first one believes its flash holds. */
+static int take_lock(struct sim_board *b)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/lock", b->cfg.state_dir);
+    b->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (b->lock_fd < 0)
+        return SIM_ESTATE;
+    if (flock(b->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        char pid[32] = "";
+        ssize_t n = pread(b->lock_fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        fprintf(stderr, "mcusim: a board is already running in %s (pid %s)\n",
+                b->cfg.state_dir, pid[0] ? pid : "?");
+        close(b->lock_fd);
+        b->lock_fd = -1;
+        return SIM_EBUSY;
+    }
+    char pid[32];
+    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(b->lock_fd, 0) != 0 || pwrite(b->lock_fd, pid, (size_t)len, 0) != len)
+        return SIM_ESTATE;
+    return SIM_OK;
+}
+
 static void setup_areas(struct sim_board *b)
 {
     const struct sim_profile *p = b->cfg.profile;
@@ -175,16 +204,22 @@ int sim_board_open(struct sim_board *b, const struct sim_config *cfg)
         b->cfg.keys[i].der = b->cfg.key_der[i];
     if (!cfg->state_dir || !cfg->profile)
         return SIM_EINVAL;
+    b->lock_fd = -1;
     if (make_dir(cfg->state_dir) != SIM_OK)
         return SIM_ESTATE;
+    int lrc = take_lock(b);
+    if (lrc != SIM_OK)
+        return lrc;
     snprintf(b->path_fs, sizeof b->path_fs, "%s/fs", cfg->state_dir);
     if (make_dir(b->path_fs) != SIM_OK)
         return SIM_ESTATE;
     char path[600];
     snprintf(path, sizeof path, "%s/console.log", cfg->state_dir);
     b->console = fopen(path, "a");
-    if (!b->console)
+    if (!b->console) {
+        sim_board_close(b);
         return SIM_ESTATE;
+    }
     int rc = load_hwid(b);
     if (rc == SIM_OK)
         rc = open_flash(b);
@@ -209,6 +244,9 @@ void sim_board_close(struct sim_board *b)
     if (b->console)
         fclose(b->console);
     b->console = NULL;
+    if (b->lock_fd >= 0)
+        close(b->lock_fd); /* releases the lock */
+    b->lock_fd = -1;
 }
 
 static void hex_of(const uint8_t *in, size_t n, char *out)

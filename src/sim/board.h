@@ -15,6 +15,7 @@
  *   hwid         the board's hardware id (16 hex digits, made on first use)
  *   fs/          the firmware's file system (fs group)
  *   settings     persisted settings (settings group)
+ *   lock         held (flock) by the process that has the board open
  */
 #ifndef SIM_BOARD_H
 #define SIM_BOARD_H
@@ -118,10 +119,12 @@ struct sim_board {
     int64_t clock_offset_us;      /* RTC minus host clock (datetime set) */
     struct sim_settings settings; /* DIR/settings */
     FILE *console;                /* DIR/console.log */
+    int lock_fd;                  /* DIR/lock, held while the board is open */
     char path_fs[512];
 };
 
-/* Opens DIR (creating it and flash.bin), the console log and the hwid. */
+/* Opens DIR (creating it and flash.bin), the console log and the hwid.
+ * SIM_EBUSY (and a message on stderr) when another process has it open. */
 int sim_board_open(struct sim_board *b, const struct sim_config *cfg);
 void sim_board_close(struct sim_board *b);
 /* Runs the bootloader on the flash and starts whatever it chose. Returns 0

@@ -17,8 +17,9 @@ enum sim_err {
     SIM_EFLASH = -7,     /* a flash operation failed */
     SIM_ETOOBIG = -8,    /* does not fit a buffer or a limit */
     SIM_ENOBOOT = -9,    /* no image can boot */
+    SIM_EBUSY = -10,     /* another process has the board open */
 };
-#define SIM_ERR_COUNT 10
+#define SIM_ERR_COUNT 11
 
 const char *sim_errname(int err);
 const char *sim_strerror(int err);

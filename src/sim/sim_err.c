@@ -14,6 +14,7 @@ static const struct {
     { "SIM_EFLASH", "flash operation failed" },
     { "SIM_ETOOBIG", "too large for a buffer or limit" },
     { "SIM_ENOBOOT", "no bootable image" },
+    { "SIM_EBUSY", "another process has this board open" },
 };
 
 static int index_of(int err)

@@ -27,6 +27,13 @@ e2e_assert_eq "$SIM_TTY" "$(readlink "$SIM_TTY_LINK")" "tty symlink"
 e2e_assert_eq 1.2.3.4 "$(sim_status version)" "running version"
 e2e_assert_eq false "$(sim_status dfu_mode)" "dfu mode before the button"
 
+e2e_log "one board per state folder: a second board or a provision is refused"
+set +e
+err=$("$MCUSIM" --state "$SIM_DIR" --provision "$img" 2>&1); rc=$?
+set -e
+e2e_assert_eq 1 "$rc" "provision under a running board"
+e2e_assert_contains "$err" "already running in $SIM_DIR (pid $SIM_PID)" "lock message"
+
 e2e_log "button 1 enters DFU mode"
 sim_ctl --press-button 1 >/dev/null
 sim_wait_log '^>>> Entering DFU Mode$'
