@@ -183,6 +183,14 @@ static void chains(struct board *b, const uint8_t *start, const struct scenario 
         if (rc != 0 && (rc = boot_once(b, &res)) != 0)
             fail_msg("%s: final boot returned %d (%s): %s", id, rc, boot_strerror(rc), res.reason);
         check_final(b, sc, reverted, id);
+        if (reverted || strategy == BOOT_STRATEGY_OVERWRITE_ONLY) {
+            /* settled: another boot changes nothing */
+            uint64_t before = ops(b);
+            assert_int_equal(boot_once(b, &res), 0);
+            assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_NONE);
+            if (ops(b) != before)
+                fail_msg("%s: a settled boot wrote to flash", id);
+        }
         t->runs++;
         t->recovered++;
     }
@@ -271,6 +279,50 @@ static void sweep_geometries_64k(void **state)
     }
 }
 
+/* A secondary that fails validation is erased, cut anywhere in that. */
+static void sweep_refusal(void **state)
+{
+    (void)state;
+    size_t l1, l2;
+    uint8_t *v1 = make_image(64 * 1024, 1, 0, 31, false, 0, &l1);
+    uint8_t *bad = make_image(64 * 1024, 1, 1, 32, false, 0, &l2);
+    bad[0x1234] ^= 0x40;
+    struct board b;
+    board_init(&b, 4, strategy);
+    board_put(&b, &b.slot0, v1, l1);
+    board_put(&b, &b.slot1, bad, l2);
+    assert_int_equal(boot_set_pending(&b.slot1, false), 0);
+    static uint8_t start[BOARD_FLASH_SIZE];
+    memcpy(start, b.fm.mem, BOARD_FLASH_SIZE);
+    struct boot_result res;
+    flash_model_reset_stats(&b.fm);
+    assert_int_equal(boot_once(&b, &res), 0);
+    assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_FAIL);
+    uint64_t n = ops(&b);
+    unsigned long runs = 0;
+    for (uint64_t k = 0; k < n; k += stride()) {
+        for (int torn = 0; torn < 2; torn++) {
+            memcpy(b.fm.mem, start, BOARD_FLASH_SIZE);
+            flash_model_reset_stats(&b.fm);
+            flash_model_fail_after(&b.fm, (long)k, torn);
+            assert_int_equal(boot_once(&b, &res), FLASH_ERR_POWER);
+            flash_model_power_on(&b.fm);
+            assert_int_equal(boot_once(&b, &res), 0);
+            assert_int_equal(res.image.hdr.ver.minor, 0);
+            struct img old = { v1, l1 };
+            assert_true(slot_holds(&b.slot0, &old));
+            assert_int_equal(fa_is_erased(&b.slot1, 0, BOARD_SLOT_SIZE), 1);
+            assert_int_equal(b.fm.stats.violations, 0);
+            runs++;
+        }
+    }
+    printf("  %s refusal of a bad image: %llu ops, %lu cut runs recovered (100%%)\n",
+           boot_strategy_name(strategy), (unsigned long long)n, runs);
+    board_free(&b);
+    free(v1);
+    free(bad);
+}
+
 /* Signed by MCUboot's imgtool: p300k_ed25519 (3.0.0+300) over ed25519_basic. */
 static void sweep_signed_vectors(void **state)
 {
@@ -318,6 +370,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sweep_hash_only_300k),
         cmocka_unit_test(sweep_geometries_64k),
+        cmocka_unit_test(sweep_refusal),
         cmocka_unit_test(sweep_signed_vectors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -245,6 +245,47 @@ static void imgtool_verify_passing_negatives(void **state)
     free(der);
 }
 
+/* Signed by a key the board does not hold (ed25519-b on an ed25519
+ * board): refused with a message naming the cause, v1.2.3 keeps booting. */
+static void unknown_key_refused_primary_keeps_booting(void **state)
+{
+    (void)state;
+    if (!dir)
+        skip();
+    char path[800];
+    size_t plen, slen, klen;
+    snprintf(path, sizeof path, "%s/signed/ed25519_basic.bin", dir);
+    uint8_t *pri = read_file(path, &plen);
+    snprintf(path, sizeof path, "%s/signed/ed25519b_basic.bin", dir);
+    uint8_t *sec = read_file(path, &slen);
+    snprintf(path, sizeof path, "%s/keys/ed25519.pub.der", dir);
+    uint8_t *der = read_file(path, &klen);
+    assert_non_null(pri);
+    assert_non_null(sec);
+    assert_non_null(der);
+    struct image_key key = { der, klen };
+    for (int s = 0; s < 3; s++) {
+        struct board b;
+        board_init(&b, 4, (enum boot_strategy_id)s);
+        b.cfg.keys = &key;
+        b.cfg.nkeys = 1;
+        board_put(&b, &b.slot0, pri, plen);
+        board_put(&b, &b.slot1, sec, slen);
+        assert_int_equal(boot_set_pending(&b.slot1, false), 0);
+        struct boot_result res;
+        assert_int_equal(boot_go(&b.cfg, &res), 0);
+        assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_FAIL);
+        assert_true(board_log_has(&b, "E: Image in the secondary slot is not valid: "));
+        assert_true(board_log_has(&b, "Booting image version 1.2.3.4"));
+        if (s == 0)
+            printf("  ed25519-b image on an ed25519 board: %s\n", res.reason);
+        board_free(&b);
+    }
+    free(pri);
+    free(sec);
+    free(der);
+}
+
 static void vectors_swap_move(void **s) { (void)s; vectors_for(BOOT_STRATEGY_SWAP_MOVE); }
 static void vectors_swap_scratch(void **s) { (void)s; vectors_for(BOOT_STRATEGY_SWAP_SCRATCH); }
 static void vectors_overwrite_only(void **s) { (void)s; vectors_for(BOOT_STRATEGY_OVERWRITE_ONLY); }
@@ -260,6 +301,7 @@ int main(void)
         cmocka_unit_test(vectors_swap_scratch),
         cmocka_unit_test(vectors_overwrite_only),
         cmocka_unit_test(imgtool_verify_passing_negatives),
+        cmocka_unit_test(unknown_key_refused_primary_keeps_booting),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
