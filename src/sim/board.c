@@ -63,7 +63,7 @@ const char *sim_led_mode_name(enum sim_led_mode m)
 
 const char *sim_reset_cause_name(enum sim_reset_cause c)
 {
-    static const char *names[] = { "power-on", "soft", "pin" };
+    static const char *names[] = { "power-on", "soft", "pin", "watchdog" };
     return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : "?";
 }
 
@@ -191,7 +191,7 @@ static int open_flash(struct sim_board *b)
     if (b->cfg.flash_timing)
         flash_model_set_timing(&b->flash, p->erase_us, p->word_write_ns);
     if (b->cfg.fail_after >= 0)
-        flash_model_fail_after(&b->flash, b->cfg.fail_after, false);
+        flash_model_fail_after(&b->flash, b->cfg.fail_after, b->cfg.torn);
     return SIM_OK;
 }
 

@@ -59,6 +59,7 @@ struct sim_config {
     size_t nkeys;
     bool downgrade_prevention;
     long fail_after;              /* flash ops before a power cut; -1 never */
+    bool torn;                    /* the cut operation is left half done */
     bool dfu_gate;                /* image upload/test/erase only in DFU mode */
     bool dfu_at_start;            /* button 1 held at power-on */
     struct sim_fault_cfg uart_faults, udp_faults;
@@ -79,7 +80,8 @@ enum sim_led_mode { SIM_LED_OFF = 0, SIM_LED_ON, SIM_LED_SLOW_BLINK,
                     SIM_LED_FAST_BLINK, SIM_LED_SOS };
 const char *sim_led_mode_name(enum sim_led_mode m);
 
-enum sim_reset_cause { SIM_RESET_POWER_ON = 0, SIM_RESET_SOFT, SIM_RESET_PIN };
+enum sim_reset_cause { SIM_RESET_POWER_ON = 0, SIM_RESET_SOFT, SIM_RESET_PIN,
+                       SIM_RESET_WATCHDOG };
 const char *sim_reset_cause_name(enum sim_reset_cause c);
 
 struct sim_link_stats {

@@ -115,12 +115,13 @@ int sim_runtime_control(struct sim_runtime *rt, const char *cmd, char **reply)
         flash_model_reset_stats(&rt->b->flash);
         return *reply = dup_str("ok"), SIM_OK;
     }
-    if (!strcmp(verb, "reset") || !strcmp(verb, "power-cycle")) {
-        power_cycle(rt, verb[0] == 'r' ? SIM_RESET_PIN : SIM_RESET_POWER_ON);
+    if (!strcmp(verb, "reset") || !strcmp(verb, "power-cycle") || !strcmp(verb, "watchdog")) {
+        power_cycle(rt, verb[0] == 'r' ? SIM_RESET_PIN
+                        : verb[0] == 'w' ? SIM_RESET_WATCHDOG : SIM_RESET_POWER_ON);
         return *reply = dup_str(rt->b->running ? "ok" : "ok: no bootable image"), SIM_OK;
     }
     *reply = dup_str("error: unknown command (press|hold|release N, status, "
-                     "unplug [MS], stall MS, reset, power-cycle, reset-stats)");
+                     "unplug [MS], stall MS, reset, power-cycle, watchdog, reset-stats)");
     return SIM_EINVAL;
 }
 

@@ -138,9 +138,9 @@ void sim_runtime_serve(struct sim_runtime *rt, bool uart, const uint8_t *pkt,
     if (b->cfg.trace) {
         struct smp_hdr h;
         if (smp_hdr_decode(pkt, len, &h) == 0)
-            sim_board_log(b, "smp: %s rx op=%u ver=%u grp=%u id=%u seq=%u len=%u inflight=%u",
+            sim_board_log(b, "smp: %s rx op=%u ver=%u grp=%u id=%u seq=%u len=%u outstanding=%u",
                           uart ? "uart" : "udp", h.op, h.ver, h.group, h.id, h.seq,
-                          h.len, uart ? (unsigned)rt->uart.nrsp + 1 : 1u);
+                          h.len, uart ? b->uart_st.outstanding : 1u);
     }
     b->srv.plat = uart ? &b->plat_uart : &b->plat_udp;
     smpsrv_process(&b->srv, pkt, len, emit, arg);

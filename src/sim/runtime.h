@@ -85,7 +85,8 @@ void sim_runtime_stop(struct sim_runtime *rt);
 
 /* Control commands (one line in, text out), for the ctl socket and tests:
  * "press N", "hold N", "release N", "status", "unplug [MS]", "stall MS",
- * "reset" (reset pin), "power-cycle", "reset-stats" (link and flash
+ * "reset" (reset pin), "power-cycle", "watchdog" (a watchdog reset),
+ * "reset-stats" (link and flash
  * counters back to zero). */
 int sim_runtime_control(struct sim_runtime *rt, const char *cmd, char **reply);
 

@@ -47,6 +47,8 @@ e2e_log "pin reset leaves DFU mode; the flash file persists across restarts"
 sim_ctl --ctl reset >/dev/null
 e2e_assert_eq false "$(sim_status dfu_mode)" "dfu mode after reset"
 e2e_assert_eq pin "$(sim_status reset_cause)" "reset cause"
+sim_ctl --ctl watchdog >/dev/null
+e2e_assert_eq watchdog "$(sim_status reset_cause)" "reset cause after a watchdog reset"
 before=$(sha256sum <"$SIM_DIR/flash.bin")
 sim_restart
 e2e_assert_eq "$before" "$(sha256sum <"$SIM_DIR/flash.bin")" "flash after restart"

@@ -40,6 +40,7 @@ static const char usage[] =
     "  --strategy NAME          swap-move (default), swap-scratch, overwrite-only\n"
     "  --downgrade-prevention   refuse updates older than the running image\n"
     "  --fail-after N           cut power after N flash erase/write operations\n"
+    "  --torn                   the operation the cut interrupts is left half done\n"
     "  --baud N                 pace the pty at N baud (10 bit times per byte)\n"
     "  --flash-timing nrf52840  real erase/write times (page 85 ms, word 41 us)\n"
     "  --buf-size N, --buf-count N  SMP buffers (default uart 384x4, udp 2048x2)\n"
@@ -60,7 +61,8 @@ static const char usage[] =
     "control of a running board (DIR/ctl.sock):\n"
     "  --press-button N, --hold-button N, --release-button N\n"
     "  --status                 board status as JSON\n"
-    "  --ctl 'CMD'              unplug [MS] | stall MS | reset | power-cycle | reset-stats\n";
+    "  --ctl 'CMD'              unplug [MS] | stall MS | reset | power-cycle | watchdog |\n"
+    "                           reset-stats\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -118,7 +120,7 @@ enum {
     OPT_DOWNGRADE, OPT_FAIL_AFTER, OPT_BAUD, OPT_FLASH_TIMING, OPT_BUF_SIZE,
     OPT_BUF_COUNT, OPT_DFU, OPT_DFU_GATE, OPT_SERIAL, OPT_TRACE, OPT_QUIET,
     OPT_LINK_FAULTS, OPT_UART_FAULTS, OPT_UDP_FAULTS, OPT_UNPLUG_AFTER,
-    OPT_STALL_AFTER, OPT_PROVISION, OPT_BOOT_ONCE, OPT_JSON, OPT_PRESS,
+    OPT_STALL_AFTER, OPT_TORN, OPT_PROVISION, OPT_BOOT_ONCE, OPT_JSON, OPT_PRESS,
     OPT_HOLD, OPT_RELEASE, OPT_STATUS, OPT_CTL, OPT_HELP,
 };
 
@@ -132,6 +134,7 @@ static const struct option options[] = {
     { "downgrade-prevention", no_argument, 0, OPT_DOWNGRADE },
     { "no-downgrade", no_argument, 0, OPT_DOWNGRADE },
     { "fail-after", required_argument, 0, OPT_FAIL_AFTER },
+    { "torn", no_argument, 0, OPT_TORN },
     { "baud", required_argument, 0, OPT_BAUD },
     { "flash-timing", required_argument, 0, OPT_FLASH_TIMING },
     { "buf-size", required_argument, 0, OPT_BUF_SIZE },
@@ -216,6 +219,7 @@ static int more_option(struct args *a, int opt, const char *v)
         c->buf_count = (uint32_t)n;
         return 0;
     case OPT_DFU: c->dfu_at_start = true; return 0;
+    case OPT_TORN: c->torn = true; return 0;
     case OPT_DFU_GATE: c->dfu_gate = true; return 0;
     case OPT_SERIAL:
         if (strlen(v) == 0 || strlen(v) > 16 || strspn(v, "0123456789abcdefABCDEF-_") != strlen(v))
