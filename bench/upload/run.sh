@@ -3,7 +3,8 @@
 #
 # Uploads a 300 KiB signed image to a fresh simulated board over its pty at
 # 115200 baud with nRF52840 flash timing, once with the automatic window and
-# chunk size and once stop-and-wait (--window 1), and compares each with the
+# chunk size, once stop-and-wait (--window 1) and once with 1 % of the
+# lines corrupted on the way, and compares each with the
 # line-rate ceiling for the chunk size used: 8N1 carries 11520 bytes/s, and
 # each request costs base64 (4/3), 3 framing bytes per 127-byte line, the
 # 2-byte length, the SMP header, the CBOR keys and the CRC. Then the same
@@ -80,17 +81,24 @@ SIZE_KIB="$(calc "$(stat -c %s "$IMG") / 1024")"
 echo "image: $(basename "$IMG"), $(printf '%.1f' "$SIZE_KIB") KiB; serial at $BAUD baud 8N1, nRF52840 flash timing"
 echo
 
-for mode in auto stop-and-wait; do
-    board "$mode" --baud "$BAUD" --flash-timing nrf52840
-    if [ "$mode" = auto ]; then upload serial "dev=$TTY,baud=$BAUD"; else upload serial "dev=$TTY,baud=$BAUD" --window 1; fi
+for mode in auto stop-and-wait corrupt-1%; do
+    case "$mode" in
+    auto) board "$mode" --baud "$BAUD" --flash-timing nrf52840
+          upload serial "dev=$TTY,baud=$BAUD" ;;
+    stop-and-wait) board "$mode" --baud "$BAUD" --flash-timing nrf52840
+          upload serial "dev=$TTY,baud=$BAUD" --window 1 ;;
+    corrupt-1%) board corrupt --baud "$BAUD" --flash-timing nrf52840 --uart-faults corrupt=0.01
+          upload serial "dev=$TTY,baud=$BAUD" ;;
+    esac
     stop
     RATE="$(calc "$SIZE_KIB / $SECS")"
     CEIL="$(ceiling "$CHUNK")"
     printf '%-14s %6.2f KiB/s in %5.1f s; chunk %d B; ceiling %5.2f KiB/s; ratio %3.0f %%  (%s)\n' \
         "$mode" "$RATE" "$SECS" "$CHUNK" "$CEIL" "$(calc "100 * $RATE / $CEIL")" "$STATS"
-    eval "RATE_${mode//-/_}=$RATE"
+    case "$mode" in auto) RATE_AUTO=$RATE ;; stop-and-wait) RATE_SAW=$RATE ;; *) RATE_BAD=$RATE ;; esac
 done
-printf 'window speed-up over stop-and-wait: %.2fx\n' "$(calc "$RATE_auto / $RATE_stop_and_wait")"
+printf 'window speed-up over stop-and-wait: %.2fx; 1%% corrupted lines cost %.1f %% of the clean rate\n' \
+    "$(calc "$RATE_AUTO / $RATE_SAW")" "$(calc "100 - 100 * $RATE_BAD / $RATE_AUTO")"
 
 board udp
 upload udp "127.0.0.1:$UDP_PORT"

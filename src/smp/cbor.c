@@ -270,6 +270,61 @@ static void set_int_fields(struct cbor_value *v)
         v->i = v->u > (uint64_t)INT64_MAX ? INT64_MIN : -1 - (int64_t)v->u;
 }
 
+/* Major types 2..5 with ai 31: indefinite containers are fine, chunked
+ * strings are not supported. */
+static int read_indefinite(struct cbor_reader *r, unsigned mt, struct cbor_value *v, int depth)
+{
+    if (mt == MT_BYTES || mt == MT_TEXT)
+        return CBOR_ERR_UNSUPPORTED;
+    if (mt != MT_ARRAY && mt != MT_MAP)
+        return CBOR_ERR_MALFORMED;
+    v->type = mt == MT_MAP ? CBOR_TYPE_MAP : CBOR_TYPE_ARRAY;
+    v->len = CBOR_INDEFINITE;
+    v->data = r->buf + r->pos;
+    return skip_children(r, 0, true, depth);
+}
+
+/* An item whose head carries a definite argument. */
+static int read_definite(struct cbor_reader *r, unsigned mt, uint64_t arg, struct cbor_value *v,
+                         int depth)
+{
+    v->data = r->buf + r->pos;
+    switch (mt) {
+    case MT_UINT:
+    case MT_NEGINT:
+        v->type = mt == MT_UINT ? CBOR_TYPE_UINT : CBOR_TYPE_NEGINT;
+        v->u = arg;
+        v->data = NULL;
+        set_int_fields(v);
+        return CBOR_OK;
+    case MT_BYTES:
+    case MT_TEXT:
+        v->type = mt == MT_BYTES ? CBOR_TYPE_BYTES : CBOR_TYPE_TEXT;
+        if (arg > left(r))
+            return CBOR_ERR_TRUNCATED;
+        v->len = (size_t)arg;
+        r->pos += (size_t)arg;
+        return CBOR_OK;
+    case MT_ARRAY:
+        v->type = CBOR_TYPE_ARRAY;
+        if (arg > left(r))
+            return CBOR_ERR_TRUNCATED;
+        v->len = (size_t)arg;
+        return skip_children(r, arg, false, depth);
+    case MT_MAP:
+        v->type = CBOR_TYPE_MAP;
+        if (arg > left(r) / 2)
+            return CBOR_ERR_TRUNCATED;
+        v->len = (size_t)arg;
+        return skip_children(r, arg * 2, false, depth);
+    default: /* MT_TAG: the tagged item is part of this item */
+        v->type = CBOR_TYPE_TAG;
+        v->u = arg;
+        return skip_children(r, 1, false, depth);
+    }
+}
+
+/* Reads one complete item; on failure nothing is consumed. */
 static int read_item(struct cbor_reader *r, struct cbor_value *v, int depth)
 {
     size_t start = r->pos;
@@ -284,66 +339,14 @@ static int read_item(struct cbor_reader *r, struct cbor_value *v, int depth)
     ai = r->buf[r->pos] & 0x1fu;
     r->pos++;
 
-    if (mt == MT_SIMPLE) {
+    if (mt == MT_SIMPLE)
         rc = read_simple(r, ai, v);
-    } else if (ai == AI_INDEF) {
-        if (mt == MT_BYTES || mt == MT_TEXT)
-            rc = CBOR_ERR_UNSUPPORTED;
-        else if (mt == MT_ARRAY || mt == MT_MAP) {
-            v->type = mt == MT_MAP ? CBOR_TYPE_MAP : CBOR_TYPE_ARRAY;
-            v->len = CBOR_INDEFINITE;
-            v->data = r->buf + r->pos;
-            rc = skip_children(r, 0, true, depth);
-        } else
-            rc = CBOR_ERR_MALFORMED;
-    } else {
+    else if (ai == AI_INDEF)
+        rc = read_indefinite(r, mt, v, depth);
+    else {
         rc = read_arg(r, ai, &arg);
         if (rc == CBOR_OK)
-            switch (mt) {
-            case MT_UINT:
-            case MT_NEGINT:
-                v->type = mt == MT_UINT ? CBOR_TYPE_UINT : CBOR_TYPE_NEGINT;
-                v->u = arg;
-                set_int_fields(v);
-                break;
-            case MT_BYTES:
-            case MT_TEXT:
-                v->type = mt == MT_BYTES ? CBOR_TYPE_BYTES : CBOR_TYPE_TEXT;
-                if (arg > left(r)) {
-                    rc = CBOR_ERR_TRUNCATED;
-                    break;
-                }
-                v->data = r->buf + r->pos;
-                v->len = (size_t)arg;
-                r->pos += (size_t)arg;
-                break;
-            case MT_ARRAY:
-                v->type = CBOR_TYPE_ARRAY;
-                v->data = r->buf + r->pos;
-                if (arg > left(r)) {
-                    rc = CBOR_ERR_TRUNCATED;
-                    break;
-                }
-                v->len = (size_t)arg;
-                rc = skip_children(r, arg, false, depth);
-                break;
-            case MT_MAP:
-                v->type = CBOR_TYPE_MAP;
-                v->data = r->buf + r->pos;
-                if (arg > left(r) / 2) {
-                    rc = CBOR_ERR_TRUNCATED;
-                    break;
-                }
-                v->len = (size_t)arg;
-                rc = skip_children(r, arg * 2, false, depth);
-                break;
-            default: /* MT_TAG: the tagged item is part of this item */
-                v->type = CBOR_TYPE_TAG;
-                v->u = arg;
-                v->data = r->buf + r->pos;
-                rc = skip_children(r, 1, false, depth);
-                break;
-            }
+            rc = read_definite(r, mt, arg, v, depth);
     }
     if (rc) {
         r->pos = start;

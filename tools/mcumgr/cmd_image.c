@@ -292,15 +292,57 @@ static int after_upload(struct cli_ctx *cx)
     return EXIT_OK;
 }
 
+/* Reads the file and checks it looks like a signed image; prints why not. */
+static int load_image(struct cli_ctx *cx, const char *path, uint8_t **data, size_t *len)
+{
+    char err[512];
+
+    *data = read_file(path, len, err, sizeof err);
+    if (!*data)
+        return out_fail(cx, "%s", err);
+    if (!cli_opt_set(cx, "no-check") && client_image_check_file(*data, *len) != 0) {
+        free(*data);
+        *data = NULL;
+        return out_fail(cx, "%s is not a signed MCUboot image (no valid image header); sign it "
+                            "with `imgtool sign`, or pass --no-check to send it anyway", path);
+    }
+    return EXIT_OK;
+}
+
+/* What the upload settled on; a user's choice the device cannot take is
+ * always mentioned, the rest only with -v. */
+static void report_setup(struct cli_ctx *cx, const struct client_upload_opts *o,
+                         const struct client_upload_stats *st, size_t len, int rc)
+{
+    if (cx->json)
+        return;
+    if (o->chunk_size && o->chunk_size > st->chunk_size && st->chunk_size)
+        out_note(cx, "note: --chunk-size %zu does not fit the device's buffer; used %zu",
+                 o->chunk_size, st->chunk_size);
+    if (o->window && o->window > st->window)
+        out_note(cx, "note: --window %u is more than the device can hold; used %u", o->window,
+                 st->window);
+    if (cx->verbose) {
+        if (st->params_known)
+            out_note(cx, "device buffers: %u bytes x %u", st->params.buf_size, st->params.buf_count);
+        else
+            out_note(cx, "device buffers: unknown (no answer to `params`)");
+        out_note(cx, "chunk size %zu bytes, window up to %u", st->chunk_size, st->window);
+    }
+    if (rc == 0 && st->resumed_from)
+        out_note(cx, "resumed at byte %zu of %zu: the device kept the interrupted upload",
+                 st->resumed_from, len);
+}
+
 static int image_upload(struct cli_ctx *cx, int argc, char **argv)
 {
     struct client_upload_opts o;
     struct client_upload_stats st;
     struct progress pg;
-    uint8_t *data, sha[32];
-    size_t len = 0;
+    uint8_t *data, sha[32], h[64];
+    size_t len = 0, hl;
     unsigned md_len = 0;
-    char err[512], detail[1200];
+    char detail[1200];
     int rc;
 
     if (argc != 1)
@@ -308,20 +350,11 @@ static int image_upload(struct cli_ctx *cx, int argc, char **argv)
     rc = upload_options(cx, &o);
     if (rc)
         return rc;
-    if (cli_opt_get(cx, "test")) {
-        size_t hl;
-        uint8_t h[64];
-        if (cli_parse_hex(cli_opt_get(cx, "test"), h, sizeof h, &hl) != 0)
-            return out_usage(cx, "invalid --test hash \"%s\"", cli_opt_get(cx, "test"));
-    }
-    data = read_file(argv[0], &len, err, sizeof err);
-    if (!data)
-        return out_fail(cx, "%s", err);
-    if (!cli_opt_set(cx, "no-check") && client_image_check_file(data, len) != 0) {
-        free(data);
-        return out_fail(cx, "%s is not a signed MCUboot image (no valid image header); sign it "
-                            "with `imgtool sign`, or pass --no-check to send it anyway", argv[0]);
-    }
+    if (cli_opt_get(cx, "test") && cli_parse_hex(cli_opt_get(cx, "test"), h, sizeof h, &hl) != 0)
+        return out_usage(cx, "invalid --test hash \"%s\"", cli_opt_get(cx, "test"));
+    rc = load_image(cx, argv[0], &data, &len);
+    if (rc)
+        return rc;
     EVP_Digest(data, len, sha, &md_len, EVP_sha256(), NULL);
     if (cli_opt_set(cx, "erase")) {
         rc = client_image_erase(&cx->sess, -1);
@@ -338,19 +371,7 @@ static int image_upload(struct cli_ctx *cx, int argc, char **argv)
     }
     rc = client_image_upload(&cx->sess, data, len, &o, &st);
     progress_end(&pg);
-    if (cx->verbose && !cx->json) {
-        if (st.params_known)
-            out_note(cx, "device buffers: %u bytes x %u", st.params.buf_size, st.params.buf_count);
-        else
-            out_note(cx, "device buffers: unknown (no answer to `params`)");
-        out_note(cx, "chunk size %zu bytes, window up to %u", st.chunk_size, st.window);
-        if (o.chunk_size && o.chunk_size > st.chunk_size)
-            out_note(cx, "note: --chunk-size %zu does not fit the device's buffer; using %zu",
-                     o.chunk_size, st.chunk_size);
-    }
-    if (rc == 0 && st.resumed_from && !cx->json)
-        out_note(cx, "resumed at byte %zu of %zu: the device kept the interrupted upload",
-                 st.resumed_from, len);
+    report_setup(cx, &o, &st, len, rc);
     snprintf(detail, sizeof detail, "file=%s len=%zu image=%u", argv[0], len, o.image);
     cli_record_state_change(cx, "image upload", detail, rc);
     free(data);
