@@ -10,6 +10,9 @@
  * sha256 of the part already there on both sides, so a different file of
  * the same name is never continued.
  */
+/* pread/pwrite, ftruncate, O_CLOEXEC, clock_gettime, gmtime_r: also when built as strict C11 */
+#define _POSIX_C_SOURCE 200809L
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

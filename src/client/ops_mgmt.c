@@ -5,6 +5,9 @@
  * needs into the caller's structs. Not here: the file system transfers
  * (ops_fs.c) and printing (the CLI).
  */
+/* pread/pwrite, ftruncate, O_CLOEXEC, clock_gettime, gmtime_r: also when built as strict C11 */
+#define _POSIX_C_SOURCE 200809L
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
