@@ -267,10 +267,24 @@ uint32_t boot_max_image_size(const struct boot_config *cfg)
     return s->max_image_size(cfg);
 }
 
+static bool overlap(const struct flash_area *a, const struct flash_area *b)
+{
+    return a->dev == b->dev && a->off < b->off + b->size && b->off < a->off + a->size;
+}
+
+bool boot_areas_overlap(const struct flash_area *a, const struct flash_area *b)
+{
+    return overlap(a, b);
+}
+
 int boot_check_slots(const struct boot_config *cfg)
 {
     const struct flash_area *p = cfg->primary, *s = cfg->secondary;
-    if (!p || !s || !p->dev || !s->dev || p->size != s->size)
+    if (!p || !s || !p->dev || !s->dev || p->size != s->size || overlap(p, s))
+        return BOOT_EBADARGS;
+    /* the status area for 128 sectors must fit below the trailer fields */
+    uint64_t status = (uint64_t)BOOT_MAX_IMG_SECTORS * 3 * fa_align(p);
+    if ((uint64_t)p->size < status + 4 * BOOT_MAX_ALIGN + BOOT_MAGIC_SZ)
         return BOOT_EBADARGS;
     if (fa_sector_size(p) != fa_sector_size(s) || fa_align(p) > BOOT_MAX_ALIGN ||
         fa_align(s) > BOOT_MAX_ALIGN || fa_sector_size(p) == 0 ||

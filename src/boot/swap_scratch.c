@@ -29,7 +29,8 @@ static int scratch_check_layout(const struct boot_config *cfg)
     const struct flash_area *s = cfg->scratch;
     uint32_t sec = fa_sector_size(cfg->primary);
     if (!s || !s->dev || fa_sector_size(s) != sec || s->size < sec || s->size % sec ||
-        s->off % sec)
+        s->off % sec || boot_areas_overlap(s, cfg->primary) ||
+        boot_areas_overlap(s, cfg->secondary))
         return BOOT_EBADARGS;
     return 0;
 }

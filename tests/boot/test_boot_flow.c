@@ -302,6 +302,21 @@ static void strategy_facts(void **state)
     assert_int_equal(boot_strategy_mode(BOOT_STRATEGY_SWAP_SCRATCH), 1);
     assert_int_equal(boot_strategy_mode(BOOT_STRATEGY_OVERWRITE_ONLY), 2);
     assert_string_equal(boot_strategy_name(BOOT_STRATEGY_SWAP_MOVE), "swap-using-move");
+    /* layouts no strategy can use */
+    struct flash_area tiny = { FA_ID_SLOT1, &b.fm.dev, 0x82000, 0x1000 };
+    struct flash_area clash = { FA_ID_SLOT1, &b.fm.dev, 0x10000, BOARD_SLOT_SIZE };
+    struct flash_area scr_in_slot = { FA_ID_SCRATCH, &b.fm.dev, 0x82000, 0x8000 };
+    b.cfg.strategy = BOOT_STRATEGY_SWAP_MOVE;
+    b.cfg.secondary = &tiny;
+    assert_int_equal(boot_max_image_size(&b.cfg), 0);
+    b.cfg.secondary = &clash;
+    assert_int_equal(boot_go(&b.cfg, &res), BOOT_EBADARGS);
+    assert_non_null(strstr(res.reason, "layout"));
+    b.cfg.secondary = &b.slot1;
+    b.cfg.strategy = BOOT_STRATEGY_SWAP_SCRATCH;
+    b.cfg.scratch = &scr_in_slot;
+    assert_int_equal(boot_max_image_size(&b.cfg), 0);
+    assert_int_equal(b.fm.stats.progs + b.fm.stats.erases, 0);
     board_free(&b);
 }
 
