@@ -46,6 +46,8 @@ struct sim_uart {
     uint64_t replug_ns;           /* unplugged until then; 0 = plugged */
     uint64_t stall_ns;            /* stalled until then */
     bool unplug_done, stall_done;
+    uint64_t unread_since_ns;     /* output waiting for a reader since then */
+    uint32_t unread_bytes;
     bool mismatch_logged;         /* host baud differs from --baud (logged once) */
 };
 

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -348,6 +349,30 @@ static void transmit(struct sim_runtime *rt, uint64_t now)
     rt->b->uart_st.inflight = (uint32_t)u->nrsp;
 }
 
+/* When no host has the port open, what the board sent waits in the pty
+ * and a host opening it later would read stale answers first. A USB CDC
+ * port loses them (the host side is closed), so output that nobody has
+ * read for STALE_NS is discarded here too. */
+#define STALE_NS 2000000000ull
+
+static void drop_stale_output(struct sim_runtime *rt, uint64_t now)
+{
+    struct sim_uart *u = &rt->uart;
+    int pending = 0;
+    if (ioctl(u->slave, FIONREAD, &pending) != 0 || pending <= 0) {
+        u->unread_since_ns = 0;
+        return;
+    }
+    if (u->unread_since_ns == 0 || (uint32_t)pending < u->unread_bytes)
+        u->unread_since_ns = now; /* someone is reading: restart the clock */
+    u->unread_bytes = (uint32_t)pending;
+    if (now - u->unread_since_ns < STALE_NS)
+        return;
+    tcflush(u->slave, TCIFLUSH);
+    sim_board_log(rt->b, "uart: no host reading: %d stale bytes discarded", pending);
+    u->unread_since_ns = 0;
+}
+
 void sim_uart_pump(struct sim_runtime *rt, uint64_t now)
 {
     struct sim_uart *u = &rt->uart;
@@ -370,8 +395,10 @@ void sim_uart_pump(struct sim_runtime *rt, uint64_t now)
             }
         }
     }
-    if (u->master >= 0)
+    if (u->master >= 0) {
         transmit(rt, now);
+        drop_stale_output(rt, now);
+    }
 }
 
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }

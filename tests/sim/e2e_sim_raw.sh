@@ -51,6 +51,17 @@ print(smp_raw.frame(bytes.fromhex(sys.argv[2])).count(b"\n"))' "$SRC_DIR/tests/s
 reply=$($RAW serial-bytes "$SIM_TTY" "$noise$(printf '\x06\x09ABMCAAAJAABCAKFhZGVoZWxsb8EJ\n' | xxd -p)")
 e2e_assert_eq 0300000900004200a161726568656c6c6f "$reply" "echo after console text"
 
+e2e_log "device identity: os info node name is the hardware id"
+info=$($RAW udp "$SIM_PORT" 0000000a00000907a166666f726d6174616e)
+e2e_assert_eq "$(sim_status hwid)" "$(field "$info" output)" "os info -f n"
+
+e2e_log "answers nobody reads are discarded, not served to the next host"
+python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY)
+os.write(fd, b"\x06\x09ABMCAAAJAABCAKFhZGVoZWxsb8EJ\n")
+os.close(fd)' "$SIM_TTY"
+sim_wait_log 'no host reading: [0-9]+ stale bytes discarded' 6
+
 e2e_log "params: Zephyr-like buffers per transport"
 p=$($RAW serial "$SIM_TTY" 0000000000000106)
 e2e_assert_eq 384 "$(field "$p" buf_size)" "uart buf_size"
