@@ -32,6 +32,9 @@ enum { FS_FILE = 0, FS_STATUS = 1, FS_HASH = 2, FS_HASH_TYPES = 3, FS_CLOSE = 4 
 #define FS_MAX_STALLS 8
 #define FS_MAX_RESTARTS 3
 
+/* How long to wait for the buffer size (OS params) before using defaults. */
+#define PARAMS_TIMEOUT_MS 2000
+
 /* Room for the bstr head of a data field (up to 65535 bytes). */
 #define BSTR_HEAD_MAX 3
 
@@ -204,12 +207,23 @@ struct fs_up {
     struct client_rsp *rsp;
 };
 
+/* Largest request the device takes: its buffer size when it tells
+ * (asked briefly: an old device may stay silent), else the transport's
+ * safe default; never more than the user's mtu/maxmsg. */
 static size_t up_limit(struct client_session *s)
 {
     struct client_params p;
     size_t limit = s->tp->default_max_msg;
+    int saved_tmo = s->timeout_ms, saved_tries = s->tries, rc;
 
-    if (client_params(s, &p) == 0 && p.buf_size > s->tp->frame_overhead)
+    if (s->timeout_ms > PARAMS_TIMEOUT_MS)
+        s->timeout_ms = PARAMS_TIMEOUT_MS;
+    s->tries = 1;
+    rc = client_params(s, &p);
+    s->timeout_ms = saved_tmo;
+    s->tries = saved_tries;
+    memset(&s->dev_err, 0, sizeof s->dev_err);
+    if (rc == 0 && p.buf_size > s->tp->frame_overhead)
         limit = p.buf_size - s->tp->frame_overhead;
     if (s->max_msg && s->max_msg < limit)
         limit = s->max_msg;
@@ -349,6 +363,14 @@ int client_fs_upload(struct client_session *s, const char *remote, const uint8_t
     } else if (rc == 0) {
         st->resumed_from = start;
         rc = up_run(&u, start);
+        /* a device that refuses to continue at that offset (some answer
+         * FILE_OFFSET_NOT_VALID instead of the offset they expect): again
+         * from the start, once */
+        if (rc == CLIENT_ERR_DEVICE && start > 0 && st->requests == 1) {
+            st->restarts++;
+            st->resumed_from = 0;
+            rc = up_run(&u, 0);
+        }
     }
     free(u.rsp);
     return rc;

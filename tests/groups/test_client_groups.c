@@ -263,6 +263,7 @@ struct fs_dev {
     uint32_t forget_at;  /* forget the upload at this request number */
     bool stall;          /* answer every upload chunk with off 0 */
     bool short_read;     /* download: no data before the end */
+    bool strict;         /* refuse a misplaced chunk with FILE_OFFSET_NOT_VALID */
 };
 
 static void sha256(const uint8_t *p, size_t n, uint8_t out[32])
@@ -307,6 +308,15 @@ static int fs_answer_upload(struct script_device *d, struct fs_dev *f,
         f->len = (size_t)len;
         f->up_off = 0;
         f->up_active = true;
+    } else if (f->strict && (!f->up_active || off != f->up_off)) {
+        cbor_open_map(w, 1);
+        cbor_put_str(w, "err");
+        cbor_open_map(w, 2);
+        cbor_put_str(w, "group");
+        cbor_put_uint(w, SMP_GROUP_FS);
+        cbor_put_str(w, "rc");
+        cbor_put_uint(w, 11);
+        return 0;
     } else if (!f->up_active || off != f->up_off || f->stall) {
         cbor_open_map(w, 1);
         cbor_put_str(w, "off");
@@ -415,6 +425,16 @@ static void test_fs_upload_policy(void **state)
     o.resume = true;
     assert_int_equal(client_fs_upload(&g_s, "/lfs/a", data, sizeof data, &o, &st), 0);
     assert_int_equal(st.restarts, 1);
+    assert_memory_equal(f.file, data, sizeof data);
+    /* a device that refuses to continue at a verified prefix: from 0 */
+    memset(&f, 0, sizeof f);
+    memcpy(f.file, data, 2000);
+    f.len = 2000;
+    f.strict = true;
+    setup_dev(fs_or_silent, &f);
+    assert_int_equal(client_fs_upload(&g_s, "/lfs/a", data, sizeof data, &o, &st), 0);
+    assert_int_equal(st.restarts, 1);
+    assert_int_equal(st.resumed_from, 0);
     assert_memory_equal(f.file, data, sizeof data);
     /* a device that still holds the transfer: continued at its offset */
     memset(&f, 0, sizeof f);

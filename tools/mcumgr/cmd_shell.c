@@ -65,8 +65,10 @@ static int shell_exec(struct cli_ctx *cx, int argc, char **argv)
         if (l)
             out_line(cx, "%.*s", (int)(out[l - 1] == '\n' ? l - 1 : l), out);
     }
-    if (ret != 0 && !cx->json)
+    if (ret != 0 && !cx->json) {
+        fflush(stdout); /* the output first, then why the exit code is 1 */
         out_note(cx, "Error: the command failed on the device (status %d)", ret);
+    }
     return ret != 0 ? EXIT_FAIL : EXIT_OK;
 }
 
