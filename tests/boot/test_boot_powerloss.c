@@ -204,6 +204,9 @@ static void run_scenario(const struct scenario *sc, unsigned nchains)
                         strategy);
     b.cfg.keys = sc->nkeys ? &sc->key : NULL;
     b.cfg.nkeys = sc->nkeys;
+    /* the new image is newer: a half-done install must never read as a
+     * downgrade of itself, and a revert is no downgrade */
+    b.cfg.downgrade_prevention = true;
     board_put(&b, &b.slot0, sc->old_img.buf, sc->old_img.len);
     board_put(&b, &b.slot1, sc->new_img.buf, sc->new_img.len);
     assert_int_equal(boot_set_pending(&b.slot1, false), 0);
@@ -241,9 +244,12 @@ static void run_scenario(const struct scenario *sc, unsigned nchains)
     chains(&b, before_test, sc, false, "test", test_ops, nchains, &t);
     if (revert_ops)
         chains(&b, before_revert, sc, true, "revert", revert_ops, nchains, &t);
-    printf("  %s %s: %lu runs (every %u-th cut point, plain and torn, + %u chains), "
+    char every[32] = "every cut point";
+    if (stride() > 1)
+        snprintf(every, sizeof every, "every %u. cut point", stride());
+    printf("  %s %s: %lu runs (%s, plain and torn, + %u chains), "
            "%lu cuts, %lu/%lu recovered (%.0f%%)\n",
-           boot_strategy_name(strategy), sc->name, t.runs, stride(), nchains, t.cuts,
+           boot_strategy_name(strategy), sc->name, t.runs, every, nchains, t.cuts,
            t.recovered, t.runs, t.runs ? 100.0 * (double)t.recovered / (double)t.runs : 0.0);
     board_free(&b);
 }
