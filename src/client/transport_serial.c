@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -168,6 +169,14 @@ int client_serial_open(const struct client_conn *c, struct client_transport *tp,
     if (t->fd < 0) {
         snprintf(err, errlen, "failed to connect: cannot open %s: %s", c->dev, strerror(errno));
         free(t);
+        return CLIENT_ERR_OPEN;
+    }
+    /* Two clients on one port interleave their frames and each sees the
+     * other's answers: refuse a port another client holds. */
+    if (flock(t->fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+        snprintf(err, errlen, "failed to connect: %s is in use by another program "
+                              "(is another mcumgr running?)", c->dev);
+        serial_close(t);
         return CLIENT_ERR_OPEN;
     }
     if (tcgetattr(t->fd, &tio) != 0) {

@@ -50,6 +50,14 @@ PY
 # a request larger than the device's buffer: dropped, so a timeout with a hint
 LINK=serial
 expect_fail 'NMP timeout' mm -t 1 echo "$(head -c 1500 /dev/zero | tr '\0' x)"
+# a port another client holds is refused, not shared
+if command -v flock >/dev/null; then
+    flock "$TTY" sleep 1.5 &
+    HOLDER=$!
+    sleep 0.3
+    expect_fail 'in use by another program' mm echo x
+    wait "$HOLDER" # the holder lets go by itself (killing flock would leave its sleep holding)
+fi
 # a malformed frame on the serial line: ignored, the board keeps serving
 printf '\x06\x09AAAA####\n\x04\x14garbage\nnot a frame\n' >"$TTY"
 expect_out '^still here$' mm echo "still here"

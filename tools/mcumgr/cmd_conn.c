@@ -4,8 +4,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "commands.h"
 #include "profiles.h"
+
+/* --json: {"<key>": "<name>"} for add/delete */
+static void json_name(struct cli_ctx *cx, const char *key, const char *name)
+{
+    cJSON *o = cJSON_CreateObject();
+    char *s;
+    cJSON_AddStringToObject(o, key, name);
+    s = cJSON_PrintUnformatted(o);
+    out_json_text(cx, s);
+    free(s);
+    cJSON_Delete(o);
+}
 
 static int load(struct cli_ctx *cx, char *path, size_t cap, struct cli_profile **p, size_t *n)
 {
@@ -58,7 +72,10 @@ static int conn_add(struct cli_ctx *cx, int argc, char **argv)
     free(p);
     if (rc)
         return out_fail(cx, "%s", err);
-    out_line(cx, "Connection profile %s successfully added", prof.name);
+    if (cx->json)
+        json_name(cx, "added", prof.name);
+    else
+        out_line(cx, "Connection profile %s successfully added", prof.name);
     return EXIT_OK;
 }
 
@@ -89,7 +106,10 @@ static int conn_delete(struct cli_ctx *cx, int argc, char **argv)
     free(p);
     if (rc)
         return out_fail(cx, "%s", err);
-    out_line(cx, "Connection profile %s successfully deleted.", argv[0]);
+    if (cx->json)
+        json_name(cx, "deleted", argv[0]);
+    else
+        out_line(cx, "Connection profile %s successfully deleted.", argv[0]);
     return EXIT_OK;
 }
 
@@ -105,6 +125,24 @@ static int conn_show(struct cli_ctx *cx, int argc, char **argv)
     rc = load(cx, path, sizeof path, &p, &n);
     if (rc)
         return rc;
+    if (cx->json) {
+        cJSON *arr = cJSON_CreateArray();
+        for (size_t i = 0; i < n; i++) {
+            if (argc && strcmp(p[i].name, argv[0]))
+                continue;
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "name", p[i].name);
+            cJSON_AddStringToObject(o, "type", p[i].type);
+            cJSON_AddStringToObject(o, "connstring", p[i].connstring);
+            cJSON_AddItemToArray(arr, o);
+        }
+        char *js = cJSON_PrintUnformatted(arr);
+        out_json_text(cx, js);
+        free(js);
+        cJSON_Delete(arr);
+        free(p);
+        return EXIT_OK;
+    }
     for (size_t i = 0; i < n; i++) {
         if (argc && strcmp(p[i].name, argv[0]))
             continue;
