@@ -49,8 +49,8 @@ int client_datetime_set(struct client_session *s, const char *rfc3339);
 /* 0 when text is yyyy-MM-ddTHH:mm:ss[.f...][Z|±hh:mm] with valid field
  * ranges; CLIENT_ERR_ARG otherwise. Checked before anything is sent. */
 int client_datetime_check(const char *text);
-/* The host's current time in UTC as yyyy-MM-ddTHH:mm:ss.ffffff (no zone
- * suffix: the form every device accepts, read as UTC). */
+/* The host's current time in UTC as yyyy-MM-ddTHH:mm:ss: whole seconds
+ * and no zone suffix, the one form every device parses (as UTC). */
 int client_datetime_now(char *out, size_t cap);
 
 struct client_bootloader {
