@@ -286,6 +286,41 @@ static void unknown_key_refused_primary_keeps_booting(void **state)
     free(der);
 }
 
+/* A board built with a key refuses hash-only images, as in production. */
+static void unsigned_image_refused_by_signed_board(void **state)
+{
+    (void)state;
+    if (!dir)
+        skip();
+    char path[800];
+    size_t slen, klen;
+    snprintf(path, sizeof path, "%s/signed/unsigned_sha256.bin", dir);
+    uint8_t *sec = read_file(path, &slen);
+    snprintf(path, sizeof path, "%s/keys/ed25519.pub.der", dir);
+    uint8_t *der = read_file(path, &klen);
+    assert_non_null(sec);
+    assert_non_null(der);
+    struct image_key key = { der, klen };
+    struct board b;
+    board_init(&b, 4, BOOT_STRATEGY_SWAP_MOVE);
+    b.cfg.keys = &key;
+    b.cfg.nkeys = 1;
+    board_put(&b, &b.slot1, sec, slen);
+    assert_int_equal(boot_set_pending(&b.slot1, false), 0);
+    struct boot_result res;
+    assert_int_equal(boot_go(&b.cfg, &res), BOOT_ENOIMAGE);
+    assert_true(board_log_has(&b, "E: Image in the secondary slot is not valid: "));
+    printf("  unsigned image on an ed25519 board: %s\n", b.log[5]);
+    /* the same image on an unsigned board boots */
+    board_put(&b, &b.slot1, sec, slen);
+    assert_int_equal(boot_set_pending(&b.slot1, false), 0);
+    b.cfg.nkeys = 0;
+    assert_int_equal(boot_go(&b.cfg, &res), 0);
+    board_free(&b);
+    free(sec);
+    free(der);
+}
+
 static void vectors_swap_move(void **s) { (void)s; vectors_for(BOOT_STRATEGY_SWAP_MOVE); }
 static void vectors_swap_scratch(void **s) { (void)s; vectors_for(BOOT_STRATEGY_SWAP_SCRATCH); }
 static void vectors_overwrite_only(void **s) { (void)s; vectors_for(BOOT_STRATEGY_OVERWRITE_ONLY); }
@@ -302,6 +337,7 @@ int main(void)
         cmocka_unit_test(vectors_overwrite_only),
         cmocka_unit_test(imgtool_verify_passing_negatives),
         cmocka_unit_test(unknown_key_refused_primary_keeps_booting),
+        cmocka_unit_test(unsigned_image_refused_by_signed_board),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
