@@ -80,7 +80,7 @@ fails 2 'invalid group number' enum details 70000
 fails 1 '^Error: 3 \(OS QUERY_YIELDS_NO_ANSWER\)' bootloader frobnicate
 fails 2 'invalid date and time' datetime 2024-13-01T00:00:00
 fails 2 'invalid date and time' datetime yesterday
-fails 2 'invalid format' os info xyz
+fails 1 '^Error: 2 \(OS INVALID_FORMAT\)' os info xyz
 fails 2 'stat needs a group name' stat
 fails 2 'unknown command' frobnicate
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <cjson/cJSON.h>
 
 #include "client/mgmt.h"
 #include "commands.h"
@@ -81,29 +81,19 @@ static int parse_size(const char *s, unsigned long long *out)
 static void json_transfer(struct cli_ctx *cx, const char *local, const char *remote,
                           const struct client_fs_stats *st)
 {
-    char buf[2400];
-    /* names are the user's arguments; escape what JSON needs */
-    char l[1024], r[1024];
-    size_t j = 0;
-    for (size_t i = 0; local[i] && j + 2 < sizeof l; i++) {
-        if (local[i] == '"' || local[i] == '\\')
-            l[j++] = '\\';
-        l[j++] = (unsigned char)local[i] < 0x20 ? '?' : local[i];
-    }
-    l[j] = '\0';
-    j = 0;
-    for (size_t i = 0; remote[i] && j + 2 < sizeof r; i++) {
-        if (remote[i] == '"' || remote[i] == '\\')
-            r[j++] = '\\';
-        r[j++] = (unsigned char)remote[i] < 0x20 ? '?' : remote[i];
-    }
-    r[j] = '\0';
-    snprintf(buf, sizeof buf,
-             "{\"local\":\"%s\",\"remote\":\"%s\",\"len\":%zu,\"resumed_from\":%zu,"
-             "\"requests\":%u,\"restarts\":%u,\"identical\":%s}",
-             l, r, st->len, st->resumed_from, st->requests, st->restarts,
-             st->identical ? "true" : "false");
-    out_json_text(cx, buf);
+    cJSON *o = cJSON_CreateObject();
+    char *text;
+    cJSON_AddStringToObject(o, "local", local);
+    cJSON_AddStringToObject(o, "remote", remote);
+    cJSON_AddNumberToObject(o, "len", (double)st->len);
+    cJSON_AddNumberToObject(o, "resumed_from", (double)st->resumed_from);
+    cJSON_AddNumberToObject(o, "requests", st->requests);
+    cJSON_AddNumberToObject(o, "restarts", st->restarts);
+    cJSON_AddBoolToObject(o, "identical", st->identical);
+    text = cJSON_PrintUnformatted(o);
+    out_json_text(cx, text);
+    free(text);
+    cJSON_Delete(o);
 }
 
 static int fs_upload(struct cli_ctx *cx, int argc, char **argv)
