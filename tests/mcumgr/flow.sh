@@ -13,6 +13,8 @@ provision_board "$V1"
 start_board
 
 expect_out '^hello mcumgr$' mm echo "hello mcumgr"
+expect_out '^\{"r":"hello mcumgr"\}$' mm --json echo "hello mcumgr"
+expect_out '^\{"buf_size":[0-9]+,"buf_count":[0-9]+\}$' mm -o json params
 
 # fresh board: slot 0 as in the user's guide, slot 1 empty
 expect_out '^Images:$' mm image list
