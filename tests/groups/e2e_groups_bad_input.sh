@@ -100,4 +100,19 @@ cmp "$E2E_TMP/keep.bin" "$SIM_DIR/fs/lfs/keep.bin" || e2e_fail "the board's file
 errs=$(stat_field smp errors)
 [ "$errs" -gt 10 ] || e2e_fail "the board counted only $errs errors"
 sim_stop
+
+# ---- groups the device does not have: a board with no firmware serves
+# only MCUboot's recovery groups (os, img); the rest is ENOTSUP by name ----
+SIM_DIR=
+sim_start
+fails 1 '^Error: 8 \(ENOTSUP\): ' stat list
+fails 1 '^Error: 8 \(ENOTSUP\)' shell exec device list
+fails 1 '^Error: 8 \(ENOTSUP\)' fs stat /lfs/keep.bin
+fails 1 '^Error: 8 \(ENOTSUP\)' config app/serial
+fails 1 '^Error: 8 \(ENOTSUP\)' enum count
+fails 1 '^Error: 8 \(ENOTSUP\)' basic erase-storage
+rc=0; OUT=$(mm --json stat list) || rc=$?
+[ "$rc" = 1 ] && [ "$(json 'j["error"]["name"]')" = ENOTSUP ] || e2e_fail "json ENOTSUP: $OUT"
+ok echo "recovery still serving"
+sim_stop
 e2e_log "bad input: ok"
