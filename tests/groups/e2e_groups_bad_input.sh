@@ -84,6 +84,11 @@ fails 1 '^Error: 2 \(OS INVALID_FORMAT\)' os info xyz
 fails 2 'stat needs a group name' stat
 fails 2 'unknown command' frobnicate
 
+# ---- SMP v1 peers get generic codes, still named ----
+fails 1 '^Error: 5 \(ENOENT\): ' --smp-v1 stat no_such_group
+fails 1 '^Error: 5 \(ENOENT\)' --smp-v1 config no/such/key
+fails 1 '^Error: 3 \(EINVAL\)' --smp-v1 fs stat ../escape.txt
+
 # ---- JSON mode: device errors as JSON ----
 rc=0; OUT=$(mm --json stat no_such_group) || rc=$?
 [ "$rc" = 1 ] || e2e_fail "json error exit $rc"
