@@ -60,22 +60,27 @@ static uint64_t get_u(const struct cbor_value *m, const char *key)
 }
 
 /* Walks the map body[key] of name -> map entries, calling fill for each
- * (at most cap); returns the count through *n. */
+ * (at most cap); returns the count through *n. key NULL walks the body
+ * itself and skips what is not a named map (`rc`, `err`). */
 static int walk_named_maps(const struct cbor_value *body, const char *key, size_t cap, size_t *n,
                            void (*fill)(void *arr, size_t i, const struct cbor_value *name,
                                         const struct cbor_value *m),
                            void *arr)
 {
-    struct cbor_value map, k, v;
+    struct cbor_value map = *body, k, v;
     struct cbor_iter it;
     int rc;
 
     *n = 0;
-    if (cbor_map_get(body, key, &map) != 1 || map.type != CBOR_TYPE_MAP ||
+    if ((key && cbor_map_get(body, key, &map) != 1) || map.type != CBOR_TYPE_MAP ||
         cbor_iter_init(&it, &map) != CBOR_OK)
         return CLIENT_ERR_PROTO;
     while ((rc = cbor_iter_next(&it, &k)) == 1) {
-        if (cbor_iter_next(&it, &v) != 1 || v.type != CBOR_TYPE_MAP)
+        if (cbor_iter_next(&it, &v) != 1)
+            return CLIENT_ERR_PROTO;
+        if (!key && (v.type != CBOR_TYPE_MAP || k.type != CBOR_TYPE_TEXT || cbor_text_eq(&k, "err")))
+            continue;
+        if (v.type != CBOR_TYPE_MAP)
             return CLIENT_ERR_PROTO;
         if (*n < cap)
             fill(arr, (*n)++, &k, &v);
@@ -138,7 +143,11 @@ int client_mpstat(struct client_session *s, struct client_pool *p, size_t cap, s
     int rc = call_empty(s, SMP_OP_READ, SMP_GROUP_OS, OS_MPSTAT, rsp);
     if (rc)
         return rc;
-    rc = walk_named_maps(&rsp->body, "mpools", cap, n, fill_pool, p);
+    /* deployed servers wrap the pools in `mpools`; one documented layout
+     * has them at the top level: take both */
+    struct cbor_value wrapped;
+    bool has_wrapper = cbor_map_get(&rsp->body, "mpools", &wrapped) == 1;
+    rc = walk_named_maps(&rsp->body, has_wrapper ? "mpools" : NULL, cap, n, fill_pool, p);
     if (rc == 0)
         qsort(p, *n, sizeof *p, by_pool_name);
     return rc;
