@@ -6,9 +6,9 @@
  * expects next. Policy:
  *  - The first chunk carries len and sha; the device may erase the slot
  *    before answering, so it gets a long overall timeout, and it is re-sent
- *    every few seconds meanwhile (an off=0 request with the same sha is
- *    idempotent: the device answers with its offset, which is also how an
- *    interrupted upload resumes).
+ *    after 2.5 s, 5 s, 10 s... meanwhile (an off=0 request with the same
+ *    sha is idempotent on current devices: they answer with their offset,
+ *    which is also how an interrupted upload resumes).
  *  - Chunks are sized to the device's buffer (OS cmd 6 buf_size, else a
  *    safe default) and the window is bounded by buf_count - 1: one buffer
  *    stays free for the response, and a real device silently drops a
@@ -265,6 +265,7 @@ static int start(struct upload *u, struct client_rsp *rsp)
     int total = u->o->first_timeout_ms > 0 ? u->o->first_timeout_ms : FIRST_TIMEOUT_MS;
     int64_t give_up;
     size_t n = fit_data(u, 0), off;
+    int64_t resend_ms = FIRST_RESEND_MS;
     int rc;
 
     if (total < u->s->timeout_ms)
@@ -279,9 +280,12 @@ static int start(struct upload *u, struct client_rsp *rsp)
     forget_inflight(u);
     for (;;) {
         int64_t now = client_now_ms();
-        int wait = (int)(give_up - now < FIRST_RESEND_MS ? give_up - now : FIRST_RESEND_MS);
+        int wait = (int)(give_up - now < resend_ms ? give_up - now : resend_ms);
         if (wait <= 0)
             break;
+        /* Each try waits twice as long: a device without resume-by-sha
+         * restarts (and may erase again) on every repeated first chunk. */
+        resend_ms *= 2;
         if (inflight_count(u) >= MAX_FIRST_TRIES_PENDING)
             forget_oldest(u);
         rc = send_chunk(u, 0, n, wait, NULL);
