@@ -17,6 +17,8 @@
 #   SIM_TTY_LINK  $SIM_DIR/tty, a symlink that follows the pty across unplugs
 #   SIM_PORT      its UDP port; SIM_UDP is "127.0.0.1:$SIM_PORT"
 #   SIM_SERIAL    connstring for mcumgr over the pty ("dev=$SIM_TTY,baud=115200")
+# Start a second board in the same test with `SIM_DIR=; sim_start ...`.
+# SIM_START_TIMEOUT (seconds, default 60) bounds the wait for ready lines.
 # Binaries: $BIN_DIR (set by ctest; defaults to ./bin), MCUSIM, MCUMGR, IMGTOOL.
 
 # (no set -e/-u here: the sourcing test chooses its own shell options)
@@ -133,7 +135,8 @@ _sim_launch() { # port want_udp want_pty args...
     SIM_PID=$!
     E2E_PIDS+=("$SIM_PID")
     local i
-    for i in $(seq 200); do
+    # a board may swap at power-on (slow with --flash-timing): wait long
+    for i in $(seq $(( ${SIM_START_TIMEOUT:-60} * 20 ))); do
         if ! kill -0 "$SIM_PID" 2>/dev/null; then
             return 1 # died (port taken?): the caller retries
         fi
@@ -150,7 +153,7 @@ _sim_launch() { # port want_udp want_pty args...
         sleep 0.05
     done
     kill -KILL "$SIM_PID" 2>/dev/null || true
-    e2e_fail "mcusim printed no ready lines within 10 s"
+    e2e_fail "mcusim printed no ready lines within ${SIM_START_TIMEOUT:-60} s"
 }
 
 # sim_stop: SIGTERM, wait for the board to exit (SIGKILL after 5 s).
@@ -232,6 +235,21 @@ sim_wait_log() {
         sleep 0.05
     done
     e2e_fail "console never printed /$re/ within $secs s"
+}
+
+# sim_wait_reset BOOT_COUNT [SECONDS]: after triggering a reset (mcumgr
+# reset, sim_ctl --ctl reset), wait until the board has booted again, i.e.
+# its boot_count exceeds BOOT_COUNT (read it with `sim_status boot_count`
+# before the reset).
+sim_wait_reset() {
+    local before=$1 secs=${2:-30} i n
+    for i in $(seq $((secs * 20))); do
+        n=$("$MCUSIM" --state "$SIM_DIR" --status 2>/dev/null |
+            python3 -c 'import json, sys; print(json.load(sys.stdin)["boot_count"])' 2>/dev/null) || n=0
+        [ "${n:-0}" -gt "$before" ] && return 0
+        sleep 0.05
+    done
+    e2e_fail "the board did not boot again within $secs s"
 }
 
 # sim_count_log REGEX: how many console lines match so far.
