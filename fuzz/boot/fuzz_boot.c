@@ -3,12 +3,13 @@
  * arbitrary slot contents. Input: byte 0 selects the strategy (bits 0-1),
  * the write alignment (bits 2-3: 1, 2, 4, 8) and downgrade prevention
  * (bit 4); the rest is split in two halves copied raw to the start of slot
- * 0 and slot 1, and the last 64 bytes of each half also to that slot's end
- * (its trailer). Oracles: no crash or sanitizer report, the flash model
+ * 0 and slot 1, and the last 3200 bytes of each half also to that slot's
+ * end (its trailer with the swap-status area). Oracles: no crash or sanitizer report, the flash model
  * never sees a program over unerased bytes, and whatever boot_go says
  * boots really validates.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,8 @@
 
 #define SECTOR 1024u
 #define SLOT (24 * SECTOR)
-#define TAIL 64u
+/* the whole trailer, swap-status area included (align 8: 3120 bytes) */
+#define TAIL 3200u
 
 static void place(struct flash_model *m, uint32_t base, const uint8_t *d, size_t n)
 {
@@ -26,6 +28,13 @@ static void place(struct flash_model *m, uint32_t base, const uint8_t *d, size_t
     memcpy(m->mem + base, d, n);
     size_t t = n < TAIL ? n : TAIL;
     memcpy(m->mem + base + SLOT - t, d + n - t, t);
+}
+
+/* FUZZ_BOOT_VERBOSE=1 prints the boot log (to see what a seed reaches). */
+static void print_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "%s\n", line);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -52,6 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .primary = &pri, .secondary = &sec, .scratch = &scr,
         .strategy = (enum boot_strategy_id)((data[0] & 3) % 3),
         .downgrade_prevention = (data[0] >> 4) & 1,
+        .log = getenv("FUZZ_BOOT_VERBOSE") ? print_line : NULL,
     };
     struct boot_result res;
     for (int i = 0; i < 2; i++) {
