@@ -106,6 +106,29 @@ grep -Eiq 'secondary slot is not valid|signature|refus' "$SIM_DIR/console.log" |
     e2e_fail "no console message about the refused image"
 sim_stop
 
+e2e_log "--downgrade-prevention: an older image is refused, the newer one keeps running"
+SIM_DIR=
+sim_provision "$VECTORS/signed/p300k_ed25519.bin"
+sim_start --key "$key" --downgrade-prevention --no-pty
+CONN=(--conntype udp --connstring "$SIM_UDP")
+mgr image upload "$VECTORS/signed/ver_partial.bin" >/dev/null
+old_hash=$(slot_field 1 hash)
+if mgr image test "$old_hash" >/dev/null 2>&1; then
+    reset_and_wait 3.0.0.300   # the server let it through: the bootloader refuses
+fi
+e2e_assert_eq 3.0.0.300 "$(sim_status version)" "version after a refused downgrade"
+sim_stop
+# the bootloader's own check: mark the old image pending on a board without
+# the option, then boot once with it
+sim_start --key "$key" --no-pty
+CONN=(--conntype udp --connstring "$SIM_UDP")
+mgr image test "$old_hash" >/dev/null
+sim_stop
+e2e_assert_eq 3.0.0.300 "$(sim_boot_once version --key "$key" --downgrade-prevention)" \
+    "bootloader with downgrade prevention"
+grep -Eiq 'downgrade|older|lower' "$SIM_DIR/console.log" ||
+    e2e_fail "no console message about the refused downgrade"
+
 e2e_log "--dfu-gate: upload refused until button 1 is pressed"
 SIM_DIR=
 sim_provision "$v1"
