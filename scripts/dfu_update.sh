@@ -237,6 +237,10 @@ if ! out=$(mgr image test "$WF_IMG_HASH" 2>&1); then
         *"DFU mode"*|*"button 1"*)
             fail "test refused: the device is not in DFU mode" \
                 "Press Button 1 on the device, then run this script again" ;;
+        *NEWER*|*[Dd]owngrade*)
+            fail "the device refused to test v$WF_IMG_VERSION: $(echo "$out" | grep -i error | tail -n 1)" \
+                "The bootloader has downgrade prevention on (CONFIG_MCUBOOT_DOWNGRADE_PREVENTION): it only takes newer versions" \
+                "Sign the build with a version above v$OLD_VER" ;;
     esac
     fail "the device refused to test the image: $(echo "$out" | grep -i error | tail -n 1)" \
         "Image invalid or failed to verify: not signed, or signed with a key the bootloader does not hold" \
@@ -254,7 +258,11 @@ wait_for_device || fail "the device did not come back within ${BOOT_WAIT}s after
 read_images || fail "cannot read the image list after the reboot"
 NEW_VER=$RUN_VER NEW_HASH=$RUN_HASH
 if [ "$RUN_HASH" != "$WF_IMG_HASH" ]; then
-    NEW_VER=$RUN_VER NEW_HASH=$RUN_HASH
+    if [ "$(wf_version_cmp "$WF_IMG_VERSION" "$OLD_VER")" -le 0 ]; then
+        fail "the device did not boot v$WF_IMG_VERSION: it still runs v$RUN_VER" \
+            "The bootloader refuses images older than the running one when downgrade prevention is on (CONFIG_MCUBOOT_DOWNGRADE_PREVENTION)" \
+            "Otherwise: image not signed or wrong signing key: imgtool verify -k bootloader/mcuboot-rsa-2048.pem $FIRMWARE"
+    fi
     fail "the device did not boot the new image: it still runs v$RUN_VER (the bootloader refused v$WF_IMG_VERSION)" \
         "Image invalid or failed to verify: image not signed, wrong signing key, or corrupted upload" \
         "Verify locally: imgtool verify -k bootloader/mcuboot-rsa-2048.pem $FIRMWARE" \

@@ -101,6 +101,18 @@ e2e_log "after pressing button 1 the same update goes through"
 sim_ctl --press-button 1 >/dev/null
 bash "$SCRIPTS/dfu_update.sh" --confirm "$v2" "udp:$SIM_UDP" >/dev/null 2>&1 || e2e_fail "update in DFU mode"
 e2e_assert_eq 1.1.0 "$(sim_status version)" "updated in DFU mode"
+sim_stop
+
+e2e_log "--force downgrade on a board with downgrade prevention: refused at boot"
+SIM_DIR=
+sim_provision "$v1"
+sim_start --key "$KEY" --downgrade-prevention --no-pty
+expect_failure "forced downgrade, prevention on" "downgrade prevention" "$old" "udp:$SIM_UDP" --force
+e2e_log "--force downgrade on a board without it: v0.9.0 runs"
+sim_restart --key "$KEY" --no-pty
+out=$(bash "$SCRIPTS/dfu_update.sh" --confirm --force "$old" "udp:$SIM_UDP" 2>&1) || e2e_fail "forced downgrade: $out"
+e2e_assert_contains "$out" "continuing because of --force" "forced downgrade warning"
+e2e_assert_eq 0.9.0 "$(sim_status version)" "forced downgrade runs"
 "$MCUMGR" audit verify >/dev/null || e2e_fail "audit verify"
 sim_stop
 echo PASS
