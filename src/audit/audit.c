@@ -419,8 +419,13 @@ static int json_row(void *arg, const struct audit_record *rec)
 
 int audit_export_json(struct audit_db *db, FILE *out)
 {
+    return audit_export_json_last(db, 0, out);
+}
+
+int audit_export_json_last(struct audit_db *db, int limit, FILE *out)
+{
     cJSON *arr = cJSON_CreateArray();
-    int rc = audit_foreach(db, 0, json_row, arr);
+    int rc = audit_foreach(db, limit, json_row, arr);
     char *text = cJSON_Print(arr);
     if (text) {
         fputs(text, out);

@@ -60,6 +60,8 @@ long audit_verify(struct audit_db *db, int64_t *bad_id, char *why, size_t whylen
 
 int audit_export_csv(struct audit_db *db, FILE *out);
 int audit_export_json(struct audit_db *db, FILE *out);
+/* The newest `limit` records (all when limit <= 0) as a JSON array. */
+int audit_export_json_last(struct audit_db *db, int limit, FILE *out);
 
 /* $MCUTOOLS_AUDIT_DB, else $XDG_STATE_HOME/mcutools/audit.db, else
  * ~/.local/state/mcutools/audit.db. */

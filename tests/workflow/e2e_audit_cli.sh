@@ -85,6 +85,8 @@ csv=$("$MCUMGR" audit export --csv)
 e2e_assert_eq 9 "$(grep -c . <<<"$csv")" "CSV lines (header + 8)"
 e2e_assert_contains "$(head -n 1 <<<"$csv")" "id,time,operator_name,host,device" "CSV header"
 e2e_assert_eq 8 "$("$MCUMGR" audit export --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" "JSON records"
+e2e_assert_eq "7 8" "$("$MCUMGR" audit list --json --last 2 | python3 -c 'import json,sys; print(*[r["id"] for r in json.load(sys.stdin)])')" "list --json --last 2"
+e2e_assert_eq 3 "$("$MCUMGR" audit list --last 2 | grep -c .)" "list --last 2 (header + 2)"
 out=$("$MCUMGR" audit verify) || e2e_fail "verify of an intact trail: $out"
 e2e_assert_contains "$out" "Audit trail OK: 8 records" "verify output"
 

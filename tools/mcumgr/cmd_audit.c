@@ -61,7 +61,7 @@ static int audit_list(struct cli_ctx *cx, int argc, char **argv)
     if (!(db = open_db(cx)))
         return EXIT_FAIL;
     if (cx->json) {
-        rc = audit_export_json(db, stdout);
+        rc = audit_export_json_last(db, (int)last, stdout);
     } else {
         out_line(cx, "%4s  %-19s  %-16s %-36s %-13s %-17s %s", "id", "time (UTC)", "operator", "device",
                  "action", "running before->after", "outcome");
