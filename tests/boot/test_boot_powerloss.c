@@ -33,6 +33,9 @@ struct img {
 struct scenario {
     const char *name;
     uint32_t align, sector;   /* 0: the board's 4 and 4 KiB */
+    /* old_img got to the primary by a confirmed update (the primary
+     * trailer is full: records, copy_done, image_ok) instead of a flash */
+    bool second_cycle;
     struct img old_img, new_img;
     struct image_key key;
     size_t nkeys;
@@ -207,13 +210,24 @@ static void run_scenario(const struct scenario *sc, unsigned nchains)
     /* the new image is newer: a half-done install must never read as a
      * downgrade of itself, and a revert is no downgrade */
     b.cfg.downgrade_prevention = true;
-    board_put(&b, &b.slot0, sc->old_img.buf, sc->old_img.len);
+    struct boot_result res;
+    if (sc->second_cycle) {
+        board_put(&b, &b.slot0, sc->new_img.buf, sc->new_img.len);
+        board_put(&b, &b.slot1, sc->old_img.buf, sc->old_img.len);
+        assert_int_equal(boot_set_pending(&b.slot1, false), 0);
+        b.cfg.downgrade_prevention = false;
+        assert_int_equal(boot_once(&b, &res), 0);
+        b.cfg.downgrade_prevention = true;
+        assert_int_equal(boot_set_confirmed(&b.slot0), 0);
+        assert_true(slot_holds(&b.slot0, &sc->old_img));
+    } else {
+        board_put(&b, &b.slot0, sc->old_img.buf, sc->old_img.len);
+    }
     board_put(&b, &b.slot1, sc->new_img.buf, sc->new_img.len);
     assert_int_equal(boot_set_pending(&b.slot1, false), 0);
     memcpy(before_test, b.fm.mem, BOARD_FLASH_SIZE);
 
     /* the uninterrupted test swap */
-    struct boot_result res;
     flash_model_reset_stats(&b.fm);
     assert_int_equal(boot_once(&b, &res), 0);
     uint64_t test_ops = ops(&b);
@@ -283,6 +297,13 @@ static void sweep_geometries_64k(void **state)
         free(sc.old_img.buf);
         free(sc.new_img.buf);
     }
+    /* the next update after a confirmed one: the primary trailer is full */
+    struct scenario sc = { .name = "64k-second-update", .second_cycle = true };
+    sc.old_img.buf = make_image(64 * 1024, 1, 1, 23, false, 0, &sc.old_img.len);
+    sc.new_img.buf = make_image(66 * 1024 + 5, 1, 2, 24, false, 0, &sc.new_img.len);
+    run_scenario(&sc, 10);
+    free(sc.old_img.buf);
+    free(sc.new_img.buf);
 }
 
 /* A secondary that fails validation is erased, cut anywhere in that. */
