@@ -61,15 +61,6 @@ static char *dup_str(const char *s)
     return p;
 }
 
-static void power_cycle(struct sim_runtime *rt, enum sim_reset_cause cause)
-{
-    while (sim_board_reset(rt->b, cause) == SIM_EFLASH) {
-        flash_model_power_on(&rt->b->flash);
-        cause = SIM_RESET_POWER_ON;
-    }
-    sim_server_start(rt->b);
-}
-
 static int button_cmd(struct sim_runtime *rt, const char *verb, int n, char **reply)
 {
     if (n < 1 || n > 2) {
@@ -116,7 +107,7 @@ int sim_runtime_control(struct sim_runtime *rt, const char *cmd, char **reply)
         return *reply = dup_str("ok"), SIM_OK;
     }
     if (!strcmp(verb, "reset") || !strcmp(verb, "power-cycle") || !strcmp(verb, "watchdog")) {
-        power_cycle(rt, verb[0] == 'r' ? SIM_RESET_PIN
+        sim_runtime_reboot(rt, verb[0] == 'r' ? SIM_RESET_PIN
                         : verb[0] == 'w' ? SIM_RESET_WATCHDOG : SIM_RESET_POWER_ON);
         return *reply = dup_str(rt->b->running ? "ok" : "ok: no bootable image"), SIM_OK;
     }

@@ -84,6 +84,13 @@ static void power_on_boot(struct sim_board *b, enum sim_reset_cause cause)
     sim_server_start(b);
 }
 
+void sim_runtime_reboot(struct sim_runtime *rt, enum sim_reset_cause cause)
+{
+    if (rt->uart.master >= 0)
+        sim_uart_reset_rx(rt);
+    power_on_boot(rt->b, cause);
+}
+
 int sim_runtime_start(struct sim_runtime *rt, struct sim_board *b)
 {
     memset(rt, 0, sizeof *rt);
@@ -153,12 +160,12 @@ static void after_requests(struct sim_runtime *rt)
     if (b->flash.powered_off) {
         sim_board_log(b, "E: power cut (fault injection): rebooting");
         flash_model_power_on(&b->flash);
-        power_on_boot(b, SIM_RESET_POWER_ON);
+        sim_runtime_reboot(rt, SIM_RESET_POWER_ON);
         return;
     }
     /* the response must leave first: the host waits for it */
     if (b->reset_pending && sim_uart_tx_idle(rt))
-        power_on_boot(b, SIM_RESET_SOFT);
+        sim_runtime_reboot(rt, SIM_RESET_SOFT);
 }
 
 static int poll_timeout_ms(struct sim_runtime *rt, uint64_t now)

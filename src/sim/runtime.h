@@ -108,6 +108,12 @@ void sim_uart_pump(struct sim_runtime *rt, uint64_t now);
 void sim_uart_emit(void *arg, const uint8_t *msg, size_t len);
 uint64_t sim_uart_next_event(const struct sim_runtime *rt, uint64_t now);
 bool sim_uart_tx_idle(const struct sim_runtime *rt);
+/* A reset loses any half-received frame, as the device's RAM does. */
+void sim_uart_reset_rx(struct sim_runtime *rt);
+
+/* Reset of the running board (SMP, pin, watchdog, power): the bootloader
+ * runs (again after a power cut during it), then the firmware starts. */
+void sim_runtime_reboot(struct sim_runtime *rt, enum sim_reset_cause cause);
 
 /* UDP link pieces (udp.c) */
 int sim_udp_open(struct sim_runtime *rt);

@@ -60,22 +60,29 @@ static int open_pty(struct sim_uart *u, uint32_t baud)
     return make_raw(u->slave, baud);
 }
 
-static void reset_link_state(struct sim_uart *u, struct sim_board *b)
+void sim_uart_reset_rx(struct sim_runtime *rt)
 {
+    struct sim_uart *u = &rt->uart;
+    uint32_t cap = rt->b->plat_uart.buf_size + 2; /* + the length prefix */
+    if (cap > sizeof u->rx_pkt)
+        cap = sizeof u->rx_pkt;
+    smp_serial_rx_init(&u->rx, u->rx_pkt, cap);
+    u->last_dropped = 0;
+}
+
+static void reset_link_state(struct sim_runtime *rt)
+{
+    struct sim_uart *u = &rt->uart;
     u->rx_wire.len = 0;
     u->tx_q.len = 0;
     u->nrsp = 0;
     u->rx_hold_ns = u->tx_hold_ns = 0;
     u->tx_queued_total = u->tx_written_total = 0;
-    uint32_t cap = b->plat_uart.buf_size + 2; /* + the length prefix */
-    if (cap > sizeof u->rx_pkt)
-        cap = sizeof u->rx_pkt;
-    smp_serial_rx_init(&u->rx, u->rx_pkt, cap);
-    u->last_dropped = 0;
+    sim_uart_reset_rx(rt);
     u->started = u->finished = 0;
     u->prev[0] = u->prev[1] = '\n';
-    b->uart_st.inflight = 0;
-    b->uart_st.outstanding = 0;
+    rt->b->uart_st.inflight = 0;
+    rt->b->uart_st.outstanding = 0;
 }
 
 int sim_uart_open(struct sim_runtime *rt)
@@ -90,7 +97,7 @@ int sim_uart_open(struct sim_runtime *rt)
     }
     sim_pacer_init(&u->rx_pace, b->cfg.baud);
     sim_pacer_init(&u->tx_pace, b->cfg.baud);
-    reset_link_state(u, b);
+    reset_link_state(rt);
     unlink(rt->tty_link);
     if (symlink(u->slave_path, rt->tty_link) != 0) {
         sim_uart_close(rt);
@@ -284,7 +291,10 @@ static void receive(struct sim_runtime *rt, uint64_t now, const uint8_t *in, siz
         memcpy(&l32, reqs.buf + off, sizeof l32);
         off += sizeof l32;
         rt->b->uart_st.requests++;
+        uint64_t answered = rt->b->uart_st.responses;
         sim_runtime_serve(rt, true, reqs.buf + off, l32, sim_uart_emit, rt);
+        if (rt->b->uart_st.responses == answered)
+            u->finished++; /* the server had nothing to say: not outstanding */
         off += l32;
     }
     sim_bytes_free(&reqs);
