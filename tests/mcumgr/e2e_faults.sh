@@ -7,6 +7,14 @@ V1="$VEC/signed/ed25519_basic.bin"
 V2="$VEC/signed/p300k_ed25519.bin"
 LEN=$(stat -c %s "$V2")
 
+# same_as_file WHAT: slot 1 holds $V2, else fail with where it differs
+same_as_file() {
+    cmp <(flash_bytes $SLOT1 "$LEN") "$V2" >/dev/null && return 0
+    local diffs
+    diffs="$(cmp -l <(flash_bytes $SLOT1 "$LEN") "$V2" | awk 'NR==1{first=$1} END{print NR " bytes differ, first at " first-1}')"
+    fail "$1: slot 1 differs from the file ($diffs); mcumgr said: $LAST_OUT"
+}
+
 fresh_board() {
     sim_stop
     SIM_DIR=
@@ -16,14 +24,14 @@ fresh_board() {
 
 for spec in corrupt=0.01 drop=0.01 dup=0.02 delay=0.01:50; do
     fresh_board --uart-faults "$spec"
-    LINK=serial expect_out '^Done$' mm -r 3 image upload "$V2"
-    cmp <(flash_bytes $SLOT1 "$LEN") "$V2" || fail "pty $spec: slot 1 differs"
+    LINK=serial expect_out '^Done$' mm -v -r 3 image upload "$V2"
+    same_as_file "pty $spec"
     e2e_log "pty $spec: identical"
 done
 
 fresh_board --udp-faults drop=0.05
-LINK=udp expect_out '^Done$' mm image upload "$V2"
-cmp <(flash_bytes $SLOT1 "$LEN") "$V2" || fail "udp drop: slot 1 differs"
+LINK=udp expect_out '^Done$' mm -v image upload "$V2"
+same_as_file "udp drop"
 e2e_log "udp drop=0.05: identical"
 
 # unplugged half-way: a clear error, then the same command resumes
@@ -32,5 +40,5 @@ LINK=serial expect_fail 'connection to the device was lost' mm image upload "$V2
 sleep 0.5
 LINK=serial expect_out '^Done$' mm -v image upload "$V2"
 grep -qE 'resumed at byte [1-9]' <<<"$LAST_OUT" || fail "unplug: no resume: $LAST_OUT"
-cmp <(flash_bytes $SLOT1 "$LEN") "$V2" || fail "unplug: slot 1 differs"
+same_as_file "unplug"
 e2e_log "unplug: resumed, identical"
