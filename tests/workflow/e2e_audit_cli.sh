@@ -144,5 +144,17 @@ out=$("$MCUMGR" --audit-db "$db" audit verify 2>&1) || rc=$?
 e2e_assert_eq 1 "$rc" "rehashed: verify exit code"
 e2e_assert_contains "$out" "record 5 does not chain" "rehashed: diagnosis"
 "$MCUMGR" audit verify >/dev/null || e2e_fail "the original trail still verifies"
+
+e2e_log "a state-changing command that never reached the device is recorded; a read is not"
+"$MCUMGR" --conntype serial --connstring "dev=$E2E_TMP/ttyACM9" image upload "$v2" >/dev/null 2>&1 &&
+    e2e_fail "upload to a missing port succeeded"
+"$MCUMGR" --conntype serial --connstring "dev=$E2E_TMP/ttyACM9" image list >/dev/null 2>&1 &&
+    e2e_fail "list on a missing port succeeded"
+wf_audit_load
+e2e_assert_eq 9 "$(wf_audit_count)" "records"
+e2e_assert_eq "image upload" "$(wf_audit_field 9 action)" "unreached upload: action"
+e2e_assert_eq failed "$(wf_audit_field 9 outcome)" "unreached upload: outcome"
+e2e_assert_eq "serial $E2E_TMP/ttyACM9 baud=115200" "$(wf_audit_field 9 connection)" "unreached upload: connection"
+e2e_assert_contains "$(wf_audit_field 9 detail)" "not reached" "unreached upload: detail"
 sim_stop
 echo PASS

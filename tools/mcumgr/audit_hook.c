@@ -10,6 +10,8 @@
  * the link-time wrapper of client_reset() below takes that snapshot, which
  * keeps auditing out of the command files. For every other action the
  * running image before is, by construction, the one running after.
+ * Likewise main()'s cli_connect() is wrapped so that a state-changing
+ * command that never reached the device still leaves a failed record.
  */
 #include <limits.h>
 #include <stddef.h>
@@ -109,6 +111,64 @@ int __wrap_client_reset(struct client_session *s, bool force)
     return __real_client_reset(s, force);
 }
 
+static void describe_connection(const struct cli_ctx *cx, char *out, size_t cap)
+{
+    if (cx->conn.type == CLIENT_CONN_SERIAL)
+        snprintf(out, cap, "serial %.140s baud=%u", cx->conn_desc, cx->conn.baud);
+    else
+        snprintf(out, cap, "udp %.150s", cx->conn_desc);
+}
+
+/* Commands that change the device, by command path, with the action name
+ * their own report uses: an attempt that fails before the device is
+ * reached (no such port, port held by another program) is recorded too. */
+static const struct {
+    const char *path, *action;
+} changing[] = {
+    { "reset", "reset" },
+    { "image upload", "image upload" },
+    { "image test", "image test" },
+    { "image confirm", "image confirm" },
+    { "image erase", "image erase" },
+    { "fs upload", "fs upload" },
+    { "settings write", "settings write" },
+    { "settings delete", "settings delete" },
+    { "settings commit", "settings commit" },
+    { "settings save", "settings save" },
+    { "shell exec", "shell exec" },
+    { "basic erase-storage", "erase storage" },
+};
+
+int __real_cli_connect(struct cli_ctx *cx);
+int __wrap_cli_connect(struct cli_ctx *cx);
+
+/* main() opens the connection through here (-Wl,--wrap=cli_connect). */
+int __wrap_cli_connect(struct cli_ctx *cx)
+{
+    int rc = __real_cli_connect(cx);
+    if (rc == EXIT_OK)
+        return rc;
+    for (size_t i = 0; i < sizeof changing / sizeof changing[0]; i++) {
+        if (strcmp(cx->cmd_path, changing[i].path) != 0)
+            continue;
+        static struct audit_record rec;
+        memset(&rec, 0, sizeof rec);
+        cli_audit_common(cx, &rec);
+        if (cx->conn_desc[0])
+            describe_connection(cx, rec.connection, sizeof rec.connection);
+        else
+            snprintf(rec.connection, sizeof rec.connection, "%.150s",
+                     cx->connstring ? cx->connstring : "(no valid connection)");
+        snprintf(rec.action, sizeof rec.action, "%s", changing[i].action);
+        snprintf(rec.outcome, sizeof rec.outcome, "failed");
+        snprintf(rec.detail, sizeof rec.detail,
+                 "the connection could not be opened; the device was not reached");
+        cli_audit_write(cx, &rec);
+        break;
+    }
+    return rc;
+}
+
 /* A device that does not answer at all is not asked again. */
 static bool device_silent(int result)
 {
@@ -196,14 +256,6 @@ int cli_audit_write(const struct cli_ctx *cx, struct audit_record *rec)
         fprintf(stderr, "Warning: the audit record of this %s was NOT written: %s\n",
                 rec->action, err);
     return rc;
-}
-
-static void describe_connection(const struct cli_ctx *cx, char *out, size_t cap)
-{
-    if (cx->conn.type == CLIENT_CONN_SERIAL)
-        snprintf(out, cap, "serial %.140s baud=%u", cx->conn_desc, cx->conn.baud);
-    else
-        snprintf(out, cap, "udp %.150s", cx->conn_desc);
 }
 
 static void describe_error(struct cli_ctx *cx, int result, char *out, size_t cap)
