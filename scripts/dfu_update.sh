@@ -114,6 +114,10 @@ check_echo() {
         return 0
     fi
     case "$out" in
+        *"in use by another program"*|*"resource busy"*|*"Device or resource busy"*)
+            fail "port busy: $WF_PORT is in use by another program" \
+                "Close that program (minicom, screen, a serial monitor, another mcumgr), then retry" \
+                "Check with: lsof $WF_PORT" ;;
         *[Ii]"nvalid baud"*)
             fail "baud rate mismatch: $BAUD is not a rate the port supports" \
                 "The device's UART runs at 115200 by default: dfu_update.sh FIRMWARE $WF_PORT 115200" \
