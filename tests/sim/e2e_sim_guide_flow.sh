@@ -129,6 +129,21 @@ e2e_assert_eq 3.0.0.300 "$(sim_boot_once version --key "$key" --downgrade-preven
 grep -Eiq 'downgrade|older|lower' "$SIM_DIR/console.log" ||
     e2e_fail "no console message about the refused downgrade"
 
+e2e_log "an empty board serves MCUboot-style recovery (os, img): upload, test, reset boots it"
+SIM_DIR=
+sim_start --no-pty
+CONN=(--conntype udp --connstring "$SIM_UDP")
+e2e_assert_eq false "$(sim_status running)" "nothing runs on an empty flash"
+mgr echo recovery | grep -qx recovery || e2e_fail "echo in recovery"
+if mgr shell exec kernel uptime >/dev/null 2>&1; then
+    e2e_fail "the shell answered although no firmware runs"
+fi
+mgr image upload "$v1" >/dev/null
+mgr image test "$v1_hash" >/dev/null
+reset_and_wait 1.2.3.4
+e2e_assert_eq true "$(sim_status running)" "firmware runs after the recovery upload"
+sim_stop
+
 e2e_log "--dfu-gate: upload refused until button 1 is pressed"
 SIM_DIR=
 sim_provision "$v1"
