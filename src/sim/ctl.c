@@ -8,6 +8,7 @@
 #include "sim/runtime.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,31 +21,39 @@
 
 void sim_uart_unplug(struct sim_runtime *rt, uint64_t now, uint32_t ms);
 
-static int ctl_addr(const char *state_dir, struct sockaddr_un *a, char *path,
-                    size_t cap)
+/* Socket addresses hold about 100 bytes, state folders can be longer: the
+ * socket is bound and reached as "ctl.sock" from inside the folder
+ * (a chdir there and back: both processes are single-threaded). */
+static const struct sockaddr_un ctl_sockaddr = { .sun_family = AF_UNIX,
+                                                 .sun_path = "ctl.sock" };
+
+typedef int (*sock_op)(int fd, const struct sockaddr *a, socklen_t len);
+
+static int in_dir(const char *dir, sock_op op, int fd)
 {
-    memset(a, 0, sizeof *a);
-    a->sun_family = AF_UNIX;
-    int n = snprintf(path, cap, "%s/ctl.sock", state_dir);
-    if (n < 0 || (size_t)n >= cap || (size_t)n >= sizeof a->sun_path)
-        return SIM_ETOOBIG;
-    memcpy(a->sun_path, path, (size_t)n + 1);
-    return SIM_OK;
+    int here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (here < 0)
+        return -1;
+    int rc = -1;
+    if (chdir(dir) == 0) {
+        rc = op(fd, (const struct sockaddr *)&ctl_sockaddr, sizeof ctl_sockaddr);
+        if (fchdir(here) != 0)
+            rc = -1;
+    }
+    close(here);
+    return rc;
 }
 
 int sim_ctl_listen(struct sim_runtime *rt)
 {
-    struct sockaddr_un a;
-    if (ctl_addr(rt->b->cfg.state_dir, &a, rt->ctl_path, sizeof rt->ctl_path)) {
-        sim_board_log(rt->b, "E: state directory path too long for ctl.sock");
-        return SIM_ETOOBIG;
-    }
+    snprintf(rt->ctl_path, sizeof rt->ctl_path, "%s/ctl.sock", rt->b->cfg.state_dir);
     rt->ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (rt->ctl_fd < 0)
         return SIM_EIO;
     unlink(rt->ctl_path); /* a stale socket of a board that died */
-    if (bind(rt->ctl_fd, (struct sockaddr *)&a, sizeof a) != 0 ||
+    if (in_dir(rt->b->cfg.state_dir, bind, rt->ctl_fd) != 0 ||
         listen(rt->ctl_fd, 4) != 0) {
+        sim_board_log(rt->b, "E: cannot create %s: %s", rt->ctl_path, strerror(errno));
         close(rt->ctl_fd);
         rt->ctl_fd = -1;
         return SIM_EIO;
@@ -149,15 +158,11 @@ void sim_ctl_on_readable(struct sim_runtime *rt)
 
 int sim_ctl_send(const char *state_dir, const char *cmd, char **reply)
 {
-    struct sockaddr_un a;
-    char path[600];
     *reply = NULL;
-    if (ctl_addr(state_dir, &a, path, sizeof path))
-        return SIM_ETOOBIG;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return SIM_EIO;
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+    if (in_dir(state_dir, connect, fd) != 0) {
         close(fd);
         return SIM_ENOENT;
     }
