@@ -88,14 +88,18 @@ static void running_of(const struct client_image_state *st, struct running *r)
     }
 }
 
+/* 0, or the client error of the image-state read. */
 static int snapshot(struct cli_ctx *cx, struct running *r, int timeout_ms)
 {
     struct client_image_state st;
+    int rc;
     memset(r, 0, sizeof *r);
-    if (!cx->connected || query_state(cx, &st, timeout_ms) != 0)
-        return -1;
-    running_of(&st, r);
-    return 0;
+    if (!cx->connected)
+        return CLIENT_ERR_IO;
+    rc = query_state(cx, &st, timeout_ms);
+    if (rc == 0)
+        running_of(&st, r);
+    return rc;
 }
 
 /* The linker routes the commands' calls of client_reset here
@@ -277,8 +281,13 @@ static int wait_after_reset(struct cli_ctx *cx, struct running *r)
     for (;;) {
         if (cx->interrupted)
             return -1;
-        if (snapshot(cx, r, 300) == 0)
+        int rc = snapshot(cx, r, 300);
+        if (rc == 0)
             return 0;
+        /* a USB serial port vanishes while the device reboots: this
+         * connection will not see it come back */
+        if (rc == CLIENT_ERR_IO)
+            return -1;
         clock_gettime(CLOCK_MONOTONIC, &now);
         long ms = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
         if (ms >= AUDIT_RESET_WAIT_MS)
