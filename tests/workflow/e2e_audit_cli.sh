@@ -18,6 +18,12 @@ hwid=$(sim_status hwid)
 CONN=(--conntype serial --connstring "dev=$SIM_TTY,baud=115200")
 mgr() { "$MCUMGR" "${CONN[@]}" -t 5 "$@"; }
 
+e2e_log "readers do not create a trail"
+rc=0; out=$("$MCUMGR" audit verify 2>&1) || rc=$?
+e2e_assert_eq 1 "$rc" "verify without a trail"
+e2e_assert_contains "$out" "no audit trail at $MCUTOOLS_AUDIT_DB" "verify without a trail: message"
+[ ! -e "$MCUTOOLS_AUDIT_DB" ] || e2e_fail "audit verify created $MCUTOOLS_AUDIT_DB"
+
 e2e_log "a refused upload (not in DFU mode) is recorded as failed"
 if mgr image upload "$v2" >/dev/null 2>&1; then e2e_fail "upload accepted outside DFU mode"; fi
 wf_audit_load

@@ -30,6 +30,8 @@ wf_digest() { "$IMGTOOL" verify "$1" | sed -n 's/^Image digest: //p'; }
 WF_FIELDS=(id time operator_name host device connection action image_hash version_before
            version_after hash_before hash_after outcome detail prev_hash record_hash)
 wf_audit_load() {
+    WF_AUDIT=
+    [ -e "$MCUTOOLS_AUDIT_DB" ] || return 0
     WF_AUDIT=$("$MCUMGR" audit export --json | python3 -c 'import json, sys
 for r in json.load(sys.stdin):
     print("\t".join(str(r[f]).replace("\t", " ") for f in sys.argv[1:]))' "${WF_FIELDS[@]}") ||

@@ -8,14 +8,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit_hook.h"
 #include "commands.h"
 
+/* The readers never create a trail: a mistyped path must not look like an
+ * empty, intact history. */
 static struct audit_db *open_db(struct cli_ctx *cx)
 {
     char path[1024], err[512];
-    struct audit_db *db = audit_open(cli_audit_path(cx, path, sizeof path), err, sizeof err);
+    struct audit_db *db;
+
+    cli_audit_path(cx, path, sizeof path);
+    if (access(path, F_OK) != 0) {
+        out_fail(cx, "no audit trail at %s (nothing recorded there yet; see --audit-db)", path);
+        return NULL;
+    }
+    db = audit_open(path, err, sizeof err);
     if (!db)
         out_fail(cx, "%s", err);
     return db;
