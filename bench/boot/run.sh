@@ -35,7 +35,7 @@ if ! command -v valgrind >/dev/null; then
 fi
 echo
 echo "== instructions of one image_validate (callgrind, 1 KiB body unless noted) =="
-printf "%-34s %14s\n" "image (key)" "instructions"
+printf "%-34s %14s %10s\n" "image (key)" "instructions" "vs hash"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for case in unsigned_sha256: unsigned_sha512: rsa2048_basic:rsa2048 rsa3072_basic:rsa3072 \
@@ -49,5 +49,7 @@ for case in unsigned_sha256: unsigned_sha512: rsa2048_basic:rsa2048 rsa3072_basi
     --toggle-collect=bench_measured "$bin" validate "${args[@]}" >/dev/null 2>"$tmp/err" || {
       echo "$id: validation failed"; cat "$tmp/err"; continue; }
   total=$(awk '/^summary:/ {print $2}' "$tmp/cg.out")
-  printf "%-34s %14s\n" "$id (${key:-hash only})" "$total"
+  base=${base:-$total}
+  ratio=$(awk -v t="$total" -v b="$base" 'BEGIN { printf "%.1fx", t / b }')
+  printf "%-34s %14s %10s\n" "$id (${key:-hash only})" "$total" "$ratio"
 done
