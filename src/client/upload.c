@@ -355,6 +355,17 @@ static int on_timeout(struct upload *u)
     return 0;
 }
 
+/* The device's offset acknowledges every chunk below it: chunks whose own
+ * answer was lost are done too, and must not time out later. */
+static void retire_acknowledged(struct upload *u, size_t off)
+{
+    for (int i = 0; i < MAX_INFLIGHT; i++)
+        if (u->fl[i].used && u->fl[i].off + u->fl[i].len <= off) {
+            client_forget(u->s, u->fl[i].seq);
+            u->fl[i].used = false;
+        }
+}
+
 /* One answered chunk; returns 1 when the device restarted the upload. */
 static int on_response(struct upload *u, struct inflight *f, size_t off)
 {
@@ -374,6 +385,7 @@ static int on_response(struct upload *u, struct inflight *f, size_t off)
     if (off == 0 && u->acked > 0)
         return 1;
     if (off >= end) {
+        retire_acknowledged(u, off);
         note_progress(u, off);
         if (off > u->next_off)
             u->next_off = off; /* the device already had more */

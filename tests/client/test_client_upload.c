@@ -118,6 +118,10 @@ static void lost_responses_are_survived(void **state)
     assert_int_equal(client_image_upload(&r->s, r->img, r->len, &o, &st), 0);
     assert_slot_holds_image(r);
     assert_true(r->dev.dropped_responses > 0);
+    /* a later answer acknowledges the chunk whose answer was lost: no
+     * timeout, no re-send (except possibly for the very last chunk) */
+    assert_true(st.timeouts <= 1);
+    assert_true(st.retransmits <= 1);
     rig_free(r);
 }
 
