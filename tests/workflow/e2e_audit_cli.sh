@@ -149,6 +149,36 @@ rc=0
 out=$("$MCUMGR" --audit-db "$db" audit verify 2>&1) || rc=$?
 e2e_assert_eq 1 "$rc" "rehashed: verify exit code"
 e2e_assert_contains "$out" "record 5 does not chain" "rehashed: diagnosis"
+
+e2e_log "a forger who rewrites the whole chain is caught by an anchor noted earlier"
+anchor=$("$MCUMGR" audit verify | sed -n 's/^head hash: \([0-9a-f]*\).*/\1/p')
+[ ${#anchor} = 64 ] || e2e_fail "no head hash in verify's output"
+"$MCUMGR" audit verify --anchor "$anchor" | grep "found: record 8" >/dev/null || e2e_fail "anchor not found"
+db=$E2E_TMP/rewritten.db
+cp "$MCUTOOLS_AUDIT_DB" "$db"
+python3 - "$db" <<'PY'
+import hashlib, sqlite3, sys
+F = ["time", "operator_name", "host", "device", "connection", "action", "image_hash",
+     "version_before", "version_after", "hash_before", "hash_after", "outcome", "detail"]
+con = sqlite3.connect(sys.argv[1])
+con.row_factory = sqlite3.Row
+con.execute("UPDATE records SET outcome = 'ok' WHERE id = 1")
+prev = ""
+for r in [dict(x) for x in con.execute("SELECT * FROM records ORDER BY id")]:
+    h = hashlib.sha256(("id=%d;prev=" % r["id"]).encode() + prev.encode())
+    for f in F:
+        v = r[f].encode()
+        h.update((";%s=%d:" % (f, len(v))).encode() + v)
+    con.execute("UPDATE records SET prev_hash = ?, record_hash = ? WHERE id = ?", (prev, h.hexdigest(), r["id"]))
+    prev = h.hexdigest()
+con.execute("UPDATE meta SET v = ? WHERE k = 'head'", (prev,))
+con.commit()
+PY
+"$MCUMGR" --audit-db "$db" audit verify >/dev/null || e2e_fail "a fully rewritten chain is internally consistent"
+rc=0
+out=$("$MCUMGR" --audit-db "$db" audit verify --anchor "$anchor" 2>&1) || rc=$?
+e2e_assert_eq 1 "$rc" "rewritten chain with the anchor: exit code"
+e2e_assert_contains "$out" "not in the chain" "rewritten chain: diagnosis"
 "$MCUMGR" audit verify >/dev/null || e2e_fail "the original trail still verifies"
 
 e2e_log "a state-changing command that never reached the device is recorded; a read is not"
