@@ -76,11 +76,11 @@ run "$IMGTOOL" verify -k "$KEY" "$WORK/zephyr-1.1.0.signed.bin"
 title "3. Factory: bootloader + v1.0.0 in slot 0 (the simulated board's flash)"
 run "$MCUSIM" --state "$BOARD" --provision "$WORK/zephyr-1.0.0.signed.bin"
 
-title "4. Power on the board (bootloader holds the release key; updates only in DFU mode)"
+title "4. Power on the board (bootloader holds the release key; updates only in DFU mode; UART at 115200 baud)"
 PORT=0
 for _ in 1 2 3 4 5; do
     PORT=$(free_udp_port)
-    "$MCUSIM" --state "$BOARD" --udp "$PORT" --key "$KEY" --dfu-gate --quiet >"$WORK/sim.out" 2>&1 &
+    "$MCUSIM" --state "$BOARD" --udp "$PORT" --key "$KEY" --dfu-gate --baud 115200 --quiet >"$WORK/sim.out" 2>&1 &
     SIM_PID=$!
     for _ in $(seq 100); do
         grep -q '^udp: ' "$WORK/sim.out" && break
