@@ -156,18 +156,27 @@ _sim_launch() { # port want_udp want_pty args...
     e2e_fail "mcusim printed no ready lines within ${SIM_START_TIMEOUT:-60} s"
 }
 
-# sim_stop: SIGTERM, wait for the board to exit (SIGKILL after 5 s).
+# sim_stop: SIGTERM, wait for the board to exit (SIGKILL after 5 s). A
+# board that exits non-zero on SIGTERM (a crash, or a leak the sanitizer
+# build reports) fails the test with its stderr.
 sim_stop() {
     [ -n "${SIM_PID:-}" ] || return 0
     kill -TERM "$SIM_PID" 2>/dev/null || true
-    local i
+    local i killed=0 rc=0
     for i in $(seq 50); do
         kill -0 "$SIM_PID" 2>/dev/null || break
         sleep 0.1
     done
-    kill -KILL "$SIM_PID" 2>/dev/null || true
-    wait "$SIM_PID" 2>/dev/null || true
+    if kill -0 "$SIM_PID" 2>/dev/null; then
+        kill -KILL "$SIM_PID" 2>/dev/null || true
+        killed=1
+    fi
+    wait "$SIM_PID" 2>/dev/null || rc=$?
     SIM_PID=
+    if [ "$killed" = 0 ] && [ "$rc" != 0 ]; then
+        tail -n 40 "$SIM_DIR/stderr.log" >&2 2>/dev/null || true
+        e2e_fail "mcusim exited with status $rc when stopped"
+    fi
 }
 
 # sim_restart: stop and start again on the same state (flash persists),
