@@ -17,6 +17,11 @@
 #   SIM_TTY_LINK  $SIM_DIR/tty, a symlink that follows the pty across unplugs
 #   SIM_PORT      its UDP port; SIM_UDP is "127.0.0.1:$SIM_PORT"
 #   SIM_SERIAL    connstring for mcumgr over the pty ("dev=$SIM_TTY,baud=115200")
+# Other helpers (each documented where defined): sim_restart, sim_ctl
+# (--press-button 1, --ctl "unplug 500" ...), sim_status [field.path],
+# sim_boot_once [field] [opts], sim_wait_log REGEX, sim_wait_reset N,
+# sim_count_log, e2e_free_udp_port, e2e_new_state_dir, e2e_require_bin,
+# e2e_assert_eq, e2e_assert_contains, e2e_fail, e2e_log.
 # Start a second board in the same test with `SIM_DIR=; sim_start ...`.
 # SIM_START_TIMEOUT (seconds, default 60) bounds the wait for ready lines.
 # Binaries: $BIN_DIR (set by ctest; defaults to ./bin), MCUSIM, MCUMGR, IMGTOOL.
