@@ -285,7 +285,8 @@ static int start(struct upload *u, struct client_rsp *rsp)
             break;
         /* Each try waits twice as long: a device without resume-by-sha
          * restarts (and may erase again) on every repeated first chunk. */
-        resend_ms *= 2;
+        if (resend_ms < FIRST_TIMEOUT_MS)
+            resend_ms *= 2;
         if (inflight_count(u) >= MAX_FIRST_TRIES_PENDING)
             forget_oldest(u);
         rc = send_chunk(u, 0, n, wait, NULL);
