@@ -15,6 +15,9 @@
  *     classic magic) or BAD (anything else, e.g. a torn write or an imgtool
  *     --max-align 16/32 trailer, which a BOOT_MAX_ALIGN 8 MCUboot reads as
  *     BAD too). Flags decode byte 0: erased UNSET, 0x01 SET, else BAD.
+ *     A BAD magic that is a prefix of the magic followed by erased bytes is
+ *     our own write cut by a power loss; set_pending redoes it instead of
+ *     erasing the image as it does for other BAD magics.
  *  4. swap_info byte 0 = image_num << 4 | swap_type; an erased or
  *     out-of-range value decodes to swap type NONE, image 0.
  */
@@ -68,6 +71,24 @@ static int read_magic(const struct flash_area *fa, uint8_t *state)
     for (size_t i = 0; i < sizeof m; i++)
         if (m[i] != fa_erased_val(fa))
             *state = BOOT_MAGIC_BAD;
+    return 0;
+}
+
+/* 1 when the magic area holds a proper prefix of the magic followed by
+ * erased bytes: our own magic write, cut by a power loss. */
+static int magic_is_torn(const struct flash_area *fa, bool *torn)
+{
+    uint8_t m[BOOT_MAGIC_SZ];
+    int rc = fa_read(fa, boot_magic_off(fa), m, sizeof m);
+    if (rc)
+        return rc;
+    size_t n = 0;
+    while (n < sizeof m && m[n] == boot_magic[n])
+        n++;
+    *torn = n > 0 && n < sizeof m;
+    for (size_t i = n; i < sizeof m; i++)
+        if (m[i] != fa_erased_val(fa))
+            *torn = false;
     return 0;
 }
 
@@ -228,34 +249,38 @@ static int write_request(const struct flash_area *secondary, bool permanent)
     return rc;
 }
 
+/* Left-overs of an earlier request cut before its magic was complete (a
+ * test now asked as permanent, or a torn magic): no request exists yet,
+ * so the sector holding the fields is erased and the request written
+ * again. Images never reach that sector. */
+static int restart_request(const struct flash_area *secondary, bool permanent)
+{
+    uint32_t sec = fa_sector_size(secondary);
+    uint32_t start = boot_swap_size_off(secondary) / sec * sec;
+    int rc = fa_erase(secondary, start, secondary->size - start);
+    return rc ? rc : write_request(secondary, permanent);
+}
+
 int boot_set_pending(const struct flash_area *secondary, bool permanent)
 {
     struct boot_swap_state st;
     int rc = boot_read_swap_state(secondary, &st);
-    if (rc)
-        return rc;
-    switch (st.magic) {
-    case BOOT_MAGIC_GOOD:
-        return 0; /* a swap is already requested */
-    case BOOT_MAGIC_BAD:
-        /* a corrupt trailer cannot be trusted to describe the image */
-        rc = fa_erase(secondary, 0, secondary->size);
-        return rc ? rc : BOOT_EBADIMAGE;
-    default:
-        break;
+    if (rc || st.magic == BOOT_MAGIC_GOOD)
+        return rc; /* or a swap is already requested */
+    if (st.magic == BOOT_MAGIC_BAD) {
+        bool torn;
+        rc = magic_is_torn(secondary, &torn);
+        if (rc)
+            return rc;
+        if (!torn) {
+            /* a corrupt trailer cannot be trusted to describe the image */
+            rc = fa_erase(secondary, 0, secondary->size);
+            return rc ? rc : BOOT_EBADIMAGE;
+        }
+        return restart_request(secondary, permanent);
     }
     rc = write_request(secondary, permanent);
-    if (rc == BOOT_EBADSTATUS) {
-        /* Left-overs of an earlier request cut before its magic (say a
-         * test, now asked as permanent): no request exists yet, so the
-         * sector holding the fields can be erased. Images never reach it. */
-        uint32_t sec = fa_sector_size(secondary);
-        uint32_t start = boot_swap_size_off(secondary) / sec * sec;
-        rc = fa_erase(secondary, start, secondary->size - start);
-        if (!rc)
-            rc = write_request(secondary, permanent);
-    }
-    return rc;
+    return rc == BOOT_EBADSTATUS ? restart_request(secondary, permanent) : rc;
 }
 
 int boot_set_confirmed(const struct flash_area *primary)

@@ -120,6 +120,46 @@ static void pending_over_leftovers_of_a_cut_request(void **state)
     board_free(&b);
 }
 
+/* Power lost at every operation of an `image test` / `image confirm`
+ * request (plain and torn): asking again succeeds, the uploaded image is
+ * still there byte-for-byte and the next boot swaps it in. */
+static void pending_cut_anywhere_then_asked_again(void **state)
+{
+    (void)state;
+    size_t l1, l2;
+    uint8_t *v1 = make_image(5000, 1, 0, 41, false, 0, &l1);
+    uint8_t *v2 = make_image(6000, 1, 1, 42, false, 0, &l2);
+    int runs = 0;
+    for (int perm = 0; perm < 2; perm++) {
+        for (long k = 0; k < 2 + perm; k++) { /* ops: [image_ok,] swap_info, magic */
+            for (int torn = 0; torn < 2; torn++) {
+                for (uint32_t align = 4; align <= 8; align += 4) {
+                    struct board b;
+                    board_init(&b, align, BOOT_STRATEGY_SWAP_MOVE);
+                    board_put(&b, &b.slot0, v1, l1);
+                    board_put(&b, &b.slot1, v2, l2);
+                    flash_model_fail_after(&b.fm, k, torn);
+                    assert_int_equal(boot_set_pending(&b.slot1, perm), FLASH_ERR_POWER);
+                    flash_model_power_on(&b.fm);
+                    assert_int_equal(boot_set_pending(&b.slot1, perm), 0);
+                    assert_memory_equal(b.fm.mem + BOARD_SLOT1, v2, l2);
+                    struct boot_result res;
+                    assert_int_equal(boot_go(&b.cfg, &res), 0);
+                    assert_int_equal(res.swap_type, perm ? BOOT_SWAP_TYPE_PERM
+                                                         : BOOT_SWAP_TYPE_TEST);
+                    assert_int_equal(res.image.hdr.ver.minor, 1);
+                    assert_int_equal(b.fm.stats.violations, 0);
+                    board_free(&b);
+                    runs++;
+                }
+            }
+        }
+    }
+    printf("  set_pending cut at every operation: %d runs recovered\n", runs);
+    free(v1);
+    free(v2);
+}
+
 static void confirm_rules(void **state)
 {
     (void)state;
@@ -250,6 +290,7 @@ int main(void)
         cmocka_unit_test(pending_permanent),
         cmocka_unit_test(pending_on_bad_magic_erases_the_slot),
         cmocka_unit_test(pending_over_leftovers_of_a_cut_request),
+        cmocka_unit_test(pending_cut_anywhere_then_asked_again),
         cmocka_unit_test(confirm_rules),
         cmocka_unit_test(decision_table),
         cmocka_unit_test(imgtool_padded_trailers),
