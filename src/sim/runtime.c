@@ -91,6 +91,24 @@ void sim_runtime_reboot(struct sim_runtime *rt, enum sim_reset_cause cause)
     power_on_boot(rt->b, cause);
 }
 
+/* One line saying what kind of board this is, before it boots. */
+static void log_board_summary(struct sim_board *b)
+{
+    const struct sim_config *c = &b->cfg;
+    char baud[32] = "unpaced", keys[48] = "no signing key (hash check only)";
+    if (c->baud)
+        snprintf(baud, sizeof baud, "%u baud", c->baud);
+    if (c->nkeys)
+        snprintf(keys, sizeof keys, "%zu trusted key%s", c->nkeys, c->nkeys == 1 ? "" : "s");
+    sim_board_log(b, "board: %s, %s, %s%s%s, uart %ux%u %s, udp %ux%u, flash %s",
+                  c->profile->board, boot_strategy_name(c->strategy), keys,
+                  c->downgrade_prevention ? ", downgrade prevention" : "",
+                  c->dfu_gate ? ", updates only in DFU mode" : "",
+                  b->plat_uart.buf_size, b->plat_uart.buf_count, baud,
+                  b->plat_udp.buf_size, b->plat_udp.buf_count,
+                  c->flash_timing ? "timed like the nRF52840" : "untimed");
+}
+
 int sim_runtime_start(struct sim_runtime *rt, struct sim_board *b)
 {
     memset(rt, 0, sizeof *rt);
@@ -108,6 +126,7 @@ int sim_runtime_start(struct sim_runtime *rt, struct sim_board *b)
         sim_runtime_stop(rt);
         return rc;
     }
+    log_board_summary(b);
     power_on_boot(b, SIM_RESET_POWER_ON);
     /* the ready lines go to stdout even when the console is quiet */
     if (rt->uart.master >= 0)
