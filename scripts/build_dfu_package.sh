@@ -38,7 +38,7 @@ FIRMWARE=${FIRMWARE:-app/build/zephyr/zephyr.bin}
 KEY=${RELEASE_KEY:-app/bootloader/mcuboot-rsa-2048.pem}
 BOOTLOADER=${BOOTLOADER:-}
 BOARD=nrf52840dk_nrf52840 SOC=nrf52840 LOAD_ADDR=$((0xC000))
-SLOT_SIZE=0x76000 MAX_SIZE=$((0x74000)) OUT=dist DEMO=0 VERSION=
+SLOT_SIZE=0x76000 MAX_SIZE=$((0x74000)) OUT=dist DEMO=0 VERSION=''
 while [ $# -gt 0 ]; do
     case "$1" in
         --firmware) FIRMWARE=${2:?--firmware needs a file}; shift ;;

@@ -24,7 +24,7 @@ MCUSIM=$BIN_DIR/mcusim
 T0=$SECONDS
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mcutools-demo.XXXXXX")
 BOARD=$WORK/board
-SIM_PID=
+SIM_PID=''
 cleanup() {
     if [ -n "$SIM_PID" ] && kill -0 "$SIM_PID" 2>/dev/null; then
         kill -TERM "$SIM_PID" 2>/dev/null || true
@@ -88,7 +88,7 @@ for _ in 1 2 3 4 5; do
         sleep 0.05
     done
     grep -q '^udp: ' "$WORK/sim.out" && break
-    SIM_PID=
+    SIM_PID=''
 done
 [ -n "$SIM_PID" ] || { wf_err "the simulated board did not start"; cat "$WORK/sim.out" >&2; exit 1; }
 TTY=$(sed -n 's/^uart: //p' "$WORK/sim.out")

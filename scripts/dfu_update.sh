@@ -39,7 +39,7 @@ EOF
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-DECISION= FORCE=0 KEY= MAX_SIZE=$((0x74000)) TIMEOUT=5 BOOT_WAIT=30
+DECISION='' FORCE=0 KEY='' MAX_SIZE=$((0x74000)) TIMEOUT=5 BOOT_WAIT=30
 POS=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -72,8 +72,8 @@ case "$BAUD" in ''|*[!0-9]*) echo "dfu_update.sh: BAUD must be a number, not '$B
 wf_find_tools || exit 1
 wf_parse_device "$DEV" "$BAUD"
 
-IMAGES= DEV_ID= OLD_VER= OLD_HASH= NEW_VER= NEW_HASH= STEP=start
-WF_IMG_HASH= WF_IMG_VERSION=
+IMAGES='' DEV_ID='' OLD_VER='' OLD_HASH='' NEW_VER='' NEW_HASH='' STEP=start
+WF_IMG_HASH='' WF_IMG_VERSION=''
 
 mgr() { "$MCUMGR" "${WF_CONN[@]}" -t "$TIMEOUT" "$@"; }
 
@@ -114,7 +114,7 @@ check_echo() {
         return 0
     fi
     case "$out" in
-        *"in use by another program"*|*"resource busy"*|*"Device or resource busy"*)
+        *"in use by another program"*|*"resource busy"*)
             fail "port busy: $WF_PORT is in use by another program" \
                 "Close that program (minicom, screen, a serial monitor, another mcumgr), then retry" \
                 "Check with: lsof $WF_PORT" ;;

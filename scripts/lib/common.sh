@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers of the production scripts (dfu_update.sh,
 # quick_mcumgr_test.sh, build_dfu_package.sh, demo.sh). Source it; it sets
 # no shell options of its own.
@@ -45,7 +46,7 @@ wf_find_tools() {
 # folder's tty link), or UDP as udp:HOST:PORT, udp://HOST:PORT or HOST:PORT.
 wf_parse_device() {
     local dev=$1 baud=${2:-115200}
-    WF_PORT=
+    WF_PORT=''
     case "$dev" in
         udp://*) dev=${dev#udp://} ;;
         udp:*) dev=${dev#udp:} ;;
@@ -64,7 +65,7 @@ wf_parse_device() {
 
 wf_image_info() { # file [key]
     local out
-    WF_IMG_VERSION= WF_IMG_HASH= WF_IMG_SIZE=0 WF_IMG_ERROR=
+    WF_IMG_VERSION='' WF_IMG_HASH='' WF_IMG_SIZE=0 WF_IMG_ERROR=''
     WF_IMG_SIZE=$(stat -c %s "$1" 2>/dev/null || echo 0)
     if ! out=$("$IMGTOOL" verify ${2:+-k "$2"} "$1" 2>&1); then
         WF_IMG_ERROR=$(echo "$out" | grep -v '^$' | tail -n 1)
@@ -125,7 +126,7 @@ wf_slot_field() {
 # the guide's hints in WF_HINTS (an array). UDP always passes.
 wf_check_port() {
     local holders h others=()
-    WF_PROBLEM= WF_HINTS=()
+    WF_PROBLEM='' WF_HINTS=()
     [ "$WF_CONNTYPE" = serial ] || return 0
     if [ ! -e "$WF_PORT" ]; then
         local seen

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers of the workflow tests, on top of tests/lib/e2e.sh: a throw-away
 # signing key, demo firmware images signed with it, the test's own audit
 # database, and readers of the audit trail.
@@ -30,7 +31,7 @@ wf_digest() { "$IMGTOOL" verify "$1" | sed -n 's/^Image digest: //p'; }
 WF_FIELDS=(id time operator_name host device connection action image_hash version_before
            version_after hash_before hash_after outcome detail prev_hash record_hash)
 wf_audit_load() {
-    WF_AUDIT=
+    WF_AUDIT=''
     [ -e "$MCUTOOLS_AUDIT_DB" ] || return 0
     WF_AUDIT=$("$MCUMGR" audit export --json | python3 -c 'import json, sys
 for r in json.load(sys.stdin):
