@@ -59,7 +59,7 @@ expect() { # id action outcome image_hash vbefore vafter hbefore hafter
 expect 2 "image upload" ok "$h2" 1.0.0 1.0.0 "$h1" "$h1"
 expect 3 "image test" ok "$h2" 1.0.0 1.0.0 "$h1" "$h1"
 expect 4 reset ok "$h2" 1.0.0 1.1.0 "$h1" "$h2"
-expect 5 "image confirm" ok "" 1.1.0 1.1.0 "$h2" "$h2"
+expect 5 "image confirm" ok "$h2" 1.1.0 1.1.0 "$h2" "$h2"
 expect 6 "image erase" ok "" 1.1.0 1.1.0 "$h2" "$h2"
 e2e_assert_contains "$(wf_audit_field 6 detail)" "slot 1" "erase detail"
 

@@ -349,6 +349,9 @@ void cli_record_state_change(struct cli_ctx *cx, const char *action, const char 
         snprintf(rec.image_hash, sizeof rec.image_hash, "%s", detail);
     else if (!strcmp(action, "image upload") && result == 0)
         snprintf(rec.image_hash, sizeof rec.image_hash, "%s", after.slot1_hash);
+    else if (!strcmp(action, "image confirm") && after.known)
+        /* confirm without a hash makes the running image permanent */
+        snprintf(rec.image_hash, sizeof rec.image_hash, "%s", after.hash);
     else if (is_reset && after.known && strcmp(after.hash, rec.hash_before) != 0)
         snprintf(rec.image_hash, sizeof rec.image_hash, "%s", after.hash);
 
