@@ -340,8 +340,11 @@ static void transmit(struct sim_runtime *rt, uint64_t now)
         ssize_t w = n ? write(u->master, u->tx_q.buf, n) : 0;
         if (w < 0)
             w = 0;
-        /* what the pty did not take goes back on the wire schedule */
+        /* what the pty did not take goes back on the wire schedule; a full
+         * pty (nobody reading) is retried shortly, not in a busy loop */
         sim_pacer_untake(&u->tx_pace, n - (size_t)w);
+        if ((size_t)w < n && u->tx_pace.baud)
+            u->tx_hold_ns = now + 2000000ull;
         sim_bytes_consume(&u->tx_q, (size_t)w);
         u->tx_written_total += (uint64_t)w;
         rt->b->uart_st.tx_bytes += (uint64_t)w;
