@@ -43,6 +43,18 @@ e2e_assert_eq sos "$(sim_status error_led)" "error LED"
 hwid=$(sim_status hwid)
 [[ "$hwid" =~ ^[0-9a-f]{16}$ ]] || e2e_fail "hwid '$hwid' is not 16 hex digits"
 
+e2e_log "bad control commands are refused, the board keeps running"
+set +e
+out=$(sim_ctl --ctl frobnicate 2>&1); rc=$?
+set -e
+e2e_assert_eq 1 "$rc" "unknown control command"
+e2e_assert_contains "$out" "unknown command" "control error text"
+set +e
+sim_ctl --press-button 3 >/dev/null 2>&1; rc=$?
+set -e
+e2e_assert_eq 2 "$rc" "no button 3"
+e2e_assert_eq true "$(sim_status running)" "still running"
+
 e2e_log "pin reset leaves DFU mode; the flash file persists across restarts"
 sim_ctl --ctl reset >/dev/null
 e2e_assert_eq false "$(sim_status dfu_mode)" "dfu mode after reset"
