@@ -143,6 +143,52 @@ read_images() {
     S1_FLAGS=$(wf_slot_field 1 flags <<<"$list")
 }
 
+upload_image() {
+    local log rc out
+    log=$(mktemp)
+    mgr image upload "$FIRMWARE" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    out=$(tail -n 5 "$log")
+    rm -f "$log"
+    if [ "$rc" != 0 ]; then
+        case "$out" in
+            *"DFU mode"*|*"button 1"*|*"Button 1"*)
+                fail "upload refused: the device is not in DFU mode" \
+                    "Press Button 1 on the device (status LED blinks fast, error LED shows SOS, console shows '>>> Entering DFU Mode'), then run this script again" ;;
+        esac
+        fail "Upload failed: $(echo "$out" | grep -i error | tail -n 1)" \
+            "Use smaller chunks: mcumgr ... image upload --chunk-size 128 $FIRMWARE (or connstring mtu=128)" \
+            "Increase the timeout: --timeout 20" \
+            "Check available flash space: mcumgr ... image list (firmware must be < 472KB)"
+    fi
+    read_images || fail "cannot read the image list after the upload"
+    if [ "$S1_HASH" != "$WF_IMG_HASH" ]; then
+        fail "slot 1 holds hash ${S1_HASH:-none}, not the uploaded image $WF_IMG_HASH (corrupted upload)" \
+            "Erase and re-upload: mcumgr ... image erase 1; then run this script again"
+    fi
+    wf_ok "slot 1 holds v$S1_VER, hash verified"
+}
+
+mark_for_test() {
+    local out
+    if ! out=$(mgr image test "$WF_IMG_HASH" 2>&1); then
+        case "$out" in
+            *"DFU mode"*|*"button 1"*)
+                fail "test refused: the device is not in DFU mode" \
+                    "Press Button 1 on the device, then run this script again" ;;
+            *NEWER*|*[Dd]owngrade*)
+                fail "the device refused to test v$WF_IMG_VERSION: $(echo "$out" | grep -i error | tail -n 1)" \
+                    "The bootloader has downgrade prevention on (CONFIG_MCUBOOT_DOWNGRADE_PREVENTION): it only takes newer versions" \
+                    "Sign the build with a version above v$OLD_VER" ;;
+        esac
+        fail "the device refused to test the image: $(echo "$out" | grep -i error | tail -n 1)" \
+            "Image invalid or failed to verify: not signed, or signed with a key the bootloader does not hold" \
+            "Verify locally: imgtool verify -k bootloader/mcuboot-rsa-2048.pem $FIRMWARE"
+    fi
+    read_images
+    [ "$S1_FLAGS" = pending ] || wf_warn "slot 1 flags are '$S1_FLAGS' (expected pending)"
+}
+
 # wait_for_device: after a reset, until the device answers again.
 wait_for_device() {
     local deadline=$((SECONDS + BOOT_WAIT))
@@ -209,49 +255,31 @@ else
     wf_ok "v$WF_IMG_VERSION is newer than the running v$OLD_VER"
 fi
 
+# An earlier update that stopped after `image test` leaves slot 1 pending;
+# the device refuses uploads and erases until that test boot happened.
+SKIP_UPLOAD=0
+case "$S1_FLAGS" in
+    *pending*)
+        if [ "$S1_HASH" = "$WF_IMG_HASH" ]; then
+            SKIP_UPLOAD=1
+        else
+            fail "slot 1 holds v$S1_VER marked pending by an unfinished update; the device refuses a new upload until it ran" \
+                "Finish that update first: dfu_update.sh <the v$S1_VER image> $DEV" \
+                "Or discard it: reset twice (the bootloader tries v$S1_VER once, the second reset reverts to v$OLD_VER), then run this script again"
+        fi ;;
+esac
+
 STEP="upload"
 wf_step "5/8 Uploading v$WF_IMG_VERSION to slot 1"
-UPLOAD_LOG=$(mktemp)
-mgr image upload "$FIRMWARE" 2>&1 | tee "$UPLOAD_LOG"
-rc=${PIPESTATUS[0]}
-out=$(tail -n 5 "$UPLOAD_LOG")
-rm -f "$UPLOAD_LOG"
-if [ "$rc" != 0 ]; then
-    case "$out" in
-        *"DFU mode"*|*"button 1"*|*"Button 1"*)
-            fail "upload refused: the device is not in DFU mode" \
-                "Press Button 1 on the device (status LED blinks fast, error LED shows SOS, console shows '>>> Entering DFU Mode'), then run this script again" ;;
-    esac
-    fail "Upload failed: $(echo "$out" | grep -i error | tail -n 1)" \
-        "Use smaller chunks: mcumgr ... image upload --chunk-size 128 $FIRMWARE (or connstring mtu=128)" \
-        "Increase the timeout: --timeout 20" \
-        "Check available flash space: mcumgr ... image list (firmware must be < 472KB)"
+if [ "$SKIP_UPLOAD" = 1 ]; then
+    wf_ok "already in slot 1 and marked for test by an earlier run: no upload needed"
+else
+    upload_image
 fi
-read_images || fail "cannot read the image list after the upload"
-if [ "$S1_HASH" != "$WF_IMG_HASH" ]; then
-    fail "slot 1 holds hash ${S1_HASH:-none}, not the uploaded image $WF_IMG_HASH (corrupted upload)" \
-        "Erase and re-upload: mcumgr ... image erase 1; then run this script again"
-fi
-wf_ok "slot 1 holds v$S1_VER, hash verified"
 
 STEP="test"
 wf_step "6/8 Marking the new image for test"
-if ! out=$(mgr image test "$WF_IMG_HASH" 2>&1); then
-    case "$out" in
-        *"DFU mode"*|*"button 1"*)
-            fail "test refused: the device is not in DFU mode" \
-                "Press Button 1 on the device, then run this script again" ;;
-        *NEWER*|*[Dd]owngrade*)
-            fail "the device refused to test v$WF_IMG_VERSION: $(echo "$out" | grep -i error | tail -n 1)" \
-                "The bootloader has downgrade prevention on (CONFIG_MCUBOOT_DOWNGRADE_PREVENTION): it only takes newer versions" \
-                "Sign the build with a version above v$OLD_VER" ;;
-    esac
-    fail "the device refused to test the image: $(echo "$out" | grep -i error | tail -n 1)" \
-        "Image invalid or failed to verify: not signed, or signed with a key the bootloader does not hold" \
-        "Verify locally: imgtool verify -k bootloader/mcuboot-rsa-2048.pem $FIRMWARE"
-fi
-read_images
-[ "$S1_FLAGS" = pending ] || wf_warn "slot 1 flags are '$S1_FLAGS' (expected pending)"
+[ "$SKIP_UPLOAD" = 1 ] || mark_for_test
 wf_ok "slot 1 marked pending: the next boot tries v$WF_IMG_VERSION"
 
 STEP="reset"

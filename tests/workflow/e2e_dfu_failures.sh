@@ -88,9 +88,22 @@ expect_failure "bad signature (device)" "imgtool verify -k" "$badsig" "udp:$SIM_
 e2e_assert_contains "$(wf_audit_field last detail)" "did not boot the new image" "device signature: detail"
 e2e_assert_eq 1.0.0 "$(wf_audit_field last version_after)" "device signature: version after"
 e2e_assert_eq "active confirmed" "$(wf_slot 0 flags)" "device signature: slot 0 still confirmed"
+
+e2e_log "slot 1 pending from an unfinished update with another image"
+v13=$E2E_TMP/v1.3.0.bin
+wf_sign 1.3.0 "$v13"
+"$MCUMGR" "${CONN[@]}" image upload "$v2" >/dev/null
+"$MCUMGR" "${CONN[@]}" image test "$(wf_digest "$v2")" >/dev/null
+expect_failure "slot 1 pending" "reset twice" "$v13" "udp:$SIM_UDP"
+e2e_log "the same image pending: the script carries on from the reset"
+out=$(bash "$SCRIPTS/dfu_update.sh" --confirm "$v2" "udp:$SIM_UDP" 2>&1) || e2e_fail "resume of a pending update: $out"
+e2e_assert_contains "$out" "no upload needed" "resumed without uploading"
+e2e_assert_eq 1.1.0 "$(sim_status version)" "resumed update runs"
 sim_stop
 
 e2e_log "not in DFU mode (board with the DFU gate)"
+SIM_DIR=''
+sim_provision "$v1"
 sim_start --key "$KEY" --dfu-gate
 CONN=(--conntype udp --connstring "$SIM_UDP")
 expect_failure "not in DFU mode" "Press Button 1" "$v2" "udp:$SIM_UDP"
