@@ -65,6 +65,7 @@ struct sim_config {
     struct sim_fault_cfg uart_faults, udp_faults;
     long unplug_after;            /* uart bytes received before unplug; -1 never */
     uint32_t unplug_ms;           /* how long it stays unplugged */
+    uint32_t reenumerate_ms;      /* >0: every reset unplugs the pty this long */
     long stall_after;             /* uart bytes received before a stall; -1 never */
     uint32_t stall_ms;
     bool trace;                   /* log every SMP request on the console */

@@ -19,8 +19,6 @@
 
 #include "sim/sim.h"
 
-void sim_uart_unplug(struct sim_runtime *rt, uint64_t now, uint32_t ms);
-
 /* Socket addresses hold about 100 bytes, state folders can be longer: the
  * socket is bound and reached as "ctl.sock" from inside the folder
  * (a chdir there and back: both processes are single-threaded). */

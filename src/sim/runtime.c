@@ -86,7 +86,10 @@ static void power_on_boot(struct sim_board *b, enum sim_reset_cause cause)
 
 void sim_runtime_reboot(struct sim_runtime *rt, enum sim_reset_cause cause)
 {
-    if (rt->uart.master >= 0)
+    /* a USB CDC port goes away with the chip's reset when asked to */
+    if (rt->uart.master >= 0 && rt->b->cfg.reenumerate_ms)
+        sim_uart_unplug(rt, sim_now_ns(), rt->b->cfg.reenumerate_ms);
+    else if (rt->uart.master >= 0)
         sim_uart_reset_rx(rt);
     power_on_boot(rt->b, cause);
 }

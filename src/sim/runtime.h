@@ -110,6 +110,8 @@ uint64_t sim_uart_next_event(const struct sim_runtime *rt, uint64_t now);
 bool sim_uart_tx_idle(const struct sim_runtime *rt);
 /* A reset loses any half-received frame, as the device's RAM does. */
 void sim_uart_reset_rx(struct sim_runtime *rt);
+/* The cable is pulled for ms: the pty closes, a new one opens after. */
+void sim_uart_unplug(struct sim_runtime *rt, uint64_t now, uint32_t ms);
 
 /* Reset of the running board (SMP, pin, watchdog, power): the bootloader
  * runs (again after a power cut during it), then the firmware starts. */

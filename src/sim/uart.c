@@ -119,21 +119,14 @@ void sim_uart_close(struct sim_runtime *rt)
 }
 
 /* The unplug fault: the port disappears, then comes back as a new pty. */
-static void unplug(struct sim_runtime *rt, uint64_t now)
+void sim_uart_unplug(struct sim_runtime *rt, uint64_t now, uint32_t ms)
 {
-    sim_board_log(rt->b, "uart: unplugged for %u ms (fault injection)",
-                  rt->b->cfg.unplug_ms);
+    sim_board_log(rt->b, "uart: unplugged for %u ms", ms);
     sim_uart_close(rt);
-    rt->uart.replug_ns = now + (uint64_t)rt->b->cfg.unplug_ms * 1000000ull;
+    rt->uart.replug_ns = now + (uint64_t)ms * 1000000ull;
     rt->uart.rx_wire.len = rt->uart.tx_q.len = 0;
     rt->uart.nrsp = 0;
     rt->uart.started = rt->uart.finished = 0;
-}
-
-void sim_uart_unplug(struct sim_runtime *rt, uint64_t now, uint32_t ms)
-{
-    rt->b->cfg.unplug_ms = ms;
-    unplug(rt, now);
 }
 
 static void check_triggers(struct sim_runtime *rt, uint64_t now)
@@ -149,7 +142,7 @@ static void check_triggers(struct sim_runtime *rt, uint64_t now)
     if (c->unplug_after >= 0 && !u->unplug_done &&
         u->rx_total >= (uint64_t)c->unplug_after) {
         u->unplug_done = true;
-        unplug(rt, now);
+        sim_uart_unplug(rt, now, c->unplug_ms);
     }
 }
 

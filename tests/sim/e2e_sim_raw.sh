@@ -101,6 +101,22 @@ sim_wait_log 'Booting MCUboot.*' 5
 for i in $(seq 50); do [ "$(sim_status boot_count)" = 3 ] && break; sleep 0.1; done
 e2e_assert_eq 3 "$(sim_status boot_count)" "boot count after UDP reset"
 
+e2e_log "--reenumerate: a reset takes the USB port away; DIR/tty follows the new pty"
+sim_restart --reenumerate 300
+old_tty=$SIM_TTY
+$RAW udp "$SIM_PORT" 0200000100000905a0 >/dev/null
+sim_wait_log 'uart: unplugged for 300 ms'
+for _ in $(seq 100); do
+    now_tty=$(sim_status tty)
+    [ -n "$now_tty" ] && break
+    sleep 0.05
+done
+[ -n "$now_tty" ] || e2e_fail "the port never came back"
+e2e_assert_eq "$now_tty" "$(readlink "$SIM_TTY_LINK")" "tty symlink after re-enumeration"
+e2e_assert_eq 0300000900004200a161726568656c6c6f \
+    "$($RAW serial "$SIM_TTY_LINK" 0200000900004200a161646568656c6c6f)" "echo on the new port"
+[ "$now_tty" != "$old_tty" ] || echo "(the new pty reused the old number)"
+
 e2e_log "--buf-size/--buf-count are reported by params"
 sim_restart --buf-size 512 --buf-count 2
 p=$($RAW serial "$SIM_TTY" 0000000000000106)

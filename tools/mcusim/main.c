@@ -45,6 +45,7 @@ static const char usage[] =
     "  --flash-timing nrf52840  real erase/write times (page 85 ms, word 41 us)\n"
     "  --buf-size N, --buf-count N  SMP buffers (default uart 384x4, udp 2048x2)\n"
     "  --dfu                    button 1 held at power-on: start in DFU mode\n"
+    "  --reenumerate MS         every reset takes the USB port away for MS (new pty)\n"
     "  --dfu-gate               image upload/test/erase only in DFU mode\n"
     "  --serial ID              hardware id of a new board (default random)\n"
     "  --trace                  log every SMP request on the console\n"
@@ -120,7 +121,7 @@ enum {
     OPT_DOWNGRADE, OPT_FAIL_AFTER, OPT_BAUD, OPT_FLASH_TIMING, OPT_BUF_SIZE,
     OPT_BUF_COUNT, OPT_DFU, OPT_DFU_GATE, OPT_SERIAL, OPT_TRACE, OPT_QUIET,
     OPT_LINK_FAULTS, OPT_UART_FAULTS, OPT_UDP_FAULTS, OPT_UNPLUG_AFTER,
-    OPT_STALL_AFTER, OPT_TORN, OPT_PROVISION, OPT_BOOT_ONCE, OPT_JSON, OPT_PRESS,
+    OPT_STALL_AFTER, OPT_TORN, OPT_REENUMERATE, OPT_PROVISION, OPT_BOOT_ONCE, OPT_JSON, OPT_PRESS,
     OPT_HOLD, OPT_RELEASE, OPT_STATUS, OPT_CTL, OPT_HELP,
 };
 
@@ -135,6 +136,7 @@ static const struct option options[] = {
     { "no-downgrade", no_argument, 0, OPT_DOWNGRADE },
     { "fail-after", required_argument, 0, OPT_FAIL_AFTER },
     { "torn", no_argument, 0, OPT_TORN },
+    { "reenumerate", required_argument, 0, OPT_REENUMERATE },
     { "baud", required_argument, 0, OPT_BAUD },
     { "flash-timing", required_argument, 0, OPT_FLASH_TIMING },
     { "buf-size", required_argument, 0, OPT_BUF_SIZE },
@@ -220,6 +222,11 @@ static int more_option(struct args *a, int opt, const char *v)
         return 0;
     case OPT_DFU: c->dfu_at_start = true; return 0;
     case OPT_TORN: c->torn = true; return 0;
+    case OPT_REENUMERATE:
+        if (!parse_ulong(v, 60000, &n) || n < 1)
+            return usage_error("--reenumerate needs 1..60000 ms, not '%s'", v);
+        c->reenumerate_ms = (uint32_t)n;
+        return 0;
     case OPT_DFU_GATE: c->dfu_gate = true; return 0;
     case OPT_SERIAL:
         if (strlen(v) == 0 || strlen(v) > 16 || strspn(v, "0123456789abcdefABCDEF-_") != strlen(v))
