@@ -73,10 +73,14 @@ for v in 1.0.0 1.1.0; do
 done
 run "$IMGTOOL" verify -k "$KEY" "$WORK/zephyr-1.1.0.signed.bin"
 
-title "3. Factory: bootloader + v1.0.0 in slot 0 (the simulated board's flash)"
+title "3. Release package of v1.1.0 for QA (scripts/build_dfu_package.sh)"
+run bash scripts/build_dfu_package.sh --firmware "$WORK/app-1.1.0.bin" --key "$KEY" --out "$WORK/dist" 1.1.0
+RELEASE=$WORK/dist/release-1.1.0/firmware-1.1.0.signed.bin
+
+title "4. Factory: bootloader + v1.0.0 in slot 0 (the simulated board's flash)"
 run "$MCUSIM" --state "$BOARD" --provision "$WORK/zephyr-1.0.0.signed.bin"
 
-title "4. Power on the board (bootloader holds the release key; updates only in DFU mode; UART at 115200 baud)"
+title "5. Power on the board (bootloader holds the release key; updates only in DFU mode; UART at 115200 baud)"
 PORT=0
 for _ in 1 2 3 4 5; do
     PORT=$(free_udp_port)
@@ -97,23 +101,24 @@ console 0 'Booting|Swap type'
 export DEVICE=$TTY
 MGR=("$MCUMGR" --conntype serial --connstring "dev=$DEVICE,baud=115200")
 
-title "5. Test the connection (the guide's first command)"
+title "6. Test the connection (the guide's first command)"
 run "${MGR[@]}" echo "Hello MCUmgr"
+run bash scripts/quick_mcumgr_test.sh "$DEVICE"
 
-title "6. Check the current firmware"
+title "7. Check the current firmware"
 run "${MGR[@]}" image list
 
-title "7. Press Button 1: enter DFU mode"
+title "8. Press Button 1: enter DFU mode"
 n=$(console_lines)
 run "$MCUSIM" --state "$BOARD" --press-button 1 >/dev/null
 sleep 0.1
 console "$n" 'DFU|LED'
 
-title "8. Update to v1.1.0 with scripts/dfu_update.sh (left on trial for the soak test)"
+title "9. Update to v1.1.0 with scripts/dfu_update.sh (left on trial for the soak test)"
 run bash scripts/dfu_update.sh --trial "$WORK/zephyr-1.1.0.signed.bin" "$DEVICE" 115200
 console "$n" 'Swap type|Booting image'
 
-title "9. Revert: the new firmware is bad, reset without confirming"
+title "10. Revert: the new firmware is bad, reset without confirming"
 n=$(console_lines)
 run "${MGR[@]}" reset
 wait_up() { for _ in $(seq 100); do [ "$("${MGR[@]}" -t 1 echo up 2>/dev/null)" = up ] && return; sleep 0.1; done; }
@@ -121,9 +126,9 @@ wait_up
 console "$n" 'Swap type|Booting image'
 run "${MGR[@]}" image list
 
-title "10. Update again, and confirm it this time"
+title "11. Update again from the release package, and confirm it this time"
 "$MCUSIM" --state "$BOARD" --press-button 1 >/dev/null
-run bash scripts/dfu_update.sh --confirm "$WORK/zephyr-1.1.0.signed.bin" "$DEVICE" 115200
+run bash scripts/dfu_update.sh --confirm --key "$WORK/dist/release-1.1.0/bootloader/release-pubkey.pem" "$RELEASE" "$DEVICE" 115200
 for i in 1 2; do
     n=$(console_lines)
     run "${MGR[@]}" reset
@@ -139,7 +144,7 @@ if [ "$ver" != 1.1.0 ] || [ "$flags" != "active confirmed" ]; then
 fi
 wf_ok "v1.1.0 stays across resets: confirmed"
 
-title "11. The audit trail (who, when, which device, from which version to which, outcome)"
+title "12. The audit trail (who, when, which device, from which version to which, outcome)"
 run "$MCUMGR" audit list
 last=$("$MCUMGR" audit list | grep ' dfu-update ' | tail -n 1 | awk '{print $1}')
 [ -n "$last" ] && run "$MCUMGR" audit show "$last"
