@@ -113,6 +113,8 @@ n=$(console_lines)
 run "$MCUSIM" --state "$BOARD" --press-button 1 >/dev/null
 sleep 0.1
 console "$n" 'DFU|LED'
+leds=$("$MCUSIM" --state "$BOARD" --status | grep -o '"\(status\|error\)_led":"[^"]*"' | tr -d '"' | tr '\n' ' ')
+echo "    board: ${leds:-LED state unknown}"
 
 title "9. Update to v1.1.0 with scripts/dfu_update.sh (left on trial for the soak test)"
 run bash scripts/dfu_update.sh --trial "$WORK/zephyr-1.1.0.signed.bin" "$DEVICE" 115200
