@@ -131,7 +131,7 @@ run "${MGR[@]}" image list
 title "11. Update again from the release package, and confirm it this time"
 "$MCUSIM" --state "$BOARD" --press-button 1 >/dev/null
 run bash scripts/dfu_update.sh --confirm --key "$WORK/dist/release-1.1.0/bootloader/release-pubkey.pem" "$RELEASE" "$DEVICE" 115200
-for i in 1 2; do
+for _ in 1 2; do
     n=$(console_lines)
     run "${MGR[@]}" reset
     wait_up
