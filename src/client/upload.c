@@ -266,7 +266,7 @@ static int start(struct upload *u, struct client_rsp *rsp)
     int64_t give_up;
     size_t n = fit_data(u, 0), off;
     int64_t resend_ms = FIRST_RESEND_MS;
-    int rc;
+    int rc = CLIENT_ERR_TIMEOUT;
 
     if (total < u->s->timeout_ms)
         total = u->s->timeout_ms;
