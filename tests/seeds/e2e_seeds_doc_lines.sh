@@ -284,7 +284,7 @@ run_line() { # doc line cmd expect
     fi
 
     # expectations
-    local want=0 hint="" what=other ver_before boot_before fw="" fwver="" baud_arg=""
+    local want=0 hint="" what=other boot_before fw="" fwver="" baud_arg="" line_baud=""
     case "$sub" in
     "export "*) what=export ;;
     "mcumgr version"*) what=version ;;
@@ -334,13 +334,7 @@ run_line() { # doc line cmd expect
         else
             fw=${pos[0]}
             fwver=$(image_version "$LINE_CWD/$fw")
-            if [ ${#pos[@]} -ge 3 ] && [ "${pos[2]}" != "$CUR_BAUD" ]; then
-                # the user's device runs at that rate
-                board_restart "${pos[2]}"
-                CUR_BAUD=${pos[2]}
-                note_line "board at ${pos[2]} baud for this line"
-                sub=$(substitute "$cmd")
-            fi
+            [ ${#pos[@]} -ge 3 ] && [ "${pos[2]}" != "$CUR_BAUD" ] && line_baud=${pos[2]}
         fi
     fi
     if [ "$what" = package ]; then
@@ -355,6 +349,13 @@ run_line() { # doc line cmd expect
         [ "$(slot_field 0 flags)" = active ]; then
         mgr image confirm >/dev/null || fail_line "could not confirm the trial image first"
         note_line "v$(running_version) was on trial: confirmed first"
+    fi
+    if [ -n "$line_baud" ]; then
+        # the user's device runs at the rate the line gives
+        board_restart "$line_baud"
+        CUR_BAUD=$line_baud
+        note_line "board at $line_baud baud for this line"
+        sub=$(substitute "$cmd")
     fi
     local req_before=0
     if [ -n "${SIM_PID:-}" ]; then
