@@ -144,7 +144,7 @@ static void fail_add(struct fails *f, const char *id, const char *why)
 {
     f->n++;
     size_t used = strlen(f->ids);
-    snprintf(f->ids + used, sizeof f->ids - used, "  %s: %s\n", id, why);
+    snprintf(f->ids + used, sizeof f->ids - used, "  %.200s: %.400s\n", id, why);
 }
 
 static void fails_check(struct fails *f, const char *what)
@@ -353,12 +353,12 @@ static void check_verify_entry(struct fails *f, const char *id, const cJSON *v)
     if (crashed) {
         /* imgtool died with a Python traceback: we must name the problem */
         if (r.rc != 1 || !r.err || !*r.err || strstr(r.err, "Traceback")) {
-            snprintf(what, sizeof what, "%s: want exit 1 and a specific error, got %d '%s'",
+            snprintf(what, sizeof what, "%s: want exit 1 and a specific error, got %d '%.200s'",
                      v->string, r.rc, first_line(r.err));
             fail_add(f, id, what);
         }
     } else if (r.rc != vec_num(v, "rc") || !r.out || strcmp(r.out, vec_str(v, "stdout")) != 0) {
-        snprintf(what, sizeof what, "%s: exit %d '%s'", v->string, r.rc, first_line(r.out));
+        snprintf(what, sizeof what, "%s: exit %d '%.200s'", v->string, r.rc, first_line(r.out));
         fail_add(f, id, what);
     }
     run_free(&r);
@@ -419,7 +419,7 @@ static void test_sign_errors_refused(void **state)
         const char *word = refusal_word(id);
         if (r.rc != vec_num(e, "rc") || access(ours, F_OK) == 0 || !r.err ||
             !strcasestr(r.err, word)) {
-            snprintf(what, sizeof what, "exit %d, output %s, message '%s' (want '%s')", r.rc,
+            snprintf(what, sizeof what, "exit %d, output %s, message '%.200s' (want '%s')", r.rc,
                      access(ours, F_OK) == 0 ? "written" : "absent", first_line(r.err), word);
             fail_add(&f, id, what);
         }
