@@ -5,7 +5,9 @@ set(MCU_TEST_ENV
   "SHARED_DIR=${SHARED_DIR}"
   "BIN_DIR=${CMAKE_BINARY_DIR}/bin"
   "SRC_DIR=${PROJECT_SOURCE_DIR}"
-  "BUILD_DIR=${CMAKE_BINARY_DIR}")
+  "BUILD_DIR=${CMAKE_BINARY_DIR}"
+  # tests must never write into the user's own audit trail
+  "MCUTOOLS_AUDIT_DB=${CMAKE_BINARY_DIR}/test-audit.db")
 
 # mcu_unit_test(NAME SOURCES a.c b.c LIBS lib1 lib2 [LABELS x])
 function(mcu_unit_test name)
