@@ -7,14 +7,14 @@
  *
  * The commands report after they acted. Only a reset changes the running
  * image, so only a reset needs the device's state from before the action:
- * the link-time wrapper of client_reset() below takes that snapshot, which
- * keeps auditing out of the command files. For every other action the
- * running image before is, by construction, the one running after.
- * Likewise main()'s cli_connect() is wrapped so that a state-changing
- * command that never reached the device still leaves a failed record.
+ * the commands reset through cli_reset_device(), which takes that snapshot
+ * first. For every other action the running image before is, by
+ * construction, the one running after. main() calls
+ * cli_record_unreached() when the connection cannot be opened, so that a
+ * state-changing command that never reached the device still leaves a
+ * failed record.
  */
 #include <limits.h>
-#include <stddef.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,17 +102,10 @@ static int snapshot(struct cli_ctx *cx, struct running *r, int timeout_ms)
     return rc;
 }
 
-/* The linker routes the commands' calls of client_reset here
- * (-Wl,--wrap=client_reset, see CMakeLists.txt). */
-int __real_client_reset(struct client_session *s, bool force);
-int __wrap_client_reset(struct client_session *s, bool force);
-
-int __wrap_client_reset(struct client_session *s, bool force)
+int cli_reset_device(struct cli_ctx *cx, bool force)
 {
-    /* every session of this program lives in its cli_ctx */
-    struct cli_ctx *cx = (struct cli_ctx *)(void *)((char *)s - offsetof(struct cli_ctx, sess));
     snapshot(cx, &g_before_reset, AUDIT_QUERY_TIMEOUT_MS);
-    return __real_client_reset(s, force);
+    return client_reset(&cx->sess, force);
 }
 
 static void describe_connection(const struct cli_ctx *cx, char *out, size_t cap)
@@ -143,19 +136,13 @@ static const struct {
     { "basic erase-storage", "erase storage" },
 };
 
-int __real_cli_connect(struct cli_ctx *cx);
-int __wrap_cli_connect(struct cli_ctx *cx);
-
-/* main() opens the connection through here (-Wl,--wrap=cli_connect). */
-int __wrap_cli_connect(struct cli_ctx *cx)
+void cli_record_unreached(struct cli_ctx *cx)
 {
-    int rc = __real_cli_connect(cx);
-    if (rc == EXIT_OK)
-        return rc;
+    static struct audit_record rec;
+
     for (size_t i = 0; i < sizeof changing / sizeof changing[0]; i++) {
         if (strcmp(cx->cmd_path, changing[i].path) != 0)
             continue;
-        static struct audit_record rec;
         memset(&rec, 0, sizeof rec);
         cli_audit_common(cx, &rec);
         if (cx->conn_desc[0])
@@ -168,9 +155,8 @@ int __wrap_cli_connect(struct cli_ctx *cx)
         snprintf(rec.detail, sizeof rec.detail,
                  "the connection could not be opened; the device was not reached");
         cli_audit_write(cx, &rec);
-        break;
+        return;
     }
-    return rc;
 }
 
 /* A device that does not answer at all is not asked again. */

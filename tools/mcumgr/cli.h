@@ -100,6 +100,11 @@ int out_finish(void);
 /* ---- audit (audit_hook.c) ---- */
 /* The single place every state-changing command reports to (issue 6). */
 void cli_record_state_change(struct cli_ctx *cx, const char *action, const char *detail, int result);
+/* client_reset(), after noting the running image for the reset's record. */
+int cli_reset_device(struct cli_ctx *cx, bool force);
+/* After cli_connect() failed: a failed record when the command would have
+ * changed the device; nothing for a read-only command. */
+void cli_record_unreached(struct cli_ctx *cx);
 /* Cheap device identity for the audit trail ("" when the device has none). */
 void cli_device_identity(struct cli_ctx *cx, char *out, size_t cap);
 

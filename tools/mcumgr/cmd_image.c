@@ -284,7 +284,7 @@ static int after_upload(struct cli_ctx *cx)
             return rc;
     }
     if (cli_opt_set(cx, "reset")) {
-        rc = client_reset(&cx->sess, false);
+        rc = cli_reset_device(cx, false);
         cli_record_state_change(cx, "reset", "after upload", rc == CLIENT_ERR_IO ? 0 : rc);
         if (rc && rc != CLIENT_ERR_IO)
             return out_client_error(cx, rc);

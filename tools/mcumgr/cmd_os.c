@@ -49,7 +49,7 @@ int cmd_reset(struct cli_ctx *cx, int argc, char **argv)
     (void)argv;
     if (argc)
         return out_usage(cx, "reset takes no arguments");
-    rc = client_reset(&cx->sess, cli_opt_set(cx, "force"));
+    rc = cli_reset_device(cx, cli_opt_set(cx, "force"));
     /* A USB CDC port often vanishes while the device reboots: the request
      * went out, so the reset is under way. */
     if (rc == CLIENT_ERR_IO) {

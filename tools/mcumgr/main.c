@@ -52,8 +52,10 @@ int main(int argc, char **argv)
     }
     if (cx.cmd->flags & CLI_NEEDS_CONN) {
         rc = cli_connect(&cx);
-        if (rc != EXIT_OK)
+        if (rc != EXIT_OK) {
+            cli_record_unreached(&cx);
             return rc;
+        }
     }
     rc = cx.cmd->run(&cx, a.argc, a.argv);
     cli_disconnect(&cx);
