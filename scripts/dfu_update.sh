@@ -269,6 +269,19 @@ case "$S1_FLAGS" in
         fi ;;
 esac
 
+# A device still running an earlier update on trial keeps its backup in
+# slot 1 for the revert, so it refuses a new upload there. Say so now,
+# before anything is sent, rather than failing in the middle of step 5.
+if [ "$SKIP_UPLOAD" = 0 ] && [ -n "$OLD_VER" ]; then
+    case "$RUN_FLAGS" in
+        *confirmed*) ;;
+        *)
+            fail "the device runs v$OLD_VER on trial (not confirmed); slot 1 keeps the backup a revert needs" \
+                "Finish that trial first: mcumgr image confirm (keep v$OLD_VER), or reset the device (revert to the backup)" \
+                "Then run this script again" ;;
+    esac
+fi
+
 STEP="upload"
 wf_step "5/8 Uploading v$WF_IMG_VERSION to slot 1"
 if [ "$SKIP_UPLOAD" = 1 ]; then

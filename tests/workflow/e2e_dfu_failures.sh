@@ -126,6 +126,20 @@ sim_restart --key "$KEY" --no-pty
 out=$(bash "$SCRIPTS/dfu_update.sh" --confirm --force "$old" "udp:$SIM_UDP" 2>&1) || e2e_fail "forced downgrade: $out"
 e2e_assert_contains "$out" "continuing because of --force" "forced downgrade warning"
 e2e_assert_eq 0.9.0 "$(sim_status version)" "forced downgrade runs"
+
+e2e_log "device still on trial from an earlier update: refused before any upload"
+CONN=(--conntype udp --connstring "$SIM_UDP")
+out=$(bash "$SCRIPTS/dfu_update.sh" --trial "$v2" "udp:$SIM_UDP" 2>&1) || e2e_fail "update left on trial: $out"
+e2e_assert_eq 1.1.0 "$(sim_status version)" "v1.1.0 on trial"
+s1_before=$(wf_slot 1 hash)
+rc=0
+out=$(bash "$SCRIPTS/dfu_update.sh" --confirm "$v13" "udp:$SIM_UDP" 2>&1 </dev/null) || rc=$?
+e2e_assert_eq 1 "$rc" "on trial: exit code (output: $out)"
+e2e_assert_contains "$out" "on trial (not confirmed)" "on trial: says why"
+e2e_assert_contains "$out" "mcumgr image confirm" "on trial: hint"
+case "$out" in *Uploading*) e2e_fail "on trial: something was uploaded: $out" ;; esac
+e2e_assert_eq "$s1_before" "$(wf_slot 1 hash)" "on trial: the revert backup in slot 1 is untouched"
+e2e_assert_eq 1.1.0 "$(sim_status version)" "on trial: the board keeps running v1.1.0"
 "$MCUMGR" audit verify >/dev/null || e2e_fail "audit verify"
 sim_stop
 echo PASS
