@@ -2,6 +2,7 @@
 #ifndef CLIENT_INTERNAL_H
 #define CLIENT_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "client/client.h"
@@ -11,5 +12,27 @@ int client_serial_open(const struct client_conn *c, struct client_transport *tp,
                        char *err, size_t errlen);
 int client_udp_open(const struct client_conn *c, struct client_transport *tp,
                     char *err, size_t errlen);
+
+/* ---- request and answer helpers of the group operations (request.c) ---- */
+
+/* A request whose body is the empty map {}. */
+int client_call_empty(struct client_session *s, uint8_t op, uint16_t group, uint8_t id,
+                      struct client_rsp *rsp);
+/* Encodes {key: text}, or {} when text is NULL, into buf (*len bytes);
+ * CLIENT_ERR_TOO_BIG when it does not fit in cap. */
+int client_encode_text_map(uint8_t *buf, size_t cap, const char *key, const char *text,
+                           size_t *len);
+/* Requests whose answer only matters for its status (no rsp to keep). */
+int client_call_status(struct client_session *s, uint8_t op, uint16_t group, uint8_t id,
+                       const uint8_t *body, size_t len);
+int client_call_status_tmo(struct client_session *s, uint8_t op, uint16_t group, uint8_t id,
+                           const uint8_t *body, size_t len, int timeout_ms);
+int client_call_empty_status(struct client_session *s, uint8_t op, uint16_t group, uint8_t id);
+/* Starts iterating body[key] when it is there with that type (a list in
+ * an answer); CLIENT_ERR_PROTO otherwise. */
+int client_member_iter(const struct cbor_value *body, const char *key, enum cbor_type type,
+                       struct cbor_iter *it);
+/* Copies n bytes of text as a NUL-terminated string, cut to cap. */
+void client_copy_text(char *out, size_t cap, const char *t, size_t n);
 
 #endif

@@ -23,6 +23,7 @@
 
 #include <openssl/evp.h>
 
+#include "client/internal.h"
 #include "client/mgmt.h"
 
 enum { FS_FILE = 0, FS_STATUS = 1, FS_HASH = 2, FS_HASH_TYPES = 3, FS_CLOSE = 4 };
@@ -54,16 +55,11 @@ int client_fs_stat(struct client_session *s, const char *name, uint64_t *len,
                    struct client_rsp *rsp)
 {
     uint8_t body[512];
-    struct cbor_writer w;
-    int rc;
+    size_t blen;
+    int rc = client_encode_text_map(body, sizeof body, "name", name, &blen);
 
-    cbor_writer_init(&w, body, sizeof body);
-    cbor_open_map(&w, 1);
-    cbor_put_str(&w, "name");
-    cbor_put_str(&w, name);
-    if (w.status)
-        return CLIENT_ERR_TOO_BIG;
-    rc = client_call(s, SMP_OP_READ, SMP_GROUP_FS, FS_STATUS, body, w.len, rsp);
+    if (rc == 0)
+        rc = client_call(s, SMP_OP_READ, SMP_GROUP_FS, FS_STATUS, body, blen, rsp);
     if (rc)
         return rc;
     return cbor_map_get_uint(&rsp->body, "len", len) == 1 ? 0 : CLIENT_ERR_PROTO;
@@ -77,10 +73,7 @@ static int parse_hash(const struct cbor_value *body, struct client_fs_hash *h)
 
     if (cbor_map_get_text(body, "type", &t, &n) != 1 || cbor_map_get(body, "output", &out) != 1)
         return CLIENT_ERR_PROTO;
-    if (n >= sizeof h->type)
-        n = sizeof h->type - 1;
-    memcpy(h->type, t, n);
-    h->type[n] = '\0';
+    client_copy_text(h->type, sizeof h->type, t, n);
     h->off = 0;
     (void)cbor_map_get_uint(body, "off", &h->off);
     if (cbor_map_get_uint(body, "len", &h->len) != 1)
@@ -131,25 +124,21 @@ int client_fs_hash(struct client_session *s, const char *name, const char *type,
 int client_fs_hash_types(struct client_session *s, struct client_hash_type *t, size_t cap,
                          size_t *n, struct client_rsp *rsp)
 {
-    static const uint8_t empty[] = { 0xa0 };
-    struct cbor_value map, k, v;
+    struct cbor_value k, v;
     struct cbor_iter it;
-    int rc = client_call(s, SMP_OP_READ, SMP_GROUP_FS, FS_HASH_TYPES, empty, sizeof empty, rsp);
+    int rc = client_call_empty(s, SMP_OP_READ, SMP_GROUP_FS, FS_HASH_TYPES, rsp);
 
     *n = 0;
+    if (rc == 0)
+        rc = client_member_iter(&rsp->body, "types", CBOR_TYPE_MAP, &it);
     if (rc)
         return rc;
-    if (cbor_map_get(&rsp->body, "types", &map) != 1 || map.type != CBOR_TYPE_MAP ||
-        cbor_iter_init(&it, &map) != CBOR_OK)
-        return CLIENT_ERR_PROTO;
     while ((rc = cbor_iter_next(&it, &k)) == 1) {
         if (k.type != CBOR_TYPE_TEXT || cbor_iter_next(&it, &v) != 1 || v.type != CBOR_TYPE_MAP)
             return CLIENT_ERR_PROTO;
         if (*n == cap)
             continue;
-        size_t l = k.len < sizeof t[*n].name ? k.len : sizeof t[*n].name - 1;
-        memcpy(t[*n].name, k.data, l);
-        t[*n].name[l] = '\0';
+        client_copy_text(t[*n].name, sizeof t[*n].name, (const char *)k.data, k.len);
         t[*n].format = 0;
         t[*n].size = 0;
         (void)cbor_map_get_uint(&v, "format", &t[*n].format);
@@ -161,15 +150,7 @@ int client_fs_hash_types(struct client_session *s, struct client_hash_type *t, s
 
 int client_fs_close(struct client_session *s)
 {
-    static const uint8_t empty[] = { 0xa0 };
-    struct client_rsp *rsp = malloc(sizeof *rsp);
-    int rc;
-
-    if (!rsp)
-        return CLIENT_ERR_NOMEM;
-    rc = client_call(s, SMP_OP_WRITE, SMP_GROUP_FS, FS_CLOSE, empty, sizeof empty, rsp);
-    free(rsp);
-    return rc;
+    return client_call_empty_status(s, SMP_OP_WRITE, SMP_GROUP_FS, FS_CLOSE);
 }
 
 /* ---- resume check ---- */

@@ -8,11 +8,13 @@
 /* pread/pwrite, ftruncate, O_CLOEXEC, clock_gettime, gmtime_r: also when built as strict C11 */
 #define _POSIX_C_SOURCE 200809L
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "client/internal.h"
 #include "client/mgmt.h"
 
 enum { OS_TASKSTAT = 2, OS_MPSTAT = 3, OS_DATETIME = 4, OS_BOOTLOADER = 8 };
@@ -26,14 +28,6 @@ enum { ZEPHYR_ERASE_STORAGE = 0 };
  * under a second, bigger partitions take longer): never give up sooner. */
 #define STORAGE_ERASE_MIN_TIMEOUT_MS 30000
 
-static const uint8_t empty_map[] = { 0xa0 };
-
-static int call_empty(struct client_session *s, uint8_t op, uint16_t group, uint8_t id,
-                      struct client_rsp *rsp)
-{
-    return client_call(s, op, group, id, empty_map, sizeof empty_map, rsp);
-}
-
 /* Copies a CBOR text or byte string into a NUL-terminated name. */
 static void copy_name(char *out, size_t cap, const struct cbor_value *v)
 {
@@ -45,12 +39,16 @@ static void copy_name(char *out, size_t cap, const struct cbor_value *v)
     out[n] = '\0';
 }
 
-static void copy_text(char *out, size_t cap, const char *t, size_t n)
+/* Every list the Go tool prints sorted holds entries that start with their
+ * NUL-terminated name (tasks, pools, stat groups and fields), so one
+ * comparison sorts them all; the asserts keep it that way. */
+_Static_assert(offsetof(struct client_task, name) == 0, "name first");
+_Static_assert(offsetof(struct client_pool, name) == 0, "name first");
+_Static_assert(offsetof(struct client_stat_field, name) == 0, "name first");
+
+static int by_name(const void *a, const void *b)
 {
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(out, t, n);
-    out[n] = '\0';
+    return strcmp(a, b);
 }
 
 static uint64_t get_u(const struct cbor_value *m, const char *key)
@@ -105,20 +103,15 @@ static void fill_task(void *arr, size_t i, const struct cbor_value *name, const 
     t->next_checkin = get_u(m, "next_checkin");
 }
 
-static int by_task_name(const void *a, const void *b)
-{
-    return strcmp(((const struct client_task *)a)->name, ((const struct client_task *)b)->name);
-}
-
 int client_taskstat(struct client_session *s, struct client_task *t, size_t cap, size_t *n,
                     struct client_rsp *rsp)
 {
-    int rc = call_empty(s, SMP_OP_READ, SMP_GROUP_OS, OS_TASKSTAT, rsp);
+    int rc = client_call_empty(s, SMP_OP_READ, SMP_GROUP_OS, OS_TASKSTAT, rsp);
     if (rc)
         return rc;
     rc = walk_named_maps(&rsp->body, "tasks", cap, n, fill_task, t);
     if (rc == 0)
-        qsort(t, *n, sizeof *t, by_task_name);
+        qsort(t, *n, sizeof *t, by_name);
     return rc;
 }
 
@@ -132,15 +125,10 @@ static void fill_pool(void *arr, size_t i, const struct cbor_value *name, const 
     p->min = get_u(m, "min");
 }
 
-static int by_pool_name(const void *a, const void *b)
-{
-    return strcmp(((const struct client_pool *)a)->name, ((const struct client_pool *)b)->name);
-}
-
 int client_mpstat(struct client_session *s, struct client_pool *p, size_t cap, size_t *n,
                   struct client_rsp *rsp)
 {
-    int rc = call_empty(s, SMP_OP_READ, SMP_GROUP_OS, OS_MPSTAT, rsp);
+    int rc = client_call_empty(s, SMP_OP_READ, SMP_GROUP_OS, OS_MPSTAT, rsp);
     if (rc)
         return rc;
     /* deployed servers wrap the pools in `mpools`; one documented layout
@@ -149,7 +137,7 @@ int client_mpstat(struct client_session *s, struct client_pool *p, size_t cap, s
     bool has_wrapper = cbor_map_get(&rsp->body, "mpools", &wrapped) == 1;
     rc = walk_named_maps(&rsp->body, has_wrapper ? "mpools" : NULL, cap, n, fill_pool, p);
     if (rc == 0)
-        qsort(p, *n, sizeof *p, by_pool_name);
+        qsort(p, *n, sizeof *p, by_name);
     return rc;
 }
 
@@ -162,36 +150,24 @@ int client_datetime_get(struct client_session *s, char *out, size_t cap)
 
     if (!rsp)
         return CLIENT_ERR_NOMEM;
-    rc = call_empty(s, SMP_OP_READ, SMP_GROUP_OS, OS_DATETIME, rsp);
+    rc = client_call_empty(s, SMP_OP_READ, SMP_GROUP_OS, OS_DATETIME, rsp);
     if (rc == 0 && cbor_map_get_text(&rsp->body, "datetime", &t, &n) != 1)
         rc = CLIENT_ERR_PROTO;
     if (rc == 0)
-        copy_text(out, cap, t, n);
+        client_copy_text(out, cap, t, n);
     free(rsp);
     return rc;
 }
 
 int client_datetime_set(struct client_session *s, const char *rfc3339)
 {
-    struct client_rsp *rsp;
     uint8_t body[128];
-    struct cbor_writer w;
-    int rc;
+    size_t len;
 
-    if (client_datetime_check(rfc3339) != 0)
+    if (client_datetime_check(rfc3339) != 0 ||
+        client_encode_text_map(body, sizeof body, "datetime", rfc3339, &len) != 0)
         return CLIENT_ERR_ARG;
-    cbor_writer_init(&w, body, sizeof body);
-    cbor_open_map(&w, 1);
-    cbor_put_str(&w, "datetime");
-    cbor_put_str(&w, rfc3339);
-    if (w.status)
-        return CLIENT_ERR_ARG;
-    rsp = malloc(sizeof *rsp);
-    if (!rsp)
-        return CLIENT_ERR_NOMEM;
-    rc = client_call(s, SMP_OP_WRITE, SMP_GROUP_OS, OS_DATETIME, body, w.len, rsp);
-    free(rsp);
-    return rc;
+    return client_call_status(s, SMP_OP_WRITE, SMP_GROUP_OS, OS_DATETIME, body, len);
 }
 
 /* Reads exactly width digits; -1 when they are not there. */
@@ -263,26 +239,19 @@ int client_bootloader_info(struct client_session *s, const char *query,
                            struct client_bootloader *b, struct client_rsp *rsp)
 {
     uint8_t body[128];
-    struct cbor_writer w;
+    size_t len, n;
     const char *t;
-    size_t n;
     bool nd = false;
     int rc;
 
     memset(b, 0, sizeof *b);
-    cbor_writer_init(&w, body, sizeof body);
-    cbor_open_map(&w, query ? 1 : 0);
-    if (query) {
-        cbor_put_str(&w, "query");
-        cbor_put_str(&w, query);
-    }
-    if (w.status)
+    if (client_encode_text_map(body, sizeof body, "query", query, &len) != 0)
         return CLIENT_ERR_ARG;
-    rc = client_call(s, SMP_OP_READ, SMP_GROUP_OS, OS_BOOTLOADER, body, w.len, rsp);
+    rc = client_call(s, SMP_OP_READ, SMP_GROUP_OS, OS_BOOTLOADER, body, len, rsp);
     if (rc)
         return rc;
     if (cbor_map_get_text(&rsp->body, "bootloader", &t, &n) == 1)
-        copy_text(b->name, sizeof b->name, t, n);
+        client_copy_text(b->name, sizeof b->name, t, n);
     b->has_mode = cbor_map_get_int(&rsp->body, "mode", &b->mode) == 1;
     b->no_downgrade = cbor_map_get_bool(&rsp->body, "no-downgrade", &nd) == 1 && nd;
     if (!query && !b->name[0])
@@ -307,24 +276,18 @@ const char *client_boot_mode_name(int64_t mode)
 
 /* ---- statistics ---- */
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(a, b);
-}
-
 int client_stat_list(struct client_session *s, char (*names)[CLIENT_NAME_MAX], size_t cap,
                      size_t *n, struct client_rsp *rsp)
 {
-    struct cbor_value arr, v;
+    struct cbor_value v;
     struct cbor_iter it;
-    int rc = call_empty(s, SMP_OP_READ, SMP_GROUP_STAT, STAT_LIST, rsp);
+    int rc = client_call_empty(s, SMP_OP_READ, SMP_GROUP_STAT, STAT_LIST, rsp);
 
     *n = 0;
+    if (rc == 0)
+        rc = client_member_iter(&rsp->body, "stat_list", CBOR_TYPE_ARRAY, &it);
     if (rc)
         return rc;
-    if (cbor_map_get(&rsp->body, "stat_list", &arr) != 1 || arr.type != CBOR_TYPE_ARRAY ||
-        cbor_iter_init(&it, &arr) != CBOR_OK)
-        return CLIENT_ERR_PROTO;
     while ((rc = cbor_iter_next(&it, &v)) == 1) {
         if (v.type != CBOR_TYPE_TEXT)
             return CLIENT_ERR_PROTO;
@@ -337,34 +300,23 @@ int client_stat_list(struct client_session *s, char (*names)[CLIENT_NAME_MAX], s
     return 0;
 }
 
-static int by_field_name(const void *a, const void *b)
-{
-    return strcmp(((const struct client_stat_field *)a)->name,
-                  ((const struct client_stat_field *)b)->name);
-}
-
 int client_stat_read(struct client_session *s, const char *group, struct client_stat_field *f,
                      size_t cap, size_t *n, struct client_rsp *rsp)
 {
     uint8_t body[256];
-    struct cbor_writer w;
-    struct cbor_value map, k, v;
+    struct cbor_value k, v;
     struct cbor_iter it;
+    size_t len;
     int rc;
 
     *n = 0;
-    cbor_writer_init(&w, body, sizeof body);
-    cbor_open_map(&w, 1);
-    cbor_put_str(&w, "name");
-    cbor_put_str(&w, group);
-    if (w.status)
+    if (client_encode_text_map(body, sizeof body, "name", group, &len) != 0)
         return CLIENT_ERR_ARG;
-    rc = client_call(s, SMP_OP_READ, SMP_GROUP_STAT, STAT_READ, body, w.len, rsp);
+    rc = client_call(s, SMP_OP_READ, SMP_GROUP_STAT, STAT_READ, body, len, rsp);
+    if (rc == 0)
+        rc = client_member_iter(&rsp->body, "fields", CBOR_TYPE_MAP, &it);
     if (rc)
         return rc;
-    if (cbor_map_get(&rsp->body, "fields", &map) != 1 || map.type != CBOR_TYPE_MAP ||
-        cbor_iter_init(&it, &map) != CBOR_OK)
-        return CLIENT_ERR_PROTO;
     while ((rc = cbor_iter_next(&it, &k)) == 1) {
         if (cbor_iter_next(&it, &v) != 1 || v.type != CBOR_TYPE_UINT)
             return CLIENT_ERR_PROTO;
@@ -375,7 +327,7 @@ int client_stat_read(struct client_session *s, const char *group, struct client_
     }
     if (rc < 0)
         return CLIENT_ERR_PROTO;
-    qsort(f, *n, sizeof *f, by_field_name);
+    qsort(f, *n, sizeof *f, by_name);
     return 0;
 }
 
@@ -386,41 +338,23 @@ static int call_named(struct client_session *s, uint8_t op, uint16_t group, uint
                       const char *name)
 {
     uint8_t body[512];
-    struct cbor_writer w;
-    struct client_rsp *rsp;
-    int rc;
+    size_t len;
+    int rc = client_encode_text_map(body, sizeof body, "name", name, &len);
 
-    cbor_writer_init(&w, body, sizeof body);
-    cbor_open_map(&w, name ? 1 : 0);
-    if (name) {
-        cbor_put_str(&w, "name");
-        cbor_put_str(&w, name);
-    }
-    if (w.status)
-        return CLIENT_ERR_TOO_BIG;
-    rsp = malloc(sizeof *rsp);
-    if (!rsp)
-        return CLIENT_ERR_NOMEM;
-    rc = client_call(s, op, group, id, body, w.len, rsp);
-    free(rsp);
-    return rc;
+    return rc ? rc : client_call_status(s, op, group, id, body, len);
 }
 
 int client_settings_read(struct client_session *s, const char *name, uint8_t *val, size_t cap,
                          size_t *len, struct client_rsp *rsp)
 {
     uint8_t body[512];
-    struct cbor_writer w;
     struct cbor_value v;
-    int rc;
+    size_t blen;
+    int rc = client_encode_text_map(body, sizeof body, "name", name, &blen);
 
-    cbor_writer_init(&w, body, sizeof body);
-    cbor_open_map(&w, 1);
-    cbor_put_str(&w, "name");
-    cbor_put_str(&w, name);
-    if (w.status)
-        return CLIENT_ERR_TOO_BIG;
-    rc = client_call(s, SMP_OP_READ, SMP_GROUP_SETTINGS, SET_VALUE, body, w.len, rsp);
+    if (rc)
+        return rc;
+    rc = client_call(s, SMP_OP_READ, SMP_GROUP_SETTINGS, SET_VALUE, body, blen, rsp);
     if (rc)
         return rc;
     if (cbor_map_get(&rsp->body, "val", &v) != 1 ||
@@ -436,8 +370,6 @@ int client_settings_write(struct client_session *s, const char *name, const uint
 {
     uint8_t body[CLIENT_MSG_MAX];
     struct cbor_writer w;
-    struct client_rsp *rsp;
-    int rc;
 
     cbor_writer_init(&w, body, sizeof body);
     cbor_open_map(&w, 2);
@@ -450,12 +382,7 @@ int client_settings_write(struct client_session *s, const char *name, const uint
         cbor_put_bytes(&w, val, len);
     if (w.status || (s->max_msg && w.len + SMP_HDR_SIZE > s->max_msg))
         return CLIENT_ERR_TOO_BIG;
-    rsp = malloc(sizeof *rsp);
-    if (!rsp)
-        return CLIENT_ERR_NOMEM;
-    rc = client_call(s, SMP_OP_WRITE, SMP_GROUP_SETTINGS, SET_VALUE, body, w.len, rsp);
-    free(rsp);
-    return rc;
+    return client_call_status(s, SMP_OP_WRITE, SMP_GROUP_SETTINGS, SET_VALUE, body, w.len);
 }
 
 int client_settings_delete(struct client_session *s, const char *name)
@@ -476,19 +403,13 @@ int client_settings_load(struct client_session *s)
 int client_settings_save(struct client_session *s, const char *subtree)
 {
     static const uint8_t save_true[] = { 0xa1, 0x64, 's', 'a', 'v', 'e', 0xf5 };
-    struct client_rsp *rsp;
     int rc = call_named(s, SMP_OP_WRITE, SMP_GROUP_SETTINGS, SET_LOAD_SAVE, subtree);
 
     /* Mynewt has no save command; it saves on a value write of {save:true} */
     if (rc != CLIENT_ERR_DEVICE || s->dev_err.rc != SMP_ERR_ENOTSUP || subtree)
         return rc;
-    rsp = malloc(sizeof *rsp);
-    if (!rsp)
-        return CLIENT_ERR_NOMEM;
-    rc = client_call(s, SMP_OP_WRITE, SMP_GROUP_SETTINGS, SET_VALUE, save_true, sizeof save_true,
-                     rsp);
-    free(rsp);
-    return rc;
+    return client_call_status(s, SMP_OP_WRITE, SMP_GROUP_SETTINGS, SET_VALUE, save_true,
+                              sizeof save_true);
 }
 
 /* ---- shell ---- */
@@ -524,7 +445,7 @@ int client_shell_exec(struct client_session *s, int argc, const char *const argv
         return rc;
     if (!has_out)
         return CLIENT_ERR_PROTO;
-    copy_text(out, cap, t, n);
+    client_copy_text(out, cap, t, n);
     *ret = 0;
     if (cbor_map_get_int(&rsp->body, "ret", &v) == 1 || cbor_map_get_int(&rsp->body, "rc", &v) == 1)
         *ret = (int)v;
@@ -541,7 +462,7 @@ int client_enum_count(struct client_session *s, uint64_t *count)
 
     if (!rsp)
         return CLIENT_ERR_NOMEM;
-    rc = call_empty(s, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_COUNT, rsp);
+    rc = client_call_empty(s, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_COUNT, rsp);
     if (rc == 0 && cbor_map_get_uint(&rsp->body, "count", count) != 1)
         rc = CLIENT_ERR_PROTO;
     free(rsp);
@@ -551,16 +472,15 @@ int client_enum_count(struct client_session *s, uint64_t *count)
 int client_enum_list(struct client_session *s, uint16_t *ids, size_t cap, size_t *n,
                      struct client_rsp *rsp)
 {
-    struct cbor_value arr, v;
+    struct cbor_value v;
     struct cbor_iter it;
-    int rc = call_empty(s, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_LIST, rsp);
+    int rc = client_call_empty(s, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_LIST, rsp);
 
     *n = 0;
+    if (rc == 0)
+        rc = client_member_iter(&rsp->body, "groups", CBOR_TYPE_ARRAY, &it);
     if (rc)
         return rc;
-    if (cbor_map_get(&rsp->body, "groups", &arr) != 1 || arr.type != CBOR_TYPE_ARRAY ||
-        cbor_iter_init(&it, &arr) != CBOR_OK)
-        return CLIENT_ERR_PROTO;
     while ((rc = cbor_iter_next(&it, &v)) == 1) {
         if (v.type != CBOR_TYPE_UINT || v.u > 0xffff)
             return CLIENT_ERR_PROTO;
@@ -604,7 +524,7 @@ static int parse_group_info(const struct cbor_value *m, struct client_group_info
         return CLIENT_ERR_PROTO;
     g->id = (uint16_t)id;
     if (cbor_map_get_text(m, "name", &t, &n) == 1)
-        copy_text(g->name, sizeof g->name, t, n);
+        client_copy_text(g->name, sizeof g->name, t, n);
     g->has_handlers = cbor_map_get_uint(m, "handlers", &g->handlers) == 1;
     return 0;
 }
@@ -615,7 +535,7 @@ int client_enum_details(struct client_session *s, const uint16_t *filter, size_t
 {
     uint8_t body[1024];
     struct cbor_writer w;
-    struct cbor_value arr, v;
+    struct cbor_value v;
     struct cbor_iter it;
     int rc;
 
@@ -631,11 +551,10 @@ int client_enum_details(struct client_session *s, const uint16_t *filter, size_t
     if (w.status)
         return CLIENT_ERR_TOO_BIG;
     rc = client_call(s, SMP_OP_READ, SMP_GROUP_ENUM, ENUM_DETAILS, body, w.len, rsp);
+    if (rc == 0)
+        rc = client_member_iter(&rsp->body, "groups", CBOR_TYPE_ARRAY, &it);
     if (rc)
         return rc;
-    if (cbor_map_get(&rsp->body, "groups", &arr) != 1 || arr.type != CBOR_TYPE_ARRAY ||
-        cbor_iter_init(&it, &arr) != CBOR_OK)
-        return CLIENT_ERR_PROTO;
     while ((rc = cbor_iter_next(&it, &v)) == 1) {
         if (*n == cap)
             continue;
@@ -650,15 +569,10 @@ int client_enum_details(struct client_session *s, const uint16_t *filter, size_t
 
 int client_storage_erase(struct client_session *s)
 {
-    struct client_rsp *rsp = malloc(sizeof *rsp);
+    static const uint8_t empty_map[] = { 0xa0 };
     int tmo = s->timeout_ms > STORAGE_ERASE_MIN_TIMEOUT_MS ? s->timeout_ms
                                                           : STORAGE_ERASE_MIN_TIMEOUT_MS;
-    int rc;
 
-    if (!rsp)
-        return CLIENT_ERR_NOMEM;
-    rc = client_call_tmo(s, SMP_OP_WRITE, SMP_GROUP_ZEPHYR, ZEPHYR_ERASE_STORAGE, empty_map,
-                         sizeof empty_map, rsp, tmo);
-    free(rsp);
-    return rc;
+    return client_call_status_tmo(s, SMP_OP_WRITE, SMP_GROUP_ZEPHYR, ZEPHYR_ERASE_STORAGE,
+                                  empty_map, sizeof empty_map, tmo);
 }

@@ -2,22 +2,19 @@
 #include <string.h>
 
 #include "client/client.h"
+#include "client/internal.h"
 
 enum { OS_ECHO = 0, OS_RESET = 5, OS_PARAMS = 6, OS_INFO = 7 };
 
-static int copy_text(const struct cbor_value *body, const char *key, char *out, size_t cap)
+/* The answer's text body[key], cut to cap. */
+static int answer_text(const struct cbor_value *body, const char *key, char *out, size_t cap)
 {
     const char *t;
     size_t n;
 
     if (cbor_map_get_text(body, key, &t, &n) != 1)
         return CLIENT_ERR_PROTO;
-    if (cap == 0)
-        return 0;
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(out, t, n);
-    out[n] = '\0';
+    client_copy_text(out, cap, t, n);
     return 0;
 }
 
@@ -37,7 +34,7 @@ int client_echo(struct client_session *s, const char *text, char *out, size_t ca
     rc = client_call(s, SMP_OP_WRITE, SMP_GROUP_OS, OS_ECHO, body, w.len, &rsp);
     if (rc)
         return rc;
-    return copy_text(&rsp.body, "r", out, cap);
+    return answer_text(&rsp.body, "r", out, cap);
 }
 
 int client_reset(struct client_session *s, bool force)
@@ -57,10 +54,9 @@ int client_reset(struct client_session *s, bool force)
 
 int client_params(struct client_session *s, struct client_params *p)
 {
-    const uint8_t body[] = { 0xa0 };
     struct client_rsp rsp;
     uint64_t size, count;
-    int rc = client_call(s, SMP_OP_READ, SMP_GROUP_OS, OS_PARAMS, body, sizeof body, &rsp);
+    int rc = client_call_empty(s, SMP_OP_READ, SMP_GROUP_OS, OS_PARAMS, &rsp);
 
     if (rc)
         return rc;
@@ -76,20 +72,14 @@ int client_params(struct client_session *s, struct client_params *p)
 int client_os_info(struct client_session *s, const char *fmt, char *out, size_t cap)
 {
     uint8_t body[128];
-    struct cbor_writer w;
     struct client_rsp rsp;
+    size_t len;
     int rc;
 
-    cbor_writer_init(&w, body, sizeof body);
-    cbor_open_map(&w, fmt ? 1 : 0);
-    if (fmt) {
-        cbor_put_str(&w, "format");
-        cbor_put_str(&w, fmt);
-    }
-    if (w.status)
+    if (client_encode_text_map(body, sizeof body, "format", fmt, &len) != 0)
         return CLIENT_ERR_ARG;
-    rc = client_call(s, SMP_OP_READ, SMP_GROUP_OS, OS_INFO, body, w.len, &rsp);
+    rc = client_call(s, SMP_OP_READ, SMP_GROUP_OS, OS_INFO, body, len, &rsp);
     if (rc)
         return rc;
-    return copy_text(&rsp.body, "output", out, cap);
+    return answer_text(&rsp.body, "output", out, cap);
 }
