@@ -87,6 +87,19 @@ void out_line(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(pr
 void out_json_body(struct cli_ctx *cx, const struct cbor_value *body);
 /* JSON mode: prints a JSON object given as text. */
 void out_json_text(struct cli_ctx *cx, const char *json);
+/* JSON mode: prints a cJSON document, then frees it. */
+struct cJSON;
+void out_json_doc(struct cli_ctx *cx, struct cJSON *doc);
+/* JSON mode: {"key": "value"}, the value escaped (it may come from the device). */
+void out_json_kv(struct cli_ctx *cx, const char *key, const char *value);
+/* JSON mode: prints a JSON object built from a format (the caller escapes). */
+void out_jsonf(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* In JSON mode prints the device's decoded answer and returns true: the
+ * command has nothing else to print. False in text mode. */
+bool out_json_answer(struct cli_ctx *cx, const struct cbor_value *body);
+/* The end of a command whose answer has nothing to show: the client error
+ * (see out_client_error), else {} in JSON mode or "Done". The exit code. */
+int out_done(struct cli_ctx *cx, int rc);
 /* Usage error on stderr with a hint; returns EXIT_USAGE. */
 int out_usage(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Maps a client error to a message and an exit code (device errors show
@@ -110,5 +123,7 @@ void cli_device_identity(struct cli_ctx *cx, char *out, size_t cap);
 
 /* ---- helpers ---- */
 int cli_parse_hex(const char *hex, uint8_t *out, size_t cap, size_t *len);
+/* A number argument (decimal, 0x hex) of at most max: 0, else -1. */
+int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 
 #endif

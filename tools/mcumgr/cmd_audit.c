@@ -203,10 +203,8 @@ static int audit_verify_cmd(struct cli_ctx *cx, int argc, char **argv)
     cli_audit_path(cx, path, sizeof path);
     if (n < 0) {
         if (cx->json) {
-            char buf[1024];
-            snprintf(buf, sizeof buf, "{\"ok\":false,\"bad_record\":%lld,\"reason\":\"%s\"}",
-                     (long long)bad, why);
-            out_json_text(cx, buf);
+            out_jsonf(cx, "{\"ok\":false,\"bad_record\":%lld,\"reason\":\"%s\"}", (long long)bad,
+                      why);
         } else {
             fprintf(stderr, "Error: audit trail %s is BROKEN: %s\n", path, why);
             if (bad > 0)
@@ -216,9 +214,7 @@ static int audit_verify_cmd(struct cli_ctx *cx, int argc, char **argv)
         return EXIT_FAIL;
     }
     if (cx->json) {
-        char buf[256];
-        snprintf(buf, sizeof buf, "{\"ok\":true,\"records\":%ld,\"head\":\"%s\"}", n, head);
-        out_json_text(cx, buf);
+        out_jsonf(cx, "{\"ok\":true,\"records\":%ld,\"head\":\"%s\"}", n, head);
     } else {
         out_line(cx, "Audit trail OK: %ld record%s, chain intact", n, n == 1 ? "" : "s");
         out_line(cx, "database: %s", path);
@@ -284,9 +280,7 @@ static int audit_record_cmd(struct cli_ctx *cx, int argc, char **argv)
     if (cli_audit_write(cx, &r) != 0)
         return EXIT_FAIL;
     if (cx->json) {
-        char buf[160];
-        snprintf(buf, sizeof buf, "{\"id\":%lld,\"record_hash\":\"%s\"}", (long long)r.id, r.record_hash);
-        out_json_text(cx, buf);
+        out_jsonf(cx, "{\"id\":%lld,\"record_hash\":\"%s\"}", (long long)r.id, r.record_hash);
     } else {
         out_line(cx, "audit record %lld written", (long long)r.id);
     }

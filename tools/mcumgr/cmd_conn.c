@@ -9,18 +9,6 @@
 #include "commands.h"
 #include "profiles.h"
 
-/* --json: {"<key>": "<name>"} for add/delete */
-static void json_name(struct cli_ctx *cx, const char *key, const char *name)
-{
-    cJSON *o = cJSON_CreateObject();
-    char *s;
-    cJSON_AddStringToObject(o, key, name);
-    s = cJSON_PrintUnformatted(o);
-    out_json_text(cx, s);
-    free(s);
-    cJSON_Delete(o);
-}
-
 static int load(struct cli_ctx *cx, char *path, size_t cap, struct cli_profile **p, size_t *n)
 {
     char err[512];
@@ -73,7 +61,7 @@ static int conn_add(struct cli_ctx *cx, int argc, char **argv)
     if (rc)
         return out_fail(cx, "%s", err);
     if (cx->json)
-        json_name(cx, "added", prof.name);
+        out_json_kv(cx, "added", prof.name);
     else
         out_line(cx, "Connection profile %s successfully added", prof.name);
     return EXIT_OK;
@@ -107,7 +95,7 @@ static int conn_delete(struct cli_ctx *cx, int argc, char **argv)
     if (rc)
         return out_fail(cx, "%s", err);
     if (cx->json)
-        json_name(cx, "deleted", argv[0]);
+        out_json_kv(cx, "deleted", argv[0]);
     else
         out_line(cx, "Connection profile %s successfully deleted.", argv[0]);
     return EXIT_OK;
@@ -136,10 +124,7 @@ static int conn_show(struct cli_ctx *cx, int argc, char **argv)
             cJSON_AddStringToObject(o, "connstring", p[i].connstring);
             cJSON_AddItemToArray(arr, o);
         }
-        char *js = cJSON_PrintUnformatted(arr);
-        out_json_text(cx, js);
-        free(js);
-        cJSON_Delete(arr);
+        out_json_doc(cx, arr);
         free(p);
         return EXIT_OK;
     }

@@ -1,7 +1,6 @@
 /* Enumeration commands (group 10): `enum count|list|single [index]|details
  * [group...]`, and the Zephyr basic group's `basic erase-storage`. Group
  * numbers print with their names. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,20 +10,9 @@
 
 static struct client_rsp g_rsp;
 
-static int parse_num(const char *s, unsigned long long max, unsigned long long *out)
-{
-    char *end;
-    if (!s || *s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    *out = strtoull(s, &end, 0);
-    return errno || *end || *out > max ? -1 : 0;
-}
-
 static int enum_count(struct cli_ctx *cx, int argc, char **argv)
 {
     uint64_t count;
-    char buf[64];
     int rc;
 
     (void)argv;
@@ -34,8 +22,7 @@ static int enum_count(struct cli_ctx *cx, int argc, char **argv)
     if (rc)
         return out_client_error(cx, rc);
     if (cx->json) {
-        snprintf(buf, sizeof buf, "{\"count\":%llu}", (unsigned long long)count);
-        out_json_text(cx, buf);
+        out_jsonf(cx, "{\"count\":%llu}", (unsigned long long)count);
     } else {
         out_line(cx, "groups: %llu", (unsigned long long)count);
     }
@@ -54,10 +41,8 @@ static int enum_list(struct cli_ctx *cx, int argc, char **argv)
     rc = client_enum_list(&cx->sess, ids, CLIENT_MAX_ENTRIES, &n, &g_rsp);
     if (rc)
         return out_client_error(cx, rc);
-    if (cx->json) {
-        out_json_body(cx, &g_rsp.body);
+    if (out_json_answer(cx, &g_rsp.body))
         return EXIT_OK;
-    }
     out_line(cx, "groups:");
     for (size_t i = 0; i < n; i++)
         out_line(cx, "    %3u %s", ids[i], smp_group_name(ids[i]));
@@ -71,15 +56,13 @@ static int enum_single(struct cli_ctx *cx, int argc, char **argv)
     bool end;
     int rc;
 
-    if (argc > 1 || (argc == 1 && parse_num(argv[0], 0xffffffffULL, &index) != 0))
+    if (argc > 1 || (argc == 1 && cli_parse_uint(argv[0], 0xffffffffULL, &index) != 0))
         return out_usage(cx, "enum single takes an optional index (0, 1, ...)");
     rc = client_enum_single(&cx->sess, index, &id, &end, &g_rsp);
     if (rc)
         return out_client_error(cx, rc);
-    if (cx->json) {
-        out_json_body(cx, &g_rsp.body);
+    if (out_json_answer(cx, &g_rsp.body))
         return EXIT_OK;
-    }
     out_line(cx, "group: %u %s%s", id, smp_group_name(id), end ? " (last)" : "");
     return EXIT_OK;
 }
@@ -95,17 +78,15 @@ static int enum_details(struct cli_ctx *cx, int argc, char **argv)
         return out_usage(cx, "too many group numbers");
     for (int i = 0; i < argc; i++) {
         unsigned long long v;
-        if (parse_num(argv[i], 0xffff, &v) != 0)
+        if (cli_parse_uint(argv[i], 0xffff, &v) != 0)
             return out_usage(cx, "invalid group number \"%s\" (0..65535)", argv[i]);
         filter[i] = (uint16_t)v;
     }
     rc = client_enum_details(&cx->sess, filter, (size_t)argc, g, CLIENT_MAX_ENTRIES, &n, &g_rsp);
     if (rc)
         return out_client_error(cx, rc);
-    if (cx->json) {
-        out_json_body(cx, &g_rsp.body);
+    if (out_json_answer(cx, &g_rsp.body))
         return EXIT_OK;
-    }
     out_line(cx, "%5s %-12s %s", "group", "name", "handlers");
     for (size_t i = 0; i < n; i++) {
         char h[24] = "-";
@@ -137,13 +118,7 @@ static int basic_erase_storage(struct cli_ctx *cx, int argc, char **argv)
         return out_usage(cx, "basic erase-storage takes no arguments");
     rc = client_storage_erase(&cx->sess);
     cli_record_state_change(cx, "erase storage", "settings and files", rc);
-    if (rc)
-        return out_client_error(cx, rc);
-    if (cx->json)
-        out_json_text(cx, "{}");
-    else
-        out_line(cx, "Done");
-    return EXIT_OK;
+    return out_done(cx, rc);
 }
 
 const struct cli_cmd cli_basic_cmds[] = {

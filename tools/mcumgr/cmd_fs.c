@@ -2,6 +2,7 @@
  * <remote> <local>` (Go mcumgr: each acknowledged offset on its own line,
  * then Done), and `fs stat|hash|hash-types|close`. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,21 +69,10 @@ static uint8_t *read_local(const char *path, size_t *len, char *err, size_t errl
     return buf;
 }
 
-static int parse_size(const char *s, unsigned long long *out)
-{
-    char *end;
-    if (!s || *s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    *out = strtoull(s, &end, 0);
-    return errno || *end ? -1 : 0;
-}
-
 static void json_transfer(struct cli_ctx *cx, const char *local, const char *remote,
                           const struct client_fs_stats *st)
 {
     cJSON *o = cJSON_CreateObject();
-    char *text;
     cJSON_AddStringToObject(o, "local", local);
     cJSON_AddStringToObject(o, "remote", remote);
     cJSON_AddNumberToObject(o, "len", (double)st->len);
@@ -90,10 +80,7 @@ static void json_transfer(struct cli_ctx *cx, const char *local, const char *rem
     cJSON_AddNumberToObject(o, "requests", st->requests);
     cJSON_AddNumberToObject(o, "restarts", st->restarts);
     cJSON_AddBoolToObject(o, "identical", st->identical);
-    text = cJSON_PrintUnformatted(o);
-    out_json_text(cx, text);
-    free(text);
-    cJSON_Delete(o);
+    out_json_doc(cx, o);
 }
 
 static int fs_upload(struct cli_ctx *cx, int argc, char **argv)
@@ -109,7 +96,7 @@ static int fs_upload(struct cli_ctx *cx, int argc, char **argv)
     if (argc != 2)
         return out_usage(cx, "fs upload needs a local file and a device file name");
     if (cli_opt_get(cx, "chunk-size")) {
-        if (parse_size(cli_opt_get(cx, "chunk-size"), &cs) != 0 || cs < 1 || cs > CLIENT_MSG_MAX)
+        if (cli_parse_uint(cli_opt_get(cx, "chunk-size"), ULLONG_MAX, &cs) != 0 || cs < 1 || cs > CLIENT_MSG_MAX)
             return out_usage(cx, "invalid --chunk-size \"%s\" (1..%d bytes)",
                              cli_opt_get(cx, "chunk-size"), CLIENT_MSG_MAX);
         o.chunk_size = (size_t)cs;
@@ -178,9 +165,7 @@ static int fs_stat(struct cli_ctx *cx, int argc, char **argv)
     rc = client_fs_stat(&cx->sess, argv[0], &len, &g_rsp);
     if (rc)
         return out_client_error(cx, rc);
-    if (cx->json)
-        out_json_body(cx, &g_rsp.body);
-    else
+    if (!out_json_answer(cx, &g_rsp.body))
         out_line(cx, "len: %llu", (unsigned long long)len);
     return EXIT_OK;
 }
@@ -195,16 +180,14 @@ static int fs_hash(struct cli_ctx *cx, int argc, char **argv)
     if (argc < 1 || argc > 2)
         return out_usage(cx, "fs hash needs a device file name and optionally a type "
                              "(crc32, sha256; see `mcumgr fs hash-types`)");
-    if ((cli_opt_get(cx, "off") && parse_size(cli_opt_get(cx, "off"), &off) != 0) ||
-        (cli_opt_get(cx, "len") && (parse_size(cli_opt_get(cx, "len"), &len) != 0 || len == 0)))
+    if ((cli_opt_get(cx, "off") && cli_parse_uint(cli_opt_get(cx, "off"), ULLONG_MAX, &off) != 0) ||
+        (cli_opt_get(cx, "len") && (cli_parse_uint(cli_opt_get(cx, "len"), ULLONG_MAX, &len) != 0 || len == 0)))
         return out_usage(cx, "--off and --len take a number of bytes (--len at least 1)");
     rc = client_fs_hash(&cx->sess, argv[0], argc > 1 ? argv[1] : NULL, off, len, &h, &g_rsp);
     if (rc)
         return out_client_error(cx, rc);
-    if (cx->json) {
-        out_json_body(cx, &g_rsp.body);
+    if (out_json_answer(cx, &g_rsp.body))
         return EXIT_OK;
-    }
     if (h.numeric)
         snprintf(hex, sizeof hex, "%08llx", (unsigned long long)h.value);
     else
@@ -230,10 +213,8 @@ static int fs_hash_types(struct cli_ctx *cx, int argc, char **argv)
     rc = client_fs_hash_types(&cx->sess, t, 16, &n, &g_rsp);
     if (rc)
         return out_client_error(cx, rc);
-    if (cx->json) {
-        out_json_body(cx, &g_rsp.body);
+    if (out_json_answer(cx, &g_rsp.body))
         return EXIT_OK;
-    }
     out_line(cx, "hash types:");
     for (size_t i = 0; i < n; i++)
         out_line(cx, "    %s (%s, %llu bytes)", t[i].name, t[i].format ? "bytes" : "number",
@@ -249,13 +230,7 @@ static int fs_close(struct cli_ctx *cx, int argc, char **argv)
     if (argc)
         return out_usage(cx, "fs close takes no arguments");
     rc = client_fs_close(&cx->sess);
-    if (rc)
-        return out_client_error(cx, rc);
-    if (cx->json)
-        out_json_text(cx, "{}");
-    else
-        out_line(cx, "Done");
-    return EXIT_OK;
+    return out_done(cx, rc);
 }
 
 const struct cli_cmd cli_fs_cmds[] = {

@@ -149,34 +149,18 @@ static int image_confirm(struct cli_ctx *cx, int argc, char **argv)
     return set_state(cx, argc ? argv[0] : NULL, true);
 }
 
-static int parse_uint_arg(const char *s, unsigned long max, unsigned long *out)
-{
-    char *end;
-    if (!s || *s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    *out = strtoul(s, &end, 0);
-    return errno || *end || *out > max ? -1 : 0;
-}
-
 static int image_erase(struct cli_ctx *cx, int argc, char **argv)
 {
-    unsigned long slot = 0;
+    unsigned long long slot = 0;
     char detail[32];
     int rc;
 
-    if (argc > 1 || (argc == 1 && parse_uint_arg(argv[0], 255, &slot) != 0))
+    if (argc > 1 || (argc == 1 && cli_parse_uint(argv[0], 255, &slot) != 0))
         return out_usage(cx, "image erase takes an optional slot number (e.g. `image erase 1`)");
     rc = client_image_erase(&cx->sess, argc ? (int)slot : -1);
-    snprintf(detail, sizeof detail, argc ? "slot %lu" : "default slot", slot);
+    snprintf(detail, sizeof detail, argc ? "slot %llu" : "default slot", slot);
     cli_record_state_change(cx, "image erase", detail, rc);
-    if (rc)
-        return out_client_error(cx, rc);
-    if (cx->json)
-        out_json_text(cx, "{}");
-    else
-        out_line(cx, "Done");
-    return EXIT_OK;
+    return out_done(cx, rc);
 }
 
 /* ---- upload ---- */
@@ -223,12 +207,12 @@ static uint8_t *read_file(const char *path, size_t *len, char *err, size_t errle
 static int upload_options(struct cli_ctx *cx, struct client_upload_opts *o)
 {
     const char *v;
-    unsigned long n;
+    unsigned long long n;
 
     memset(o, 0, sizeof *o);
     o->use_params = true;
     if ((v = cli_opt_get(cx, "image"))) {
-        if (parse_uint_arg(v, 0xffffffffUL, &n) != 0)
+        if (cli_parse_uint(v, 0xffffffffULL, &n) != 0)
             return out_usage(cx, "invalid image number \"%s\"", v);
         if (n > MAX_IMAGE_NUMBER)
             return out_usage(cx, "-n/--image %s: %s is not an image number (0..%d). -n selects the "
@@ -237,12 +221,12 @@ static int upload_options(struct cli_ctx *cx, struct client_upload_opts *o)
         o->image = (uint32_t)n;
     }
     if ((v = cli_opt_get(cx, "chunk-size"))) {
-        if (parse_uint_arg(v, CLIENT_MSG_MAX, &n) != 0 || n < 16)
+        if (cli_parse_uint(v, CLIENT_MSG_MAX, &n) != 0 || n < 16)
             return out_usage(cx, "invalid --chunk-size \"%s\" (16..%d bytes)", v, CLIENT_MSG_MAX);
         o->chunk_size = n;
     }
     if ((v = cli_opt_get(cx, "window")) || (v = cli_opt_get(cx, "maxwinsize"))) {
-        if (parse_uint_arg(v, 32, &n) != 0 || n < 1)
+        if (cli_parse_uint(v, 32, &n) != 0 || n < 1)
             return out_usage(cx, "invalid window \"%s\" (1..32 requests in flight)", v);
         o->window = (unsigned)n;
     }
@@ -257,14 +241,12 @@ static void print_upload_result(struct cli_ctx *cx, const char *path, size_t len
     for (int i = 0; i < 32; i++)
         sprintf(hex + 2 * i, "%02x", sha[i]);
     if (cx->json) {
-        char buf[768];
-        snprintf(buf, sizeof buf,
-                 "{\"file\":\"%s\",\"len\":%zu,\"sha256\":\"%s\",\"resumed_from\":%zu,"
-                 "\"chunk_size\":%zu,\"window\":%u,\"requests\":%u,\"retransmits\":%u,"
-                 "\"rewinds\":%u,\"timeouts\":%u,\"restarts\":%u}",
-                 path, len, hex, st->resumed_from, st->chunk_size, st->window, st->requests,
-                 st->retransmits, st->rewinds, st->timeouts, st->restarts);
-        out_json_text(cx, buf);
+        out_jsonf(cx,
+                  "{\"file\":\"%s\",\"len\":%zu,\"sha256\":\"%s\",\"resumed_from\":%zu,"
+                  "\"chunk_size\":%zu,\"window\":%u,\"requests\":%u,\"retransmits\":%u,"
+                  "\"rewinds\":%u,\"timeouts\":%u,\"restarts\":%u}",
+                  path, len, hex, st->resumed_from, st->chunk_size, st->window, st->requests,
+                  st->retransmits, st->rewinds, st->timeouts, st->restarts);
         return;
     }
     if (cx->verbose)

@@ -1,6 +1,5 @@
 /* OS group commands: echo, reset, params. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -15,25 +14,10 @@ int cmd_echo(struct cli_ctx *cx, int argc, char **argv)
     rc = client_echo(&cx->sess, argv[0], out, sizeof out);
     if (rc)
         return out_client_error(cx, rc);
-    if (cx->json) {
-        char *s = NULL;
-        /* the decoded response, {"r": text} */
-        struct cbor_writer w;
-        uint8_t buf[CLIENT_MSG_MAX + 16];
-        struct cbor_reader r;
-        struct cbor_value v;
-        cbor_writer_init(&w, buf, sizeof buf);
-        cbor_open_map(&w, 1);
-        cbor_put_str(&w, "r");
-        cbor_put_str(&w, out);
-        cbor_reader_init(&r, buf, w.len);
-        if (cbor_read(&r, &v) == CBOR_OK)
-            s = client_cbor_to_json(&v, false);
-        out_json_text(cx, s);
-        free(s);
-    } else {
+    if (cx->json)
+        out_json_kv(cx, "r", out); /* the decoded response */
+    else
         out_line(cx, "%s", out);
-    }
     return EXIT_OK;
 }
 
@@ -58,13 +42,7 @@ int cmd_reset(struct cli_ctx *cx, int argc, char **argv)
         rc = 0;
     }
     cli_record_state_change(cx, "reset", "", rc);
-    if (rc)
-        return out_client_error(cx, rc);
-    if (cx->json)
-        out_json_text(cx, "{}");
-    else
-        out_line(cx, "Done");
-    return EXIT_OK;
+    return out_done(cx, rc);
 }
 
 int cmd_params(struct cli_ctx *cx, int argc, char **argv)
@@ -79,9 +57,7 @@ int cmd_params(struct cli_ctx *cx, int argc, char **argv)
     if (rc)
         return out_client_error(cx, rc);
     if (cx->json) {
-        char buf[96];
-        snprintf(buf, sizeof buf, "{\"buf_size\":%u,\"buf_count\":%u}", p.buf_size, p.buf_count);
-        out_json_text(cx, buf);
+        out_jsonf(cx, "{\"buf_size\":%u,\"buf_count\":%u}", p.buf_size, p.buf_count);
     } else {
         out_line(cx, "buf_size: %u", p.buf_size);
         out_line(cx, "buf_count: %u", p.buf_count);

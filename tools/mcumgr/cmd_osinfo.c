@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "client/mgmt.h"
 #include "commands.h"
 
@@ -65,18 +63,6 @@ int cmd_mpstat(struct cli_ctx *cx, int argc, char **argv)
     return EXIT_OK;
 }
 
-/* {"key": "value"} with whatever the device sent escaped properly */
-static void json_kv(struct cli_ctx *cx, const char *key, const char *val)
-{
-    cJSON *o = cJSON_CreateObject();
-    char *text;
-    cJSON_AddStringToObject(o, key, val);
-    text = cJSON_PrintUnformatted(o);
-    out_json_text(cx, text);
-    free(text);
-    cJSON_Delete(o);
-}
-
 int cmd_datetime(struct cli_ctx *cx, int argc, char **argv)
 {
     char text[CLIENT_DATETIME_MAX + 32];
@@ -90,7 +76,7 @@ int cmd_datetime(struct cli_ctx *cx, int argc, char **argv)
         if (rc)
             return out_client_error(cx, rc);
         if (cx->json)
-            json_kv(cx, "datetime", text);
+            out_json_kv(cx, "datetime", text);
         else
             out_line(cx, "Datetime(RFC 3339 format): %s", text);
         return EXIT_OK;
@@ -109,7 +95,7 @@ int cmd_datetime(struct cli_ctx *cx, int argc, char **argv)
     if (rc)
         return out_client_error(cx, rc);
     if (cx->json)
-        json_kv(cx, "datetime", text);
+        out_json_kv(cx, "datetime", text);
     else
         out_line(cx, "Done");
     return EXIT_OK;
@@ -130,7 +116,7 @@ static int os_info(struct cli_ctx *cx, int argc, char **argv)
     if (rc)
         return out_client_error(cx, rc);
     if (cx->json)
-        json_kv(cx, "output", out);
+        out_json_kv(cx, "output", out);
     else
         out_line(cx, "%s", out);
     return EXIT_OK;

@@ -42,22 +42,9 @@ static int do_read(struct cli_ctx *cx, const char *name, bool hex)
 
     if (rc)
         return out_client_error(cx, rc);
-    if (cx->json) {
-        out_json_body(cx, &g_rsp.body);
+    if (out_json_answer(cx, &g_rsp.body))
         return EXIT_OK;
-    }
     print_value(cx, val, len < sizeof val ? len : sizeof val, hex);
-    return EXIT_OK;
-}
-
-static int done(struct cli_ctx *cx, int rc)
-{
-    if (rc)
-        return out_client_error(cx, rc);
-    if (cx->json)
-        out_json_text(cx, "{}");
-    else
-        out_line(cx, "Done");
     return EXIT_OK;
 }
 
@@ -81,7 +68,7 @@ static int do_write(struct cli_ctx *cx, const char *name, const char *value, boo
     rc = client_settings_write(&cx->sess, name, val, len, text);
     snprintf(detail, sizeof detail, "%.120s (%zu bytes)", name, len);
     cli_record_state_change(cx, "settings write", detail, rc);
-    return done(cx, rc);
+    return out_done(cx, rc);
 }
 
 /* ---- config (Go mcumgr) ---- */
@@ -93,7 +80,7 @@ int cmd_config(struct cli_ctx *cx, int argc, char **argv)
     if (argc == 1 && strcmp(argv[0], "save") == 0) {
         rc = client_settings_save(&cx->sess, NULL);
         cli_record_state_change(cx, "settings save", "", rc);
-        return done(cx, rc);
+        return out_done(cx, rc);
     }
     if (argc == 1)
         return do_read(cx, argv[0], false);
@@ -138,7 +125,7 @@ static int settings_delete(struct cli_ctx *cx, int argc, char **argv)
         return out_usage(cx, "settings delete needs exactly one setting name");
     rc = client_settings_delete(&cx->sess, argv[0]);
     cli_record_state_change(cx, "settings delete", argv[0], rc);
-    return done(cx, rc);
+    return out_done(cx, rc);
 }
 
 static int settings_commit(struct cli_ctx *cx, int argc, char **argv)
@@ -149,7 +136,7 @@ static int settings_commit(struct cli_ctx *cx, int argc, char **argv)
         return out_usage(cx, "settings commit takes no arguments");
     rc = client_settings_commit(&cx->sess);
     cli_record_state_change(cx, "settings commit", "", rc);
-    return done(cx, rc);
+    return out_done(cx, rc);
 }
 
 static int settings_load(struct cli_ctx *cx, int argc, char **argv)
@@ -157,7 +144,7 @@ static int settings_load(struct cli_ctx *cx, int argc, char **argv)
     (void)argv;
     if (argc)
         return out_usage(cx, "settings load takes no arguments");
-    return done(cx, client_settings_load(&cx->sess));
+    return out_done(cx, client_settings_load(&cx->sess));
 }
 
 static int settings_save(struct cli_ctx *cx, int argc, char **argv)
@@ -167,7 +154,7 @@ static int settings_save(struct cli_ctx *cx, int argc, char **argv)
         return out_usage(cx, "settings save takes at most one subtree name");
     rc = client_settings_save(&cx->sess, argc ? argv[0] : NULL);
     cli_record_state_change(cx, "settings save", argc ? argv[0] : "", rc);
-    return done(cx, rc);
+    return out_done(cx, rc);
 }
 
 const struct cli_cmd cli_settings_cmds[] = {

@@ -49,10 +49,8 @@ static int read_one(struct cli_ctx *cx, const char *group)
 
     if (rc)
         return out_client_error(cx, rc);
-    if (cx->json) {
-        out_json_body(cx, &g_rsp.body);
+    if (out_json_answer(cx, &g_rsp.body))
         return EXIT_OK;
-    }
     answered_name(&g_rsp, group, name, sizeof name);
     print_group(cx, name, g_fields, n);
     return EXIT_OK;
@@ -69,10 +67,8 @@ static int stat_list(struct cli_ctx *cx, int argc, char **argv)
     rc = client_stat_list(&cx->sess, g_names, CLIENT_MAX_ENTRIES, &n, &g_rsp);
     if (rc)
         return out_client_error(cx, rc);
-    if (cx->json) {
-        out_json_body(cx, &g_rsp.body);
+    if (out_json_answer(cx, &g_rsp.body))
         return EXIT_OK;
-    }
     if (n == 0) {
         out_line(cx, "stat groups: none");
         return EXIT_OK;
@@ -104,12 +100,10 @@ static int show_all(struct cli_ctx *cx)
             print_group(cx, name, g_fields, nf);
         }
     }
-    if (rc == 0 && all) {
-        char *s = cJSON_PrintUnformatted(all);
-        out_json_text(cx, s);
-        free(s);
-    }
-    cJSON_Delete(all);
+    if (rc == 0 && all)
+        out_json_doc(cx, all); /* frees it */
+    else
+        cJSON_Delete(all);
     if (rc)
         return out_client_error(cx, rc);
     if (n == 0 && !cx->json)

@@ -5,6 +5,7 @@
  * command, so `mcumgr -c p image upload -n 0 f` and
  * `mcumgr image upload f -n 0 -c p` mean the same.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,4 +280,15 @@ const char *cli_opt_get(const struct cli_ctx *cx, const char *lng)
 bool cli_opt_set(const struct cli_ctx *cx, const char *lng)
 {
     return cli_opt_get(cx, lng) != NULL;
+}
+
+int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    /* strtoull would take a sign or leading blanks: a count never has them */
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    *out = strtoull(s, &end, 0);
+    return errno || *end || *out > max ? -1 : 0;
 }

@@ -38,6 +38,49 @@ void out_json_body(struct cli_ctx *cx, const struct cbor_value *body)
     free(s);
 }
 
+void out_json_doc(struct cli_ctx *cx, cJSON *doc)
+{
+    char *s = cJSON_PrintUnformatted(doc);
+    out_json_text(cx, s);
+    free(s);
+    cJSON_Delete(doc);
+}
+
+void out_json_kv(struct cli_ctx *cx, const char *key, const char *value)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, key, value);
+    out_json_doc(cx, o);
+}
+
+bool out_json_answer(struct cli_ctx *cx, const struct cbor_value *body)
+{
+    if (cx->json)
+        out_json_body(cx, body);
+    return cx->json;
+}
+
+void out_jsonf(struct cli_ctx *cx, const char *fmt, ...)
+{
+    char buf[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    out_json_text(cx, buf);
+}
+
+int out_done(struct cli_ctx *cx, int rc)
+{
+    if (rc)
+        return out_client_error(cx, rc);
+    if (cx->json)
+        out_json_text(cx, "{}");
+    else
+        out_line(cx, "Done");
+    return EXIT_OK;
+}
+
 void out_note(struct cli_ctx *cx, const char *fmt, ...)
 {
     va_list ap;
