@@ -47,25 +47,43 @@ static void hash_hex(const uint8_t *h, size_t n, char out[AUDIT_HASH_HEX])
         snprintf(out + 2 * i, 3, "%02x", h[i]);
 }
 
-/* One image-state read with the audit's short timeout and a single try;
- * the session's own settings and last error are restored afterwards. */
-static int query_state(struct cli_ctx *cx, struct client_image_state *st, int timeout_ms)
-{
-    static struct client_rsp rsp;
-    int saved_tmo = cx->sess.timeout_ms, saved_tries = cx->sess.tries;
-    struct client_dev_err saved_err = cx->sess.dev_err;
-    char saved_last[sizeof cx->tp.last_error];
-    int rc;
+/* An audit query runs with a short timeout and a single try, and must
+ * leave the command's own error in place: that is what the user must see.
+ * quiet_begin() notes what the query changes, quiet_end() puts it back. */
+struct quiet_query {
+    int timeout_ms, tries;
+    struct client_dev_err dev_err;
+};
 
-    memcpy(saved_last, cx->tp.last_error, sizeof saved_last);
+static void quiet_begin(struct cli_ctx *cx, struct quiet_query *q, int timeout_ms)
+{
+    q->timeout_ms = cx->sess.timeout_ms;
+    q->tries = cx->sess.tries;
+    q->dev_err = cx->sess.dev_err;
     if (cx->sess.timeout_ms > timeout_ms)
         cx->sess.timeout_ms = timeout_ms;
     cx->sess.tries = 1;
+}
+
+static void quiet_end(struct cli_ctx *cx, const struct quiet_query *q)
+{
+    cx->sess.timeout_ms = q->timeout_ms;
+    cx->sess.tries = q->tries;
+    cx->sess.dev_err = q->dev_err;
+}
+
+/* One quiet image-state read; the transport's last error is kept too. */
+static int query_state(struct cli_ctx *cx, struct client_image_state *st, int timeout_ms)
+{
+    static struct client_rsp rsp;
+    char saved_last[sizeof cx->tp.last_error];
+    struct quiet_query q;
+    int rc;
+
+    memcpy(saved_last, cx->tp.last_error, sizeof saved_last);
+    quiet_begin(cx, &q, timeout_ms);
     rc = client_image_list(&cx->sess, st, &rsp);
-    cx->sess.timeout_ms = saved_tmo;
-    cx->sess.tries = saved_tries;
-    /* the command's own error is what the user must see */
-    cx->sess.dev_err = saved_err;
+    quiet_end(cx, &q);
     memcpy(cx->tp.last_error, saved_last, sizeof saved_last);
     return rc;
 }
@@ -172,25 +190,17 @@ void cli_device_identity(struct cli_ctx *cx, char *out, size_t cap)
      * ENOTSUP at once, and then the identity is just unknown. "n" is the
      * node name (the board's hardware id on our firmware), "i" the
      * hardware platform. */
-    int saved_tmo, saved_tries;
-    struct client_dev_err saved_err;
+    struct quiet_query q;
 
     if (cap == 0)
         return;
     out[0] = '\0';
     if (!cx->connected)
         return;
-    saved_tmo = cx->sess.timeout_ms;
-    saved_tries = cx->sess.tries;
-    saved_err = cx->sess.dev_err;
-    if (cx->sess.timeout_ms > AUDIT_QUERY_TIMEOUT_MS)
-        cx->sess.timeout_ms = AUDIT_QUERY_TIMEOUT_MS;
-    cx->sess.tries = 1;
+    quiet_begin(cx, &q, AUDIT_QUERY_TIMEOUT_MS);
     if (client_os_info(&cx->sess, "ni", out, cap) != 0)
         out[0] = '\0';
-    cx->sess.timeout_ms = saved_tmo;
-    cx->sess.tries = saved_tries;
-    cx->sess.dev_err = saved_err;
+    quiet_end(cx, &q);
 }
 
 const char *cli_audit_operator(const struct cli_ctx *cx, char *buf, size_t cap)
@@ -295,6 +305,57 @@ static bool is_hex_hash(const char *s)
     return true;
 }
 
+/* The running image before and after the action (see the top of this file
+ * for why only a reset has its own "before"). */
+static void fill_running(struct audit_record *rec, bool is_reset, const struct running *after)
+{
+    const struct running *before = is_reset ? &g_before_reset : after;
+
+    if (before->known) {
+        snprintf(rec->version_before, sizeof rec->version_before, "%s", before->version);
+        snprintf(rec->hash_before, sizeof rec->hash_before, "%s", before->hash);
+    }
+    if (after->known) {
+        snprintf(rec->version_after, sizeof rec->version_after, "%s", after->version);
+        snprintf(rec->hash_after, sizeof rec->hash_after, "%s", after->hash);
+    }
+}
+
+/* The image the action is about: the hash the command names, else what
+ * the action implies (the uploaded slot, the confirmed or newly running
+ * image). */
+static void fill_image_hash(struct audit_record *rec, const char *action, const char *detail,
+                            int result, const struct running *after)
+{
+    bool is_reset = strcmp(action, "reset") == 0;
+
+    if (detail && is_hex_hash(detail))
+        snprintf(rec->image_hash, sizeof rec->image_hash, "%s", detail);
+    else if (!strcmp(action, "image upload") && result == 0)
+        snprintf(rec->image_hash, sizeof rec->image_hash, "%s", after->slot1_hash);
+    else if (!strcmp(action, "image confirm") && after->known)
+        /* confirm without a hash makes the running image permanent */
+        snprintf(rec->image_hash, sizeof rec->image_hash, "%s", after->hash);
+    else if (is_reset && after->known && strcmp(after->hash, rec->hash_before) != 0)
+        snprintf(rec->image_hash, sizeof rec->image_hash, "%s", after->hash);
+}
+
+/* The command's detail, then its error; a reset the device did not come
+ * back from says so. A long text is cut to the record's field. */
+static void fill_detail(struct audit_record *rec, const char *detail, const char *err,
+                        bool silent_after_reset)
+{
+    char text[1400];
+    int n = snprintf(text, sizeof text, "%s%s%s%s", detail ? detail : "",
+                     err[0] && detail && detail[0] ? "; " : "", err[0] ? "error: " : "", err);
+    if (silent_after_reset && n >= 0 && (size_t)n < sizeof text)
+        snprintf(text + n, sizeof text - (size_t)n, "%sthe device did not answer within %d s after the reset",
+                 n ? "; " : "", AUDIT_RESET_WAIT_MS / 1000);
+    size_t len = strnlen(text, sizeof rec->detail - 1);
+    memcpy(rec->detail, text, len);
+    rec->detail[len] = '\0';
+}
+
 void cli_record_state_change(struct cli_ctx *cx, const char *action, const char *detail, int result)
 {
     static struct audit_record rec;
@@ -317,39 +378,8 @@ void cli_record_state_change(struct cli_ctx *cx, const char *action, const char 
             snapshot(cx, &after, AUDIT_QUERY_TIMEOUT_MS);
         cli_device_identity(cx, rec.device, sizeof rec.device);
     }
-    if (is_reset) {
-        if (g_before_reset.known) {
-            snprintf(rec.version_before, sizeof rec.version_before, "%s", g_before_reset.version);
-            snprintf(rec.hash_before, sizeof rec.hash_before, "%s", g_before_reset.hash);
-        }
-    } else if (after.known) {
-        snprintf(rec.version_before, sizeof rec.version_before, "%s", after.version);
-        snprintf(rec.hash_before, sizeof rec.hash_before, "%s", after.hash);
-    }
-    if (after.known) {
-        snprintf(rec.version_after, sizeof rec.version_after, "%s", after.version);
-        snprintf(rec.hash_after, sizeof rec.hash_after, "%s", after.hash);
-    }
-    /* the image the action is about */
-    if (detail && is_hex_hash(detail))
-        snprintf(rec.image_hash, sizeof rec.image_hash, "%s", detail);
-    else if (!strcmp(action, "image upload") && result == 0)
-        snprintf(rec.image_hash, sizeof rec.image_hash, "%s", after.slot1_hash);
-    else if (!strcmp(action, "image confirm") && after.known)
-        /* confirm without a hash makes the running image permanent */
-        snprintf(rec.image_hash, sizeof rec.image_hash, "%s", after.hash);
-    else if (is_reset && after.known && strcmp(after.hash, rec.hash_before) != 0)
-        snprintf(rec.image_hash, sizeof rec.image_hash, "%s", after.hash);
-
-    char text[1400];
-    int n = snprintf(text, sizeof text, "%s%s%s%s", detail ? detail : "",
-                     err[0] && detail && detail[0] ? "; " : "", err[0] ? "error: " : "", err);
-    if (is_reset && result == 0 && !after.known && n >= 0 && (size_t)n < sizeof text)
-        snprintf(text + n, sizeof text - (size_t)n, "%sthe device did not answer within %d s after the reset",
-                 n ? "; " : "", AUDIT_RESET_WAIT_MS / 1000);
-    /* a long detail is cut to the record's field */
-    size_t len = strnlen(text, sizeof rec.detail - 1);
-    memcpy(rec.detail, text, len);
-    rec.detail[len] = '\0';
+    fill_running(&rec, is_reset, &after);
+    fill_image_hash(&rec, action, detail, result, &after);
+    fill_detail(&rec, detail, err, is_reset && result == 0 && !after.known);
     cli_audit_write(cx, &rec);
 }
