@@ -192,7 +192,9 @@ static uint8_t *read_file(const char *path, size_t *len, char *err, size_t errle
     if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
         if (n == 0 || n > 64L * 1024 * 1024)
             snprintf(err, errlen, "%s: %s", path, n == 0 ? "the file is empty" : "the file is too large for any slot");
-        else if ((buf = malloc((size_t)n)) && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        else if (!(buf = malloc((size_t)n)))
+            snprintf(err, errlen, "%s: not enough memory for %ld bytes", path, n);
+        else if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
             free(buf);
             buf = NULL;
             snprintf(err, errlen, "cannot read %s", path);
