@@ -4,6 +4,8 @@
 #
 #   source "$SRC_DIR/tests/lib/e2e.sh"
 #   e2e_require_shared            # exit 77 (skipped) when ../shared is absent
+#   e2e_vector_or_own img p300k_ed25519   # the reference vector, or our own
+#                                 # image like it when ../shared is absent
 #   sim_start                     # a fresh board; sets SIM_DIR SIM_TTY SIM_PORT ...
 #   sim_provision "$img"          # factory-program slot 0 (board must be stopped,
 #                                 # or call it before sim_start with SIM_DIR set)
@@ -21,6 +23,8 @@
 # (--press-button 1, --ctl "unplug 500" ...), sim_status [field.path],
 # sim_boot_once [field] [opts], sim_wait_log REGEX, sim_wait_reset N,
 # sim_count_log, e2e_free_udp_port, e2e_new_state_dir, e2e_require_bin,
+# e2e_have_shared, e2e_key_or_own, e2e_vector_or_own, e2e_image_hash,
+# e2e_signed_image, e2e_own_key,
 # e2e_assert_eq, e2e_assert_contains, e2e_fail, e2e_log.
 # Start a second board in the same test with `SIM_DIR=; sim_start ...`.
 # SIM_START_TIMEOUT (seconds, default 60) bounds the wait for ready lines.
@@ -50,13 +54,113 @@ e2e_fail() {
 
 e2e_log() { echo "== [${SECONDS}s] $*"; }
 
+# e2e_have_shared: true (and VECTORS set) when the reference vectors made
+# by MCUboot's own imgtool are present in $SHARED_DIR (../shared).
+e2e_have_shared() {
+    [ -n "${SHARED_DIR:-}" ] && [ -d "$SHARED_DIR/vectors/imgtool" ] || return 1
+    VECTORS=$SHARED_DIR/vectors/imgtool
+}
+
 # Exits 77 (ctest: skipped) when the shared reference folder is absent.
 e2e_require_shared() {
-    if [ -z "${SHARED_DIR:-}" ] || [ ! -d "$SHARED_DIR/vectors/imgtool" ]; then
+    if ! e2e_have_shared; then
         echo "SKIP: SHARED_DIR with vectors/imgtool not available"
         exit 77
     fi
-    VECTORS=$SHARED_DIR/vectors/imgtool
+}
+
+# Own images, for a clone without ../shared: signed by our imgtool with keys
+# from our `imgtool keygen`, payloads from scripts/make_firmware.sh (the
+# same version and size always give the same payload), laid out as the
+# reference vectors are (-H 0x200 --pad-header -S 0x76000).
+
+# e2e_own_key VAR NAME: VAR = our key standing in for the vector key NAME
+# (ed25519, ecp256, rsa2048, ...), made once per test.
+e2e_own_key() {
+    local -n _key=$1
+    local name=$2 type
+    case $name in
+        ed25519*) type=ed25519 ;;
+        ecp256*) type=ecdsa-p256 ;;
+        ecp384*) type=ecdsa-p384 ;;
+        rsa2048*) type=rsa-2048 ;;
+        rsa3072*) type=rsa-3072 ;;
+        *) e2e_fail "e2e_own_key: no key type for '$name'" ;;
+    esac
+    mkdir -p "$E2E_TMP/own"
+    _key=$E2E_TMP/own/$name.pem
+    [ -s "$_key" ] || "$IMGTOOL" keygen -k "$_key" -t "$type" >/dev/null ||
+        e2e_fail "imgtool keygen -t $type failed"
+}
+
+# e2e_signed_image VERSION OUT [SIZE] [KEY] [imgtool sign options...]:
+# OUT = a SIZE-byte firmware (default 1024) signed with KEY (a PEM file;
+# empty: hash only) as version VERSION.
+e2e_signed_image() {
+    local ver=$1 out=$2 size=${3:-1024} key=${4:-}
+    shift $(( $# < 4 ? $# : 4 ))
+    local fw=$E2E_TMP/own/fw-$ver-$size.bin
+    mkdir -p "$E2E_TMP/own"
+    [ -s "$fw" ] || bash "$SRC_DIR/scripts/make_firmware.sh" "$ver" "$fw" "$size" ||
+        e2e_fail "make_firmware.sh $ver failed"
+    "$IMGTOOL" sign ${key:+-k "$key"} -H 0x200 --pad-header -S 0x76000 -v "$ver" "$@" \
+        "$fw" "$out" >/dev/null || e2e_fail "imgtool sign -v $ver failed"
+}
+
+# e2e_key_or_own VAR NAME: VAR = the reference key NAME (keys/NAME.pem) when
+# ../shared is present, else our own key of the same type.
+e2e_key_or_own() {
+    if e2e_have_shared; then
+        local -n _vkey=$1
+        _vkey=$VECTORS/keys/$2.pem
+    else
+        e2e_own_key "$1" "$2"
+    fi
+}
+
+# e2e_vector_or_own VAR NAME: VAR = the reference image signed/NAME.bin when
+# ../shared is present, else our own image with the same version, size,
+# key type and options (signed with e2e_key_or_own's key).
+e2e_vector_or_own() {
+    local -n _img=$1
+    local name=$2
+    if e2e_have_shared; then
+        _img=$VECTORS/signed/$name.bin
+        [ -f "$_img" ] || e2e_fail "no reference vector $name"
+        return 0
+    fi
+    # name: version, payload size, key (none: hash only), sign options
+    local spec
+    case $name in
+        ed25519_basic)      spec="1.2.3+4 1024 ed25519" ;;
+        ecp256_basic)       spec="1.2.3+4 1024 ecp256" ;;
+        ver_partial)        spec="2.7.0 1024 ed25519" ;;
+        p300k_ed25519)      spec="3.0.0+300 307200 ed25519" ;;
+        p64k_ecp256_seccnt) spec="1.2.3+4 65536 ecp256 -s auto" ;;
+        unsigned_sha384)    spec="1.2.3+4 1024 none --sha 384" ;;
+        *) e2e_fail "e2e_vector_or_own: no own counterpart of $name" ;;
+    esac
+    local ver size keyname key='' opts
+    read -r ver size keyname opts <<<"$spec"
+    [ "$keyname" = none ] || e2e_own_key key "$keyname"
+    _img=$E2E_TMP/own/$name.bin
+    # shellcheck disable=SC2086 # opts are words
+    [ -s "$_img" ] || e2e_signed_image "$ver" "$_img" "$size" "$key" $opts
+}
+
+# e2e_image_hash VAR IMAGE: VAR = the image hash of IMAGE: the one MCUboot's
+# imgtool recorded (manifest.tsv) for a reference vector, else the digest
+# our `imgtool verify` computes.
+e2e_image_hash() {
+    local -n _hash=$1
+    _hash=
+    if e2e_have_shared && [ "${2#"$VECTORS"/}" != "$2" ]; then
+        _hash=$(awk -F'\t' -v f="${2#"$VECTORS"/}" '$2 == "image" && $3 == f {print $10; exit}' \
+                "$VECTORS/manifest.tsv")
+    else
+        _hash=$("$IMGTOOL" verify "$2" | sed -n 's/^Image digest: //p')
+    fi
+    [ -n "$_hash" ] || e2e_fail "no image hash for $2"
 }
 
 # Exits 77 when a binary the test needs is not built (yet).
