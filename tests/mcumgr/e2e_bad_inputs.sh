@@ -1,10 +1,10 @@
 # Issue 3 acceptance 4: bad input gets a specific error on the client, a
 # non-zero exit, leaves slot 0 untouched, and the board keeps serving.
 source "$(dirname "$0")/lib.sh"
-need_vectors
+need_images
 LINK=udp
-V1="$VEC/signed/ed25519_basic.bin"
-V2="$VEC/signed/p300k_ed25519.bin"
+e2e_vector_or_own V1 ed25519_basic
+e2e_vector_or_own V2 p300k_ed25519
 
 provision_board "$V1"
 start_board

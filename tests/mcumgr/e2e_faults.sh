@@ -2,9 +2,9 @@
 # clear message and then resume: corrupted, dropped, duplicated and delayed
 # bytes on the pty, lost datagrams on UDP, and an unplugged cable.
 source "$(dirname "$0")/lib.sh"
-need_vectors
-V1="$VEC/signed/ed25519_basic.bin"
-V2="$VEC/signed/p300k_ed25519.bin"
+need_images
+e2e_vector_or_own V1 ed25519_basic
+e2e_vector_or_own V2 p300k_ed25519
 LEN=$(stat -c %s "$V2")
 
 # same_as_file WHAT: slot 1 holds $V2, else fail with where it differs

@@ -3,11 +3,12 @@
 # ends up byte-identical to the file. The board stalls its pty after
 # 120000 bytes, so the kill always lands mid-upload.
 source "$(dirname "$0")/lib.sh"
-need_vectors
+need_images
 LINK=serial
-V2="$VEC/signed/p300k_ed25519.bin"
+e2e_vector_or_own V1 ed25519_basic
+e2e_vector_or_own V2 p300k_ed25519
 
-provision_board "$VEC/signed/ed25519_basic.bin"
+provision_board "$V1"
 start_board --stall-after 120000:2500
 
 # mcumgr itself, not the mm function: $! must be the client's own pid

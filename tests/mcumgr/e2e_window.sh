@@ -2,10 +2,10 @@
 # (requests in flight on its UART), and the automatic window stays within
 # the device's buffers (buf_count - 1).
 source "$(dirname "$0")/lib.sh"
-need_vectors
+need_images
 LINK=serial
-V1="$VEC/signed/ed25519_basic.bin"
-V2="$VEC/signed/p300k_ed25519.bin"
+e2e_vector_or_own V1 ed25519_basic
+e2e_vector_or_own V2 p300k_ed25519
 LEN=$(stat -c %s "$V2")
 
 provision_board "$V1"

@@ -2,12 +2,12 @@
 # echo, list on a fresh board, upload into slot 1 (bytes in flash equal the
 # file), list, test by hash, reset into the new image, confirm, erase, JSON.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-need_vectors
+need_images
 
-V1="$VEC/signed/ed25519_basic.bin"
-V2="$VEC/signed/p300k_ed25519.bin"
-H1=9a9f8e4c147c7f9c8e39aa3b1af2688520b4f2cae32102dec700c6e30e631cc6
-H2=5c1c4bac866880f341f754915a53577bba19fd8560caf6bb611f8a4ec879e44c
+e2e_vector_or_own V1 ed25519_basic   # 1.2.3+4
+e2e_vector_or_own V2 p300k_ed25519   # 3.0.0+300, 300 KiB
+e2e_image_hash H1 "$V1"   # as MCUboot's imgtool recorded it, for a vector
+e2e_image_hash H2 "$V2"
 
 provision_board "$V1"
 start_board

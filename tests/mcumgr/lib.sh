@@ -4,7 +4,6 @@
 
 source "${SRC_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/tests/lib/e2e.sh"
 
-VEC="${SHARED_DIR:-/nonexistent}/vectors/imgtool"
 WORK="$E2E_TMP"
 export MCUMGR_CONN_FILE="$WORK/profiles.json"
 # state-changing commands append to the audit trail: keep it private
@@ -16,10 +15,11 @@ SLOT_SIZE=$((0x76000))
 
 fail() { e2e_fail "$@"; }
 
-need_vectors() {
-    e2e_require_shared
-    e2e_require_bin mcusim mcumgr
-    VEC="$VECTORS"
+# need_images: the binaries the tests use are built. Images come from
+# e2e_vector_or_own: the reference vectors when ../shared is present, else
+# our own images like them.
+need_images() {
+    e2e_require_bin mcusim mcumgr imgtool
 }
 
 # provision_board IMAGE: slot 0 holds IMAGE, confirmed (board not running)
