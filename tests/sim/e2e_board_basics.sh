@@ -4,9 +4,9 @@
 # socket (DFU button, status), clean stop.
 set -euo pipefail
 source "$SRC_DIR/tests/lib/e2e.sh"
-e2e_require_shared
+e2e_require_bin mcusim imgtool
 
-img=$VECTORS/signed/ecp256_basic.bin
+e2e_vector_or_own img ecp256_basic   # 1.2.3+4
 
 e2e_log "provision slot 0 and check the bytes landed at 0xC000"
 sim_provision "$img"
