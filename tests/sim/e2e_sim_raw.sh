@@ -6,7 +6,7 @@
 # keeps the pty path.
 set -euo pipefail
 source "$SRC_DIR/tests/lib/e2e.sh"
-e2e_require_shared
+e2e_require_bin mcusim imgtool
 RAW="python3 $SRC_DIR/tests/sim/smp_raw.py"
 
 field() { # MSGHEX KEY.PATH
@@ -17,7 +17,8 @@ for k in sys.argv[1].split("."):
 print(json.dumps(v) if isinstance(v, bool) else v)' "$2"
 }
 
-sim_provision "$VECTORS/signed/ecp256_basic.bin"
+e2e_vector_or_own img ecp256_basic   # 1.2.3+4
+sim_provision "$img"
 sim_start
 
 e2e_log "Go echo over UDP (v1) gets a v1 reply"
