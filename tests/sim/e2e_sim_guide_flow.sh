@@ -7,12 +7,14 @@
 # unsigned image, and --dfu-gate refuses uploads until button 1.
 set -euo pipefail
 source "$SRC_DIR/tests/lib/e2e.sh"
-e2e_require_shared
-e2e_require_bin mcumgr mcusim
+e2e_require_bin mcumgr mcusim imgtool
 
-key=$VECTORS/keys/ed25519.pem
-v1=$VECTORS/signed/ed25519_basic.bin        # 1.2.3.4
-v1_hash=9a9f8e4c147c7f9c8e39aa3b1af2688520b4f2cae32102dec700c6e30e631cc6
+e2e_key_or_own key ed25519
+e2e_vector_or_own v1 ed25519_basic         # 1.2.3.4
+e2e_vector_or_own p300k p300k_ed25519      # 3.0.0.300
+e2e_vector_or_own ver_partial ver_partial  # 2.7.0
+e2e_vector_or_own unsigned unsigned_sha384 # hash only, no signature
+e2e_image_hash v1_hash "$v1"
 
 mgr() { "$MCUMGR" "${CONN[@]}" -t 5 "$@"; }
 
@@ -83,7 +85,7 @@ LINK=udp
 sim_provision "$v1"
 sim_start --key "$key"
 CONN=(--conntype udp --connstring "$SIM_UDP")
-guide_flow "$VECTORS/signed/p300k_ed25519.bin" 3.0.0.300
+guide_flow "$p300k" 3.0.0.300
 sim_stop
 
 LINK=pty
@@ -91,7 +93,7 @@ SIM_DIR=
 sim_provision "$v1"
 sim_start --key "$key" --udp 0
 CONN=(--conntype serial --connstring "dev=$SIM_TTY,baud=115200")
-guide_flow "$VECTORS/signed/ver_partial.bin" 2.7.0
+guide_flow "$ver_partial" 2.7.0
 sim_stop
 
 e2e_log "a board with a key refuses an unsigned image"
@@ -99,7 +101,7 @@ SIM_DIR=
 sim_provision "$v1"
 sim_start --key "$key"
 CONN=(--conntype udp --connstring "$SIM_UDP")
-mgr image upload "$VECTORS/signed/unsigned_sha384.bin" >/dev/null
+mgr image upload "$unsigned" >/dev/null
 mgr image test "$(slot_field 1 hash)" >/dev/null 2>&1 || true
 reset_and_wait 1.2.3.4
 grep -Eiq 'secondary slot is not valid|signature|refus' "$SIM_DIR/console.log" ||
@@ -108,10 +110,10 @@ sim_stop
 
 e2e_log "--downgrade-prevention: an older image is refused, the newer one keeps running"
 SIM_DIR=
-sim_provision "$VECTORS/signed/p300k_ed25519.bin"
+sim_provision "$p300k"
 sim_start --key "$key" --downgrade-prevention --no-pty
 CONN=(--conntype udp --connstring "$SIM_UDP")
-mgr image upload "$VECTORS/signed/ver_partial.bin" >/dev/null
+mgr image upload "$ver_partial" >/dev/null
 old_hash=$(slot_field 1 hash)
 if mgr image test "$old_hash" >/dev/null 2>&1; then
     reset_and_wait 3.0.0.300   # the server let it through: the bootloader refuses
@@ -149,11 +151,11 @@ SIM_DIR=
 sim_provision "$v1"
 sim_start --dfu-gate
 CONN=(--conntype udp --connstring "$SIM_UDP")
-if out=$(mgr image upload "$VECTORS/signed/ver_partial.bin" 2>&1); then
+if out=$(mgr image upload "$ver_partial" 2>&1); then
     e2e_fail "upload accepted outside DFU mode"
 fi
 e2e_assert_contains "$out" "button 1" "refusal names the button"
 sim_ctl --press-button 1 >/dev/null
-mgr image upload "$VECTORS/signed/ver_partial.bin" >/dev/null
+mgr image upload "$ver_partial" >/dev/null
 e2e_assert_eq 2.7.0 "$(slot_field 1 version)" "upload in DFU mode"
 echo PASS
