@@ -6,10 +6,10 @@
 # (the rerun resumes). No timing assertions.
 set -euo pipefail
 source "$SRC_DIR/tests/lib/e2e.sh"
-e2e_require_shared
-e2e_require_bin mcumgr mcusim
+e2e_require_bin mcumgr mcusim imgtool
 
-img=$VECTORS/signed/p64k_ecp256_seccnt.bin
+e2e_vector_or_own img p64k_ecp256_seccnt   # 64 KiB, security counter
+e2e_vector_or_own v1 ed25519_basic
 size=$(stat -c %s "$img")
 
 slot1_is_image() {
@@ -20,7 +20,7 @@ slot1_is_image() {
 serial() { "$MCUMGR" --conntype serial --connstring "dev=$SIM_TTY_LINK,baud=$BAUD" "$@"; }
 udp() { "$MCUMGR" --conntype udp --connstring "$SIM_UDP" "$@"; }
 
-sim_provision "$VECTORS/signed/ed25519_basic.bin"
+sim_provision "$v1"
 
 e2e_log "paced pty (1 Mbaud): window 3 keeps 3 requests outstanding, window 1 keeps 1"
 BAUD=1000000
