@@ -6,12 +6,11 @@
 # power is cut mid-upload comes back on its old image.
 set -euo pipefail
 source "$SRC_DIR/tests/lib/e2e.sh"
-e2e_require_shared
-e2e_require_bin mcumgr mcusim
+e2e_require_bin mcumgr mcusim imgtool
 
-key=$VECTORS/keys/ed25519.pem
-v1=$VECTORS/signed/ed25519_basic.bin
-v2=$VECTORS/signed/p300k_ed25519.bin       # 3.0.0.300, 300 KiB
+e2e_key_or_own key ed25519
+e2e_vector_or_own v1 ed25519_basic          # 1.2.3.4
+e2e_vector_or_own v2 p300k_ed25519          # 3.0.0.300, 300 KiB
 
 # A flash with v1 running and v2 uploaded and marked for test.
 prepare() { # strategy
