@@ -10,6 +10,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "image/encrypt.h"
 #include "image/image_crypto.h"
 
 static const EVP_MD *md_for(uint16_t hash_tlv_type)
@@ -263,4 +264,59 @@ out:
     free(msg);
     EVP_PKEY_free(k);
     return rc;
+}
+
+/* ---- decryption of encrypted images ---- */
+
+int image_crypto_enc_unwrap(const struct image_enc_key *priv, uint16_t tlv_type,
+                            const uint8_t *tlv, size_t tlv_len,
+                            uint8_t aes_key[IMAGE_AES_KEY_MAX], size_t *keylen)
+{
+    if (!priv || !priv->der || !tlv)
+        return IMAGE_ERR_BAD_ARG;
+    if (tlv_type != IMAGE_TLV_ENC_RSA2048 && tlv_type != IMAGE_TLV_ENC_EC256 &&
+        tlv_type != IMAGE_TLV_ENC_X25519 && tlv_type != IMAGE_TLV_ENC_X25519_SHA512)
+        return IMAGE_ERR_UNSUPPORTED;
+    const unsigned char *p = priv->der;
+    EVP_PKEY *k = d2i_AutoPrivateKey(NULL, &p, (long)priv->der_len);
+    if (!k)
+        return IMAGE_ERR_UNSUPPORTED;
+    int id = EVP_PKEY_get_base_id(k);
+    /* each TLV type is made for one key type: say so rather than fail late */
+    bool fits = tlv_type == IMAGE_TLV_ENC_RSA2048 ? id == EVP_PKEY_RSA
+                : tlv_type == IMAGE_TLV_ENC_EC256 ? id == EVP_PKEY_EC
+                                                  : id == EVP_PKEY_X25519;
+    struct img_key key = { .pkey = k, .kind = IMAGE_KEY_UNKNOWN, .has_private = true };
+    int rc = fits ? img_enc_unwrap(&key, tlv_type, tlv, tlv_len, aes_key, IMAGE_AES_KEY_MAX,
+                                   keylen)
+                  : IMAGE_ERR_UNSUPPORTED;
+    if (rc == IMAGE_ERR_UNSUPPORTED && fits)
+        rc = IMAGE_ERR_SIGNATURE; /* RSA-OAEP refused: not wrapped for this key */
+    if (rc == IMAGE_OK && *keylen != 16 && *keylen != 32)
+        rc = IMAGE_ERR_TLV_LENGTH;
+    EVP_PKEY_free(k);
+    return rc;
+}
+
+int image_crypto_aes_ctr(const uint8_t *key, size_t keylen, uint32_t off,
+                         uint8_t *buf, size_t len)
+{
+    const EVP_CIPHER *c = keylen == 32 ? EVP_aes_256_ctr() : keylen == 16 ? EVP_aes_128_ctr() : NULL;
+    uint8_t iv[16] = { 0 }, skip[16] = { 0 };
+    uint32_t block = off / 16;
+    for (int i = 0; i < 4; i++)
+        iv[15 - i] = (uint8_t)(block >> (8 * i));
+    EVP_CIPHER_CTX *x = c ? EVP_CIPHER_CTX_new() : NULL;
+    int n = 0;
+    int ok = x && EVP_EncryptInit_ex(x, c, NULL, key, iv) == 1;
+    /* start inside the block: consume the key stream bytes before off */
+    if (ok && off % 16)
+        ok = EVP_EncryptUpdate(x, skip, &n, skip, (int)(off % 16)) == 1;
+    for (size_t done = 0; ok && done < len;) {
+        int step = len - done > (1u << 20) ? 1 << 20 : (int)(len - done);
+        ok = EVP_EncryptUpdate(x, buf + done, &n, buf + done, step) == 1 && n == step;
+        done += (size_t)step;
+    }
+    EVP_CIPHER_CTX_free(x);
+    return ok ? IMAGE_OK : IMAGE_ERR_UNSUPPORTED;
 }

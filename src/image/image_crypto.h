@@ -6,7 +6,9 @@
  * which TLV) stay in image/ and never see the library's types.
  *
  * Deliberately not here: signing, key generation, encryption. Those are
- * host-only and live in the signing side (sign.c, keys.c).
+ * host-only and live in the signing side (sign.c, keys.c). Decryption is
+ * here (unwrapping the AES key of an ENC TLV, AES-CTR at any offset):
+ * a bootloader configured with the image-encryption private key needs it.
  */
 #ifndef IMAGE_IMAGE_CRYPTO_H
 #define IMAGE_IMAGE_CRYPTO_H
@@ -74,5 +76,29 @@ int image_crypto_verify_digest(const uint8_t *der, size_t der_len,
 int image_crypto_verify_pure(const uint8_t *der, size_t der_len,
                              image_read_fn rd, void *ctx, uint32_t msg_len,
                              const uint8_t *sig, size_t sig_len);
+
+/* The image-encryption private key of a board (X25519, EC P-256 or
+ * RSA-2048), DER: PKCS#8 or the traditional form. */
+struct image_enc_key {
+    const uint8_t *der;
+    size_t der_len;
+};
+
+#define IMAGE_AES_KEY_MAX 32
+
+/* Recovers the AES key wrapped in the value of an ENC TLV (tlv_type
+ * IMAGE_TLV_ENC_RSA2048, _EC256, _X25519, _X25519_SHA512) with the
+ * private key. IMAGE_OK and *keylen 16 or 32; IMAGE_ERR_SIGNATURE when the
+ * TLV was not made for this key (HMAC or OAEP check fails),
+ * IMAGE_ERR_UNSUPPORTED when key and TLV types do not go together. */
+int image_crypto_enc_unwrap(const struct image_enc_key *priv, uint16_t tlv_type,
+                            const uint8_t *tlv, size_t tlv_len,
+                            uint8_t aes_key[IMAGE_AES_KEY_MAX], size_t *keylen);
+
+/* AES-CTR in place on len bytes that sit at byte offset off of a stream
+ * whose initial counter block is zero (counter = off / 16, big endian):
+ * the same call encrypts and decrypts, and any slice can be done alone. */
+int image_crypto_aes_ctr(const uint8_t *key, size_t keylen, uint32_t off,
+                         uint8_t *buf, size_t len);
 
 #endif

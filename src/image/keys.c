@@ -69,3 +69,30 @@ int image_key_load_public_der(const char *pem_path, uint8_t *der, size_t cap,
     OPENSSL_free(buf);
     return IMAGE_OK;
 }
+
+int image_key_load_private_der(const char *pem_path, uint8_t *der, size_t cap,
+                               size_t *der_len)
+{
+    if (!pem_path || !der || !der_len)
+        return IMAGE_ERR_BAD_ARG;
+    FILE *f = fopen(pem_path, "rb");
+    if (!f)
+        return IMAGE_ERR_IO;
+    EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, no_password, NULL);
+    fclose(f);
+    if (!k)
+        return IMAGE_ERR_UNSUPPORTED;
+    uint8_t *buf = NULL;
+    int n = i2d_PrivateKey(k, &buf);
+    EVP_PKEY_free(k);
+    if (n <= 0)
+        return IMAGE_ERR_UNSUPPORTED;
+    int rc = IMAGE_OK;
+    if ((size_t)n > cap)
+        rc = IMAGE_ERR_BAD_ARG;
+    else
+        memcpy(der, buf, (size_t)n);
+    *der_len = rc == IMAGE_OK ? (size_t)n : 0;
+    OPENSSL_clear_free(buf, (size_t)n);
+    return rc;
+}

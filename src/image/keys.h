@@ -18,4 +18,10 @@
 int image_key_load_public_der(const char *pem_path, uint8_t *der, size_t cap,
                               size_t *der_len);
 
+/* Reads a PEM private key (unencrypted) and writes it as DER (PKCS#8, or
+ * PKCS#1 for RSA), the form struct image_enc_key holds: a board's
+ * image-encryption key. Same return codes as above. */
+int image_key_load_private_der(const char *pem_path, uint8_t *der, size_t cap,
+                               size_t *der_len);
+
 #endif
