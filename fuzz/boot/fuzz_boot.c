@@ -2,7 +2,9 @@
  * Fuzz target: the trailer reader, the app-side requests and boot_go on
  * arbitrary slot contents. Input: byte 0 selects the strategy (bits 0-1),
  * the write alignment (bits 2-3: 1, 2, 4, 8) and downgrade prevention
- * (bit 4); the rest is split in two halves copied raw to the start of slot
+ * (bit 4), a board image-encryption key (bit 7: a fixed X25519 key, so
+ * encrypted slots and enc-key records in the trailer are decoded); the
+ * rest is split in two halves copied raw to the start of slot
  * 0 and slot 1, and the last 3200 bytes of each half also to that slot's
  * end (its trailer with the swap-status area). Oracles: no crash or sanitizer report, the flash model
  * never sees a program over unerased bytes, and whatever boot_go says
@@ -29,6 +31,14 @@ static void place(struct flash_model *m, uint32_t base, const uint8_t *d, size_t
     size_t t = n < TAIL ? n : TAIL;
     memcpy(m->mem + base + SLOT - t, d + n - t, t);
 }
+
+/* PKCS#8 of a fixed X25519 private key (any 32 bytes are one). */
+static const uint8_t enc_der[48] = {
+    0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04,
+    0x20, 0x58, 0x3b, 0x11, 0x97, 0x0c, 0xa2, 0x5e, 0x41, 0x6d, 0x90, 0x23, 0xbe, 0x7f, 0x04,
+    0xc8, 0x55, 0x1a, 0xe3, 0x62, 0x39, 0x8d, 0x07, 0xf4, 0x2c, 0x96, 0x4b, 0xd0, 0x13, 0x7a,
+    0x85, 0xec, 0x21,
+};
 
 /* FUZZ_BOOT_VERBOSE=1 prints the boot log (to see what a seed reaches). */
 static void print_line(void *ctx, const char *line)
@@ -57,10 +67,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     (void)boot_swap_type_peek(&pri, &sec);
 
+    static const struct image_enc_key enc_key = { enc_der, sizeof enc_der };
     struct boot_config cfg = {
         .primary = &pri, .secondary = &sec, .scratch = &scr,
         .strategy = (enum boot_strategy_id)((data[0] & 3) % 3),
         .downgrade_prevention = (data[0] >> 4) & 1,
+        .enc_key = (data[0] & 0x80) ? &enc_key : NULL,
         .log = getenv("FUZZ_BOOT_VERBOSE") ? print_line : NULL,
     };
     struct boot_result res;

@@ -113,7 +113,7 @@ static int check_secondary(const struct boot_config *cfg, const struct boot_stra
     if (rc > 0) {
         struct boot_line l = { .len = 0 };
         boot_line_str(&l, "E: Image in the secondary slot is not valid: ");
-        boot_line_str(&l, image_strerror(-rc));
+        boot_line_str(&l, boot_invalid_str(rc));
         boot_refuse(cfg, res, &l);
         return 0;
     }

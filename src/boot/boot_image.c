@@ -7,6 +7,8 @@
  */
 #include "boot/boot_priv.h"
 
+#include <string.h>
+
 struct slot_reader {
     const struct flash_area *fa;
     int err;  /* last flash error, 0 if none */
@@ -21,14 +23,54 @@ static int slot_read(void *ctx, uint32_t off, void *buf, size_t len)
     return rc;
 }
 
+const char *boot_invalid_str(int invalid)
+{
+    switch (invalid) {
+    case BOOT_INVALID_NO_ENC_KEY:
+        return "image is encrypted and this board holds no decryption key";
+    case BOOT_INVALID_ENC_KEY:
+        return "image is encrypted for another key (its ENC TLV does not unwrap "
+               "with this board's decryption key)";
+    default:
+        return image_strerror(-invalid);
+    }
+}
+
+/* The secondary holds encrypted images as ciphertext (boot_enc.c): on a
+ * board with the key they are validated through a reader that decrypts
+ * the body (so an imgtool --clear image is refused there, as MCUboot
+ * refuses it). */
 int boot_validate_slot(const struct boot_config *cfg, const struct boot_strategy *s,
                        const struct flash_area *fa, struct image_info *info)
 {
     struct slot_reader r = { fa, 0 };
-    int rc = image_validate(slot_read, &r, s->max_image_size(cfg), cfg->keys,
-                            cfg->nkeys, info, NULL);
+    struct image_body_key key;
+    struct image_decrypt_reader dec = { slot_read, &r, &key };
+    image_read_fn rd = slot_read;
+    void *ctx = &r;
+    bool encrypted = false;
+    int rc = 0;
+    if (fa == cfg->secondary) {
+        bool present;
+        rc = boot_read_slot_info(fa, s->max_image_size(cfg), info, &present);
+        if (!rc && present)
+            rc = boot_enc_load(cfg, fa, info, &key, &encrypted);
+        if (rc)
+            return rc;
+    }
+    if (encrypted) {
+        rd = image_decrypt_read;
+        ctx = &dec;
+    }
+    rc = image_validate(rd, ctx, s->max_image_size(cfg), cfg->keys, cfg->nkeys, info, NULL);
+    memset(&key, 0, sizeof key);
     if (rc == IMAGE_ERR_IO && r.err)
         return r.err;
+    /* A board without the key validates a flagged image as it is: an
+     * imgtool --clear image (plaintext body) passes, a really encrypted
+     * one fails, and the console should say why rather than "bad hash". */
+    if (rc && fa == cfg->secondary && !cfg->enc_key && image_is_encrypted(&info->hdr))
+        return BOOT_INVALID_NO_ENC_KEY;
     return -rc;
 }
 

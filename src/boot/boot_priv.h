@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "boot/bootutil.h"
+#include "image/decrypt.h"
 
 /* Byte 0 of a set flag (image_ok, copy_done) and of a status record. */
 #define BOOT_FLAG_SET_VAL 0x01
@@ -58,6 +59,16 @@ void boot_refuse(const struct boot_config *cfg, struct boot_result *res,
 
 struct boot_strategy;
 
+/* The AES keys of a swap (boot_enc.c): BOOT_ENC_OLD is the image the
+ * primary held when the swap started (encrypted again as it moves to the
+ * secondary), BOOT_ENC_NEW the one coming from the secondary (decrypted as
+ * it moves to the primary). on[i] false: that image moves unchanged. */
+enum { BOOT_ENC_OLD = 0, BOOT_ENC_NEW = 1 };
+struct boot_enc {
+    bool on[2];
+    struct image_body_key key[2];
+};
+
 /* One upgrade strategy: its limits, and the two phases of boot_go that
  * differ between strategies. The swap strategies share those phases
  * (swap_common.c) and only describe their step sequence: record k is
@@ -85,7 +96,8 @@ struct boot_strategy {
     /* Swap strategies: records of a swap of swap_size bytes, and the step
      * of record k (idempotent from its recorded start). */
     uint32_t (*record_count)(const struct boot_config *cfg, uint32_t swap_size);
-    int (*run_step)(const struct boot_config *cfg, uint32_t swap_size, uint32_t k);
+    int (*run_step)(const struct boot_config *cfg, const struct boot_enc *enc,
+                    uint32_t swap_size, uint32_t k);
 };
 
 const struct boot_strategy *boot_strategy_get(enum boot_strategy_id id);
@@ -95,7 +107,12 @@ extern const struct boot_strategy boot_strategy_overwrite_only;
 
 /* ---- slots (boot_image.c) ---- */
 
-/* 0 valid, > 0 an IMAGE_ERR_* code negated (invalid), < 0 a flash error. */
+/* 0 valid, > 0 an IMAGE_ERR_* code negated or a BOOT_INVALID_* code
+ * (invalid), < 0 a flash error. An encrypted image in the secondary is
+ * validated over its decrypted body. */
+#define BOOT_INVALID_NO_ENC_KEY 100  /* encrypted, and the board has no key */
+#define BOOT_INVALID_ENC_KEY 101     /* its ENC TLV does not unwrap with the key */
+const char *boot_invalid_str(int invalid);
 int boot_validate_slot(const struct boot_config *cfg, const struct boot_strategy *s,
                        const struct flash_area *fa, struct image_info *info);
 /* Header and TLV layout only; *present false when there is no image. */
@@ -111,6 +128,11 @@ int boot_slot_image_size(const struct boot_config *cfg, const struct boot_strate
  * bytes from src at src_off into them. Offsets and len are whole sectors. */
 int boot_copy_region(const struct flash_area *dst, uint32_t dst_off,
                      const struct flash_area *src, uint32_t src_off, uint32_t len);
+/* The same, passing the data through AES-CTR with key k (when non-NULL)
+ * where it falls in k's body; the first byte is at image offset img_off. */
+int boot_copy_region_crypt(const struct flash_area *dst, uint32_t dst_off,
+                           const struct flash_area *src, uint32_t src_off, uint32_t len,
+                           const struct image_body_key *k, uint32_t img_off);
 int boot_erase_region(const struct flash_area *fa, uint32_t off, uint32_t len);
 uint32_t boot_sectors_for(const struct flash_area *fa, uint32_t len);
 /* Bytes of the trailer sectors at the slot end. */
@@ -124,5 +146,24 @@ int boot_swap_resume(const struct boot_config *cfg, const struct boot_strategy *
                      struct boot_result *res);
 int boot_swap_install(const struct boot_config *cfg, const struct boot_strategy *s,
                       int swap_type, const struct image_info *secondary);
+
+/* ---- encrypted images (boot_enc.c) ---- */
+
+/* The body key of the image in slot fa (info from boot_read_slot_info):
+ * *on false when it is not encrypted; > 0 a BOOT_INVALID_* code, < 0 a
+ * flash error. */
+int boot_enc_load(const struct boot_config *cfg, const struct flash_area *fa,
+                  const struct image_info *info, struct image_body_key *k, bool *on);
+/* Both keys of a swap, from the slots' TLVs, when it starts. */
+int boot_enc_prepare(const struct boot_config *cfg, const struct boot_strategy *s,
+                     const struct image_info *secondary, struct boot_enc *enc);
+/* Persisted in the primary trailer sectors (written before the magic, so
+ * present whenever a swap-status record is) and read back on resume. */
+int boot_enc_save(const struct boot_config *cfg, const struct boot_strategy *s,
+                  const struct boot_enc *enc);
+int boot_enc_restore(const struct boot_config *cfg, const struct boot_strategy *s,
+                     struct boot_enc *enc);
+/* Room for the records below the swap-status area (layout check). */
+bool boot_enc_room(const struct flash_area *fa, unsigned state_count);
 
 #endif

@@ -6,7 +6,10 @@
  * Trailer layout (from the slot end backwards, BOOT_MAX_ALIGN = 8):
  * magic (last 16 bytes), image_ok, copy_done, swap_info, swap_size, each in
  * a BOOT_MAX_ALIGN unit, then the swap-status area
- * (BOOT_MAX_IMG_SECTORS x 3 records x write_align bytes).
+ * (BOOT_MAX_IMG_SECTORS x 3 records x write_align bytes). A board with an
+ * image-encryption key keeps the keys of a running swap at the start of
+ * the trailer sector(s), below all of these (boot_enc.c): these offsets
+ * never move.
  */
 #ifndef BOOT_BOOTUTIL_H
 #define BOOT_BOOTUTIL_H
@@ -17,6 +20,7 @@
 
 #include "flash_area.h"
 #include "image/image.h"
+#include "image/image_crypto.h"
 
 #define BOOT_MAX_ALIGN 8
 #define BOOT_MAX_IMG_SECTORS 128
@@ -99,6 +103,10 @@ struct boot_config {
     const struct image_key *keys;         /* trusted keys; nkeys 0 = unsigned board */
     size_t nkeys;
     bool downgrade_prevention;
+    /* Image-encryption private key: with it, encrypted images (AES-CTR
+     * body, key in an ENC TLV) in the secondary are decrypted while they
+     * are validated and installed. NULL: encrypted images are refused. */
+    const struct image_enc_key *enc_key;
     /* Console log, one line per call without the newline, like MCUboot's
      * "I: ..." lines. May be NULL. */
     void (*log)(void *ctx, const char *line);

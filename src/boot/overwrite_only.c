@@ -14,6 +14,8 @@
  */
 #include "boot/boot_priv.h"
 
+#include <string.h>
+
 static uint32_t overwrite_max_image_size(const struct boot_config *cfg)
 {
     const struct flash_area *p = cfg->primary;
@@ -73,7 +75,17 @@ static int overwrite_install(const struct boot_config *cfg, const struct boot_st
     boot_line_emit(cfg, &l);
     uint32_t len = boot_sectors_for(cfg->primary, secondary->total_size) *
                    fa_sector_size(cfg->primary);
-    int rc = boot_copy_region(cfg->primary, 0, cfg->secondary, 0, len);
+    /* An encrypted image is decrypted on the way; its ciphertext and ENC
+     * TLV stay in the secondary until step 3, so a cut copy is redone. */
+    struct image_body_key key;
+    bool enc;
+    int rc = boot_enc_load(cfg, cfg->secondary, secondary, &key, &enc);
+    if (rc > 0)
+        rc = BOOT_EBADIMAGE; /* validated just before: not expected */
+    if (!rc)
+        rc = boot_copy_region_crypt(cfg->primary, 0, cfg->secondary, 0, len,
+                                    enc ? &key : NULL, 0);
+    memset(&key, 0, sizeof key);
     if (!rc)
         rc = boot_erase_trailer_sectors(cfg->primary, s->state_count);
     if (!rc)

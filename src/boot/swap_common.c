@@ -63,17 +63,26 @@ int boot_erase_region(const struct flash_area *fa, uint32_t off, uint32_t len)
     return 0;
 }
 
-int boot_copy_region(const struct flash_area *dst, uint32_t dst_off,
-                     const struct flash_area *src, uint32_t src_off, uint32_t len)
+int boot_copy_region_crypt(const struct flash_area *dst, uint32_t dst_off,
+                           const struct flash_area *src, uint32_t src_off, uint32_t len,
+                           const struct image_body_key *k, uint32_t img_off)
 {
     int rc = boot_erase_region(dst, dst_off, len);
     for (uint32_t done = 0; !rc && done < len; done += COPY_CHUNK) {
         uint32_t n = len - done < COPY_CHUNK ? len - done : COPY_CHUNK;
         rc = fa_read(src, src_off + done, copy_buf, n);
+        if (!rc && k && image_body_crypt(k, img_off + done, copy_buf, n) != IMAGE_OK)
+            rc = BOOT_EBADIMAGE;
         if (!rc)
             rc = fa_write(dst, dst_off + done, copy_buf, n);
     }
     return rc;
+}
+
+int boot_copy_region(const struct flash_area *dst, uint32_t dst_off,
+                     const struct flash_area *src, uint32_t src_off, uint32_t len)
+{
+    return boot_copy_region_crypt(dst, dst_off, src, src_off, len, NULL, 0);
 }
 
 /* ---- records (invariants 1-3) ---- */
@@ -101,7 +110,7 @@ static int record_written(const struct boot_config *cfg, const struct boot_strat
 
 /* Runs every step from the first whose record is unwritten. */
 static int run_steps(const struct boot_config *cfg, const struct boot_strategy *s,
-                     uint32_t swap_size, uint32_t *first_step)
+                     const struct boot_enc *enc, uint32_t swap_size, uint32_t *first_step)
 {
     uint32_t n = s->record_count(cfg, swap_size), k = 0;
     for (; k < n; k++) {
@@ -114,7 +123,7 @@ static int run_steps(const struct boot_config *cfg, const struct boot_strategy *
     }
     *first_step = k;
     for (; k < n; k++) {
-        int rc = s->run_step(cfg, swap_size, k);
+        int rc = s->run_step(cfg, enc, swap_size, k);
         if (!rc)
             rc = boot_write_unit_once(cfg->primary, record_off(cfg, s, k), BOOT_FLAG_SET_VAL);
         if (rc)
@@ -161,7 +170,11 @@ int boot_swap_resume(const struct boot_config *cfg, const struct boot_strategy *
         return BOOT_EBADSTATUS;
     }
     boot_say(cfg, "I: Resuming an interrupted swap, type ", boot_swap_type_name(pri.swap_type));
-    rc = run_steps(cfg, s, swap_size, &first);
+    struct boot_enc enc;
+    rc = boot_enc_restore(cfg, s, &enc);
+    if (!rc)
+        rc = run_steps(cfg, s, &enc, swap_size, &first);
+    memset(&enc, 0, sizeof enc);
     if (!rc)
         rc = finish_swap(cfg, s, pri.swap_type);
     if (rc)
@@ -204,9 +217,12 @@ int boot_swap_install(const struct boot_config *cfg, const struct boot_strategy 
                       int swap_type, const struct image_info *secondary)
 {
     uint32_t swap_size = 0;
+    struct boot_enc enc;
     int rc = swap_type == BOOT_SWAP_TYPE_REVERT ? record_revert(cfg, s) : 0;
     if (!rc)
         rc = boot_slot_image_size(cfg, s, cfg->primary, &swap_size);
+    if (!rc)
+        rc = boot_enc_prepare(cfg, s, secondary, &enc);
     if (!rc && secondary->total_size > swap_size)
         swap_size = secondary->total_size;
     if (rc)
@@ -226,12 +242,15 @@ int boot_swap_install(const struct boot_config *cfg, const struct boot_strategy 
     if (!rc)
         rc = boot_write_swap_info(cfg->primary, (uint8_t)swap_type, 0);
     if (!rc)
+        rc = boot_enc_save(cfg, s, &enc); /* boot_enc.c invariant 3 */
+    if (!rc)
         rc = boot_write_magic(cfg->primary);
     uint32_t first;
     if (!rc)
-        rc = run_steps(cfg, s, swap_size, &first);
+        rc = run_steps(cfg, s, &enc, swap_size, &first);
     if (!rc)
         rc = finish_swap(cfg, s, swap_type);
+    memset(&enc, 0, sizeof enc);
     return rc;
 }
 
@@ -293,6 +312,9 @@ int boot_check_slots(const struct boot_config *cfg)
         return BOOT_EBADARGS;
     /* the trailer must leave room for at least one sector of image */
     if (boot_trailer_sectors_size(p, 3) + 2 * fa_sector_size(p) > p->size)
+        return BOOT_EBADARGS;
+    /* a board that decrypts keeps the swap's keys in the trailer sectors */
+    if (cfg->enc_key && !boot_enc_room(p, 3))
         return BOOT_EBADARGS;
     return 0;
 }

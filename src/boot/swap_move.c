@@ -30,7 +30,15 @@ static uint32_t move_record_count(const struct boot_config *cfg, uint32_t swap_s
     return 3 * boot_sectors_for(cfg->primary, swap_size);
 }
 
-static int move_run_step(const struct boot_config *cfg, uint32_t swap_size, uint32_t k)
+static const struct image_body_key *key_of(const struct boot_enc *enc, int which)
+{
+    return enc && enc->on[which] ? &enc->key[which] : NULL;
+}
+
+/* Data moving into the primary is decrypted, into the secondary encrypted
+ * (boot_enc.c); the shift inside the primary moves it unchanged. */
+static int move_run_step(const struct boot_config *cfg, const struct boot_enc *enc,
+                         uint32_t swap_size, uint32_t k)
 {
     const struct flash_area *pri = cfg->primary, *sec = cfg->secondary;
     uint32_t n = boot_sectors_for(pri, swap_size);
@@ -41,8 +49,10 @@ static int move_run_step(const struct boot_config *cfg, uint32_t swap_size, uint
     }
     uint32_t i = (k - n) / 2;
     if ((k - n) % 2 == 0)
-        return boot_copy_region(pri, i * ss, sec, i * ss, ss);
-    return boot_copy_region(sec, i * ss, pri, (i + 1) * ss, ss);
+        return boot_copy_region_crypt(pri, i * ss, sec, i * ss, ss, key_of(enc, BOOT_ENC_NEW),
+                                      i * ss);
+    return boot_copy_region_crypt(sec, i * ss, pri, (i + 1) * ss, ss, key_of(enc, BOOT_ENC_OLD),
+                                  i * ss);
 }
 
 const struct boot_strategy boot_strategy_swap_move = {

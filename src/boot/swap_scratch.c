@@ -51,7 +51,15 @@ static uint32_t scratch_record_count(const struct boot_config *cfg, uint32_t swa
     return 3 * chunk_count(cfg, swap_size);
 }
 
-static int scratch_run_step(const struct boot_config *cfg, uint32_t swap_size, uint32_t k)
+static const struct image_body_key *key_of(const struct boot_enc *enc, int which)
+{
+    return enc && enc->on[which] ? &enc->key[which] : NULL;
+}
+
+/* Data moving into the primary is decrypted, into the secondary encrypted
+ * (boot_enc.c); the scratch holds the secondary's bytes unchanged. */
+static int scratch_run_step(const struct boot_config *cfg, const struct boot_enc *enc,
+                            uint32_t swap_size, uint32_t k)
 {
     const struct flash_area *pri = cfg->primary, *sec = cfg->secondary, *scr = cfg->scratch;
     uint32_t n = boot_sectors_for(pri, swap_size), per = chunk_sectors(cfg);
@@ -61,8 +69,12 @@ static int scratch_run_step(const struct boot_config *cfg, uint32_t swap_size, u
     uint32_t len = (n - first < per ? n - first : per) * ss;
     switch (k % 3) {
     case 0: return boot_copy_region(scr, 0, sec, first * ss, len);
-    case 1: return boot_copy_region(sec, first * ss, pri, first * ss, len);
-    default: return boot_copy_region(pri, first * ss, scr, 0, len);
+    case 1:
+        return boot_copy_region_crypt(sec, first * ss, pri, first * ss, len,
+                                      key_of(enc, BOOT_ENC_OLD), first * ss);
+    default:
+        return boot_copy_region_crypt(pri, first * ss, scr, 0, len, key_of(enc, BOOT_ENC_NEW),
+                                      first * ss);
     }
 }
 

@@ -1,6 +1,9 @@
 #include "board.h"
+#include "image/encrypt.h"
 
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +147,83 @@ uint8_t *make_image(uint32_t body_len, uint8_t major, uint8_t minor, uint32_t se
     put16(p + 4, IMAGE_TLV_SHA256); put16(p + 6, 32);
     unsigned int hl = 32;
     EVP_Digest(img, hdr + body_len + prot, p + 8, &hl, EVP_sha256(), NULL);
+    *len = total;
+    return img;
+}
+
+uint8_t *make_enc_key(size_t *der_len)
+{
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+    unsigned char *der = NULL;
+    int n = k ? i2d_PrivateKey(k, &der) : -1;
+    EVP_PKEY_free(k);
+    if (n <= 0)
+        abort();
+    *der_len = (size_t)n;
+    return der; /* OPENSSL_malloc is malloc by default: free() it */
+}
+
+uint8_t *enc_key_der_from_pem(const char *pem_path, size_t *der_len)
+{
+    FILE *f = fopen(pem_path, "r");
+    if (!f)
+        return NULL;
+    EVP_PKEY *k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    fclose(f);
+    unsigned char *der = NULL;
+    int n = k ? i2d_PrivateKey(k, &der) : -1;
+    EVP_PKEY_free(k);
+    if (n <= 0)
+        return NULL;
+    *der_len = (size_t)n;
+    return der;
+}
+
+uint8_t *make_enc_image(uint32_t body_len, uint8_t major, uint8_t minor, uint32_t seed,
+                        const uint8_t *enc_der, size_t enc_der_len, uint8_t **plain,
+                        size_t *len)
+{
+    const uint32_t hdr = 0x200, enc_len = 32 + 32 + 16;
+    size_t tlvs = 4 + 4 + 32 + 4 + enc_len;
+    size_t total = hdr + body_len + tlvs;
+    uint8_t *img = calloc(1, total);
+    uint8_t aes[16];
+    if (!img)
+        abort();
+    put32(img, IMAGE_MAGIC);
+    put16(img + 8, (uint16_t)hdr);
+    put32(img + 12, body_len);
+    put32(img + 16, IMAGE_F_ENCRYPTED_AES128);
+    img[20] = major;
+    img[21] = minor;
+    uint32_t x = seed * 2654435761u + 1;
+    for (uint32_t i = 0; i < body_len; i++) {
+        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+        img[hdr + i] = (uint8_t)x;
+    }
+    for (int i = 0; i < 16; i++)
+        aes[i] = (uint8_t)(seed * 31u + (uint32_t)i * 7u);
+    uint8_t *p = img + hdr + body_len;
+    put16(p, IMAGE_TLV_INFO_MAGIC); put16(p + 2, (uint16_t)tlvs);
+    put16(p + 4, IMAGE_TLV_SHA256); put16(p + 6, 32);
+    unsigned int hl = 32;
+    EVP_Digest(img, hdr + body_len, p + 8, &hl, EVP_sha256(), NULL);
+    const unsigned char *d = enc_der;
+    struct img_key k = { d2i_AutoPrivateKey(NULL, &d, (long)enc_der_len), IMAGE_KEY_X25519, true };
+    uint16_t type = 0;
+    size_t got = 0;
+    char err[128];
+    if (!k.pkey || img_enc_wrap(&k, aes, 16, 256, &type, p + 44, enc_len, &got, err, sizeof err) ||
+        got != enc_len)
+        abort();
+    EVP_PKEY_free(k.pkey);
+    put16(p + 40, type); put16(p + 42, (uint16_t)enc_len);
+    *plain = malloc(total);
+    if (!*plain)
+        abort();
+    memcpy(*plain, img, total);
+    if (img_aes_ctr(aes, 16, img + hdr, body_len))
+        abort();
     *len = total;
     return img;
 }

@@ -48,4 +48,16 @@ const char *vectors_dir(void);
 uint8_t *make_image(uint32_t body_len, uint8_t major, uint8_t minor, uint32_t seed,
                     bool sec_cnt, uint32_t sec_cnt_val, size_t *len);
 
+/* Encrypted images (the board's image-encryption key): a fresh X25519
+ * private key as DER (malloc'd), and a private key file read as DER. */
+uint8_t *make_enc_key(size_t *der_len);
+uint8_t *enc_key_der_from_pem(const char *pem_path, size_t *der_len);
+/* make_image with the ENCRYPTED_AES128 flag and an ENC_X25519 TLV for the
+ * key enc_der (AES key derived from seed): returns the image as uploaded
+ * (body encrypted) and *plain the same image with its body in plaintext,
+ * as it runs from the primary. Both malloc'd, *len bytes. */
+uint8_t *make_enc_image(uint32_t body_len, uint8_t major, uint8_t minor, uint32_t seed,
+                        const uint8_t *enc_der, size_t enc_der_len, uint8_t **plain,
+                        size_t *len);
+
 #endif

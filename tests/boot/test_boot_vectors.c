@@ -5,7 +5,9 @@
  * must swap in exactly those `mcuboot_expect` says are valid (the booted
  * hash and version must match the manifest) and refuse every negative,
  * including the three imgtool's own verify passes. For each strategy.
- * Encrypted images are refused: this bootloader holds no decryption key.
+ * Encrypted images boot on a board holding the image-encryption key the
+ * manifest names (the primary then holds the plaintext body), and are
+ * refused, with the cause on the console, without it or with another key.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -73,7 +75,7 @@ static void hex(const uint8_t *b, size_t n, char *out)
         sprintf(out + 2 * i, "%02x", b[i]);
 }
 
-enum expect { EXPECT_SKIP, EXPECT_BOOT, EXPECT_REFUSE, EXPECT_NO_SWAP };
+enum expect { EXPECT_SKIP, EXPECT_BOOT, EXPECT_BOOT_ENC, EXPECT_REFUSE, EXPECT_NO_SWAP };
 
 static enum expect expectation(const struct row *r, enum boot_strategy_id s, uint32_t max)
 {
@@ -87,7 +89,7 @@ static enum expect expectation(const struct row *r, enum boot_strategy_id s, uin
         return strncmp(e, "image valid; trailer treated as no-magic", 40) == 0 ? EXPECT_NO_SWAP
                                                                              : EXPECT_REFUSE;
     if (strcmp(e, "valid") != 0 && strncmp(e, "valid as-is", 11) != 0)
-        return strncmp(e, "valid after AES-CTR", 19) == 0 ? EXPECT_REFUSE : EXPECT_SKIP;
+        return strncmp(e, "valid after AES-CTR", 19) == 0 ? EXPECT_BOOT_ENC : EXPECT_SKIP;
     (void)s;
     /* larger than the strategy can move (0x74000 for swap-using-move) */
     if (strcmp(r->col[0], "p467k_rsa2048_pad_slot") == 0 && max < 0x74E00)
@@ -98,6 +100,41 @@ static enum expect expectation(const struct row *r, enum boot_strategy_id s, uin
 struct counts {
     int booted, refused, no_swap, encrypted, oversized, skipped;
 };
+
+/* The input payload of an encrypted vector (imgtool zero-pads it to a
+ * multiple of 16 before encrypting). */
+static void check_plaintext_body(struct board *b, const struct row *r)
+{
+    char path[800];
+    size_t plen;
+    snprintf(path, sizeof path, "%s/payloads/%s", dir,
+             strstr(r->col[0], "p1000") ? "p1000.bin" : "p1k.bin");
+    uint8_t *payload = read_file(path, &plen);
+    assert_non_null(payload);
+    struct image_info info;
+    assert_int_equal(image_read_info(fa_image_read, &b->slot0, BOARD_SLOT_SIZE, &info), 0);
+    uint32_t n = info.hdr.img_size;
+    uint8_t *body = malloc(n);
+    assert_non_null(body);
+    assert_int_equal(fa_read(&b->slot0, info.hdr.hdr_size, body, n), 0);
+    if (n < plen || memcmp(body, payload, plen) != 0)
+        fail_msg("%s: the primary's body is not the plaintext payload", r->col[0]);
+    for (size_t i = plen; i < n; i++)
+        if (body[i] != 0)
+            fail_msg("%s: padding byte %zu is not zero", r->col[0], i);
+    free(body);
+    free(payload);
+}
+
+static uint8_t *load_enc_key(const char *name, size_t *len)
+{
+    char path[800];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    uint8_t *der = enc_key_der_from_pem(path, len);
+    if (!der)
+        fail_msg("cannot load the encryption key %s", path);
+    return der;
+}
 
 static void run_row(const struct row *r, enum boot_strategy_id strategy, struct counts *c)
 {
@@ -123,6 +160,15 @@ static void run_row(const struct row *r, enum boot_strategy_id strategy, struct 
     b.cfg.keys = der ? &key : NULL;
     b.cfg.nkeys = der ? 1 : 0;
     enum expect ex = expectation(r, strategy, boot_max_image_size(&b.cfg));
+    size_t elen = 0;
+    uint8_t *eder = NULL;
+    struct image_enc_key ekey = { NULL, 0 };
+    if (ex == EXPECT_BOOT_ENC) {
+        eder = load_enc_key(r->col[4], &elen);
+        ekey.der = eder;
+        ekey.der_len = elen;
+        b.cfg.enc_key = &ekey;
+    }
     board_put(&b, &b.slot1, img, len);
     if (ex == EXPECT_NO_SWAP && len < BOARD_SLOT_SIZE) /* its 0x8000-slot trailer, at our slot end */
         assert_int_equal(fa_write(&b.slot1, BOARD_SLOT_SIZE - 16, img + len - 16, 16), 0);
@@ -133,14 +179,20 @@ static void run_row(const struct row *r, enum boot_strategy_id strategy, struct 
     int rc = boot_go(&b.cfg, &res);
     const char *id = r->col[0];
     switch (ex) {
-    case EXPECT_BOOT: {
+    case EXPECT_BOOT:
+    case EXPECT_BOOT_ENC: {
         if (rc != 0)
             fail_msg("%s (%s): not booted: %s", id, boot_strategy_name(strategy), res.reason);
         char h[129];
         hex(res.image.hash, res.image.hash_len, h);
         if (strcmp(h, r->col[9]) != 0)
             fail_msg("%s: booted hash %s, manifest %s", id, h, r->col[9]);
-        c->booted++;
+        if (ex == EXPECT_BOOT_ENC) {
+            check_plaintext_body(&b, r);
+            c->encrypted++;
+        } else {
+            c->booted++;
+        }
         break;
     }
     case EXPECT_REFUSE:
@@ -150,9 +202,7 @@ static void run_row(const struct row *r, enum boot_strategy_id strategy, struct 
                      rc, res.swap_type);
         assert_true(board_log_has(&b, "secondary slot is not valid"));
         assert_int_equal(fa_is_erased(&b.slot1, 0, BOARD_SLOT_SIZE), 1);
-        if (strstr(r->col[7], "AES-CTR"))
-            c->encrypted++;
-        else if (strcmp(r->col[1], "image") == 0)
+        if (strcmp(r->col[1], "image") == 0)
             c->oversized++;
         else
             c->refused++;
@@ -170,6 +220,7 @@ static void run_row(const struct row *r, enum boot_strategy_id strategy, struct 
     board_free(&b);
     free(img);
     free(der);
+    free(eder);
 }
 
 static void vectors_for(enum boot_strategy_id strategy)
@@ -179,13 +230,14 @@ static void vectors_for(enum boot_strategy_id strategy)
     struct counts c = { 0, 0, 0, 0, 0, 0 };
     for (int i = 0; i < nrows; i++)
         run_row(&rows[i], strategy, &c);
-    printf("  %s: %d valid images booted, %d negatives refused, %d encrypted refused "
-           "(no decryption key), %d too large for the strategy, %d corrupt-trailer not swapped, "
-           "%d skipped (hex, sign errors, no expectation)\n",
+    printf("  %s: %d valid images booted, %d negatives refused, %d encrypted booted "
+           "(decrypted with the manifest's enc key), %d too large for the strategy, "
+           "%d corrupt-trailer not swapped, %d skipped (hex, sign errors, no expectation)\n",
            boot_strategy_name(strategy), c.booted, c.refused, c.encrypted, c.oversized,
            c.no_swap, c.skipped);
     assert_int_equal(c.refused, 25);
     assert_int_equal(c.booted + c.oversized, 74);
+    assert_int_equal(c.encrypted, 11);
 }
 
 /* The three negatives imgtool's verify accepts, with the primary holding a
@@ -321,6 +373,71 @@ static void unsigned_image_refused_by_signed_board(void **state)
     free(der);
 }
 
+/* Each encrypted vector on a hash-only board whose primary runs
+ * unsigned_sha256 (1.2.3): without an encryption key, and with a key it
+ * was not made for (another X25519 key, or a key of another type), it is
+ * refused with the cause on the console and the primary keeps booting. */
+static void encrypted_refused_without_the_key(void **state)
+{
+    (void)state;
+    if (!dir)
+        skip();
+    char path[800];
+    size_t plen;
+    snprintf(path, sizeof path, "%s/signed/unsigned_sha256.bin", dir);
+    uint8_t *pri = read_file(path, &plen);
+    assert_non_null(pri);
+    size_t xlen, other_len;
+    uint8_t *other_x25519 = make_enc_key(&other_len);
+    uint8_t *x25519 = load_enc_key("keys/enc-x25519.pem", &xlen);
+    int refused = 0;
+    for (int i = 0; i < nrows; i++) {
+        const struct row *r = &rows[i];
+        if (expectation(r, BOOT_STRATEGY_SWAP_MOVE, 0x76000) != EXPECT_BOOT_ENC)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, r->col[2]);
+        size_t len;
+        uint8_t *img = read_file(path, &len);
+        assert_non_null(img);
+        bool is_x25519 = strstr(r->col[4], "x25519") != NULL;
+        struct image_enc_key wrong = { is_x25519 ? other_x25519 : x25519,
+                                       is_x25519 ? other_len : xlen };
+        for (int s = 0; s < 3; s++) {
+            for (int with_key = 0; with_key < 2; with_key++) {
+                struct board b;
+                board_init(&b, 4, (enum boot_strategy_id)s);
+                b.cfg.enc_key = with_key ? &wrong : NULL;
+                board_put(&b, &b.slot0, pri, plen);
+                board_put(&b, &b.slot1, img, len);
+                assert_int_equal(boot_set_pending(&b.slot1, false), 0);
+                struct boot_result res;
+                if (boot_go(&b.cfg, &res) != 0)
+                    fail_msg("%s: the primary did not boot: %s", r->col[0], res.reason);
+                assert_int_equal(res.swap_type, BOOT_SWAP_TYPE_FAIL);
+                assert_int_equal(res.image.hdr.ver.major, 1);
+                assert_int_equal(res.image.hdr.ver.minor, 2);
+                const char *why = with_key ? "encrypted for another key"
+                                           : "encrypted and this board holds no decryption key";
+                if (!board_log_has(&b, why))
+                    fail_msg("%s: no \"%s\" on the console: %s", r->col[0], why, res.reason);
+                assert_int_equal(fa_is_erased(&b.slot1, 0, BOARD_SLOT_SIZE), 1);
+                if (s == 0 && refused < 2)
+                    printf("  %s %s: %s\n", r->col[0], with_key ? "wrong key" : "no key",
+                           res.reason);
+                refused++;
+                board_free(&b);
+            }
+        }
+        free(img);
+    }
+    printf("  %d refusals of encrypted images (11 images x 3 strategies x no key / wrong key)\n",
+           refused);
+    assert_int_equal(refused, 11 * 3 * 2);
+    free(pri);
+    free(x25519);
+    free(other_x25519);
+}
+
 static void vectors_swap_move(void **s) { (void)s; vectors_for(BOOT_STRATEGY_SWAP_MOVE); }
 static void vectors_swap_scratch(void **s) { (void)s; vectors_for(BOOT_STRATEGY_SWAP_SCRATCH); }
 static void vectors_overwrite_only(void **s) { (void)s; vectors_for(BOOT_STRATEGY_OVERWRITE_ONLY); }
@@ -338,6 +455,7 @@ int main(void)
         cmocka_unit_test(imgtool_verify_passing_negatives),
         cmocka_unit_test(unknown_key_refused_primary_keeps_booting),
         cmocka_unit_test(unsigned_image_refused_by_signed_board),
+        cmocka_unit_test(encrypted_refused_without_the_key),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
