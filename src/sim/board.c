@@ -55,6 +55,16 @@ int sim_config_add_key(struct sim_config *cfg, const char *pem_path)
     return SIM_OK;
 }
 
+int sim_config_set_enc_key(struct sim_config *cfg, const char *pem_path)
+{
+    size_t len = 0;
+    if (image_key_load_private_der(pem_path, cfg->enc_key_der, sizeof cfg->enc_key_der,
+                                   &len) != 0)
+        return SIM_EINVAL;
+    cfg->enc_key_len = len;
+    return SIM_OK;
+}
+
 const char *sim_led_mode_name(enum sim_led_mode m)
 {
     static const char *names[] = { "off", "on", "slow-blink", "fast-blink", "sos" };
@@ -167,6 +177,7 @@ static void setup_areas(struct sim_board *b)
             .off = part->addr, .size = part->size,
         };
     }
+    b->enc_key = (struct image_enc_key){ b->cfg.enc_key_der, b->cfg.enc_key_len };
     b->boot = (struct boot_config){
         .primary = &b->areas[FA_ID_SLOT0],
         .secondary = &b->areas[FA_ID_SLOT1],
@@ -175,6 +186,7 @@ static void setup_areas(struct sim_board *b)
         .keys = b->cfg.nkeys ? b->cfg.keys : NULL,
         .nkeys = b->cfg.nkeys,
         .downgrade_prevention = b->cfg.downgrade_prevention,
+        .enc_key = b->cfg.enc_key_len ? &b->enc_key : NULL,
         .log = boot_log_line,
         .log_ctx = b,
     };

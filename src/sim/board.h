@@ -36,6 +36,7 @@
 
 #define SIM_MAX_KEYS 8
 #define SIM_KEY_DER_MAX 1024
+#define SIM_ENC_KEY_DER_MAX 2048
 #define SIM_DEFAULT_UDP_PORT 1337
 /* Zephyr's defaults: CONFIG_MCUMGR_TRANSPORT_NETBUF_SIZE / _COUNT for a
  * UART build (384 x 4) and for a UDP build (2048 x 2). */
@@ -57,6 +58,8 @@ struct sim_config {
     uint8_t key_der[SIM_MAX_KEYS][SIM_KEY_DER_MAX];
     struct image_key keys[SIM_MAX_KEYS];
     size_t nkeys;
+    uint8_t enc_key_der[SIM_ENC_KEY_DER_MAX]; /* image-encryption private key */
+    size_t enc_key_len;                       /* 0 = none: encrypted images refused */
     bool downgrade_prevention;
     long fail_after;              /* flash ops before a power cut; -1 never */
     bool torn;                    /* the cut operation is left half done */
@@ -76,6 +79,8 @@ struct sim_config {
 void sim_config_defaults(struct sim_config *cfg);
 /* Loads a PEM key (private or public) as a trusted bootloader key. */
 int sim_config_add_key(struct sim_config *cfg, const char *pem_path);
+/* Loads a PEM private key as the bootloader's image-encryption key. */
+int sim_config_set_enc_key(struct sim_config *cfg, const char *pem_path);
 
 enum sim_led_mode { SIM_LED_OFF = 0, SIM_LED_ON, SIM_LED_SLOW_BLINK,
                     SIM_LED_FAST_BLINK, SIM_LED_SOS };
@@ -102,6 +107,7 @@ struct sim_board {
     struct flash_model flash;
     struct flash_area areas[5];   /* indexed by enum flash_area_id */
     struct boot_config boot;
+    struct image_enc_key enc_key;  /* points into cfg.enc_key_der */
     struct boot_result boot_res;
     bool running;                 /* an image booted: the firmware serves SMP */
     char version[32];             /* of the running image */

@@ -37,6 +37,8 @@ static const char usage[] =
     "  --udp PORT               UDP port on 127.0.0.1 (default 1337, 0 = off)\n"
     "  --no-pty                 no UART pty\n"
     "  --key PEM                trusted signing key (repeatable); unsigned images refused\n"
+    "  --enc-key PEM            image-encryption private key: encrypted images are\n"
+    "                           decrypted on install (without it they are refused)\n"
     "  --strategy NAME          swap-move (default), swap-scratch, overwrite-only\n"
     "  --downgrade-prevention   refuse updates older than the running image\n"
     "  --fail-after N           cut power after N flash erase/write operations\n"
@@ -117,7 +119,7 @@ static bool parse_strategy(const char *s, enum boot_strategy_id *out)
 }
 
 enum {
-    OPT_STATE = 256, OPT_PROFILE, OPT_UDP, OPT_NO_PTY, OPT_KEY, OPT_STRATEGY,
+    OPT_STATE = 256, OPT_PROFILE, OPT_UDP, OPT_NO_PTY, OPT_KEY, OPT_ENC_KEY, OPT_STRATEGY,
     OPT_DOWNGRADE, OPT_FAIL_AFTER, OPT_BAUD, OPT_FLASH_TIMING, OPT_BUF_SIZE,
     OPT_BUF_COUNT, OPT_DFU, OPT_DFU_GATE, OPT_SERIAL, OPT_TRACE, OPT_QUIET,
     OPT_LINK_FAULTS, OPT_UART_FAULTS, OPT_UDP_FAULTS, OPT_UNPLUG_AFTER,
@@ -131,6 +133,7 @@ static const struct option options[] = {
     { "udp", required_argument, 0, OPT_UDP },
     { "no-pty", no_argument, 0, OPT_NO_PTY },
     { "key", required_argument, 0, OPT_KEY },
+    { "enc-key", required_argument, 0, OPT_ENC_KEY },
     { "strategy", required_argument, 0, OPT_STRATEGY },
     { "downgrade-prevention", no_argument, 0, OPT_DOWNGRADE },
     { "no-downgrade", no_argument, 0, OPT_DOWNGRADE },
@@ -181,6 +184,10 @@ static int board_option(struct args *a, int opt, const char *v)
     case OPT_KEY:
         if (sim_config_add_key(c, v) != SIM_OK)
             return fprintf(stderr, "mcusim: cannot load a public key from '%s'\n", v), 1;
+        return 0;
+    case OPT_ENC_KEY:
+        if (sim_config_set_enc_key(c, v) != SIM_OK)
+            return fprintf(stderr, "mcusim: cannot load a private key from '%s'\n", v), 1;
         return 0;
     case OPT_STRATEGY:
         return parse_strategy(v, &c->strategy) ? 0
