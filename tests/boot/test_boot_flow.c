@@ -218,6 +218,48 @@ static void revert_target_invalid(void **state)
     }
 }
 
+/* The running image is flagged encrypted but its ENC TLV was made for
+ * another key, so a swap cannot encrypt it again: it moves to the
+ * secondary as plaintext (with a warning), and the revert to it is refused
+ * because it no longer validates there; the new image stays, confirmed. */
+static void encrypted_primary_key_unknown(void **state)
+{
+    (void)state;
+    size_t klen, olen;
+    uint8_t *board_key = make_enc_key(&klen);
+    uint8_t *other_key = make_enc_key(&olen);
+    struct image_enc_key ek = { board_key, klen };
+    struct img oldi, newi;
+    uint8_t *old_plain, *new_plain;
+    oldi.buf = make_enc_image(8 * 1024, 1, 0, 51, other_key, olen, &old_plain, &oldi.len);
+    newi.buf = make_enc_image(9 * 1024 + 3, 1, 1, 52, board_key, klen, &new_plain, &newi.len);
+    struct img new_run = { new_plain, newi.len };
+    for (int s = 0; s < 2; s++) {
+        struct board b;
+        board_init(&b, 4, (enum boot_strategy_id)s);
+        b.cfg.enc_key = &ek;
+        board_put(&b, &b.slot0, old_plain, oldi.len);
+        board_put(&b, &b.slot1, newi.buf, newi.len);
+        assert_int_equal(boot_set_pending(&b.slot1, false), 0);
+        boot_expect(&b, BOOT_SWAP_TYPE_TEST, 1, false);
+        assert_true(board_log_has(&b, "primary image's encryption key cannot be recovered"));
+        assert_slot_holds(&b.slot0, &new_run);
+        struct img old_as_plain = { old_plain, oldi.len };
+        assert_slot_holds(&b.slot1, &old_as_plain);
+        boot_expect(&b, BOOT_SWAP_TYPE_FAIL, 1, true);
+        assert_true(board_log_has(&b, "secondary slot is not valid"));
+        assert_slot_holds(&b.slot0, &new_run);
+        boot_expect(&b, BOOT_SWAP_TYPE_NONE, 1, true);
+        board_free(&b);
+    }
+    free(oldi.buf);
+    free(old_plain);
+    free(newi.buf);
+    free(new_plain);
+    free(board_key);
+    free(other_key);
+}
+
 /* A trailer written to look like a revert already recorded (swap_info
  * REVERT, image_ok, magic) does not get an unchecked image swapped in. */
 static void forged_revert_request(void **state)
@@ -330,6 +372,7 @@ int main(void)
         cmocka_unit_test(security_counter_downgrade),
         cmocka_unit_test(empty_flash_boots_nothing),
         cmocka_unit_test(revert_target_invalid),
+        cmocka_unit_test(encrypted_primary_key_unknown),
         cmocka_unit_test(forged_revert_request),
         cmocka_unit_test(padded_confirmed_image_is_permanent),
         cmocka_unit_test(torn_revert_magic_is_repaired),

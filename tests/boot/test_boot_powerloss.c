@@ -320,25 +320,40 @@ static void sweep_geometries_64k(void **state)
     free(sc.new_img.buf);
 }
 
-/* Encrypted images (X25519 key wrap, AES-128-CTR body): 64 KiB old and
- * new, every 7th cut point (torn and not) and chains. The old image is
- * encrypted again on its way to the secondary, so the revert decrypts it
- * back; the second scenario is the next update after a confirmed one. */
+/* Encrypted images (X25519 key wrap, AES-128-CTR body), 64 KiB, every
+ * 7th cut point (torn and not) and chains: both images encrypted (the old
+ * one is encrypted again on its way to the secondary, so the revert
+ * decrypts it back), the next update after a confirmed one, and the mixed
+ * cases: a plain image updated to an encrypted one and back. */
 static void sweep_encrypted_64k(void **state)
 {
     (void)state;
     size_t klen;
     uint8_t *der = make_enc_key(&klen);
     struct image_enc_key ek = { der, klen };
-    for (int second = 0; second < 2; second++) {
-        struct scenario sc = { .name = second ? "enc-64k-second-update" : "enc-64k",
-                               .second_cycle = second, .enc_key = &ek };
-        sc.old_img.buf = make_enc_image(64 * 1024 + 16 * second, 1, 0, 41, der, klen,
-                                        &sc.old_img.plain, &sc.old_img.len);
-        sc.new_img.buf = make_enc_image(60 * 1024 + 77, 1, 1, 42, der, klen,
-                                        &sc.new_img.plain, &sc.new_img.len);
-        /* the uploaded form really is ciphertext */
-        assert_memory_not_equal(sc.new_img.buf + 0x200, sc.new_img.plain + 0x200, 64);
+    static const struct { const char *name; bool second, old_enc, new_enc; } cases[] = {
+        { "enc-64k", false, true, true },
+        { "enc-64k-second-update", true, true, true },
+        { "plain-to-enc-64k", false, false, true },
+        { "enc-to-plain-64k", false, true, false },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct scenario sc = { .name = cases[c].name, .second_cycle = cases[c].second,
+                               .enc_key = &ek };
+        uint32_t old_len = 64 * 1024 + 16 * (uint32_t)c, new_len = 60 * 1024 + 77;
+        if (cases[c].old_enc)
+            sc.old_img.buf = make_enc_image(old_len, 1, 0, 41, der, klen, &sc.old_img.plain,
+                                            &sc.old_img.len);
+        else
+            sc.old_img.buf = make_image(old_len, 1, 0, 41, false, 0, &sc.old_img.len);
+        if (cases[c].new_enc) {
+            sc.new_img.buf = make_enc_image(new_len, 1, 1, 42, der, klen, &sc.new_img.plain,
+                                            &sc.new_img.len);
+            /* the uploaded form really is ciphertext */
+            assert_memory_not_equal(sc.new_img.buf + 0x200, sc.new_img.plain + 0x200, 64);
+        } else {
+            sc.new_img.buf = make_image(new_len, 1, 1, 42, false, 0, &sc.new_img.len);
+        }
         scenario_stride = 7;
         run_scenario(&sc, 10);
         scenario_stride = 1;
