@@ -7,6 +7,8 @@
  * Host-only parts (heap, files): sign.h (image building), encrypt.h,
  * compress.h (LZMA2), keys.h / keyfile.h (key files), verify.h and
  * dumpinfo.h (imgtool's verify and dumpinfo), ihex.h (Intel HEX).
+ * Device side too: decrypt.h (encrypted images: unwrap the ENC TLV with a
+ * board's private key, read the body decrypted).
  */
 #ifndef IMAGE_IMAGE_H
 #define IMAGE_IMAGE_H
