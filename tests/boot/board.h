@@ -38,7 +38,7 @@ bool board_log_has(const struct board *b, const char *needle);
 void board_log_clear(struct board *b);
 
 /* Reads a whole file into a malloc'd buffer; NULL when missing. */
-uint8_t *read_file(const char *path, size_t *len);
+/* whole files: test_read_file() from tests/lib/testfile.h */
 /* $SHARED_DIR/vectors/imgtool or NULL when absent. */
 const char *vectors_dir(void);
 

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "testfile.h"
 
 static enum boot_strategy_id strategy = BOOT_STRATEGY_SWAP_MOVE;
 static const char *strategy_arg = "move";
@@ -420,11 +421,11 @@ static void sweep_signed_vectors(void **state)
     struct scenario sc = { .name = "imgtool-ed25519-300k", .nkeys = 1 };
     size_t klen;
     snprintf(path, sizeof path, "%s/signed/ed25519_basic.bin", dir);
-    sc.old_img.buf = read_file(path, &sc.old_img.len);
+    sc.old_img.buf = test_read_file(path, &sc.old_img.len);
     snprintf(path, sizeof path, "%s/signed/p300k_ed25519.bin", dir);
-    sc.new_img.buf = read_file(path, &sc.new_img.len);
+    sc.new_img.buf = test_read_file(path, &sc.new_img.len);
     snprintf(path, sizeof path, "%s/keys/ed25519.pub.der", dir);
-    uint8_t *der = read_file(path, &klen);
+    uint8_t *der = test_read_file(path, &klen);
     assert_non_null(sc.old_img.buf);
     assert_non_null(sc.new_img.buf);
     assert_non_null(der);

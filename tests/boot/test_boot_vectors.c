@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "testfile.h"
 
 #define NCOLS 12
 struct row {
@@ -39,7 +40,7 @@ static int setup(void **state)
     char path[700];
     size_t len;
     snprintf(path, sizeof path, "%s/manifest.tsv", dir);
-    tsv = (char *)read_file(path, &len);
+    tsv = (char *)test_read_file(path, &len);
     if (!tsv)
         return -1;
     tsv = realloc(tsv, len + 1);
@@ -109,7 +110,7 @@ static void check_plaintext_body(struct board *b, const struct row *r)
     size_t plen;
     snprintf(path, sizeof path, "%s/payloads/%s", dir,
              strstr(r->col[0], "p1000") ? "p1000.bin" : "p1k.bin");
-    uint8_t *payload = read_file(path, &plen);
+    uint8_t *payload = test_read_file(path, &plen);
     assert_non_null(payload);
     struct image_info info;
     assert_int_equal(image_read_info(fa_image_read, &b->slot0, BOARD_SLOT_SIZE, &info), 0);
@@ -145,13 +146,13 @@ static void run_row(const struct row *r, enum boot_strategy_id strategy, struct 
         return;
     }
     snprintf(path, sizeof path, "%s/%s", dir, r->col[2]);
-    uint8_t *img = read_file(path, &len);
+    uint8_t *img = test_read_file(path, &len);
     if (!img)
         fail_msg("%s: cannot read %s", r->col[0], path);
     uint8_t *der = NULL;
     if (r->col[3][0]) {
         snprintf(path, sizeof path, "%s/keys/%s.pub.der", dir, r->col[3]);
-        der = read_file(path, &klen);
+        der = test_read_file(path, &klen);
         assert_non_null(der);
     }
     struct image_key key = { der, klen };
@@ -253,15 +254,15 @@ static void imgtool_verify_passing_negatives(void **state)
     char path[800];
     size_t plen, klen, nlen;
     snprintf(path, sizeof path, "%s/signed/ed25519_basic.bin", dir);
-    uint8_t *pri = read_file(path, &plen);
+    uint8_t *pri = test_read_file(path, &plen);
     snprintf(path, sizeof path, "%s/keys/ed25519.pub.der", dir);
-    uint8_t *der = read_file(path, &klen);
+    uint8_t *der = test_read_file(path, &klen);
     assert_non_null(pri);
     assert_non_null(der);
     struct image_key key = { der, klen };
     for (size_t i = 0; i < 3; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, negs[i]);
-        uint8_t *neg = read_file(path, &nlen);
+        uint8_t *neg = test_read_file(path, &nlen);
         assert_non_null(neg);
         struct board b;
         board_init(&b, 4, BOOT_STRATEGY_SWAP_MOVE);
@@ -307,11 +308,11 @@ static void unknown_key_refused_primary_keeps_booting(void **state)
     char path[800];
     size_t plen, slen, klen;
     snprintf(path, sizeof path, "%s/signed/ed25519_basic.bin", dir);
-    uint8_t *pri = read_file(path, &plen);
+    uint8_t *pri = test_read_file(path, &plen);
     snprintf(path, sizeof path, "%s/signed/ed25519b_basic.bin", dir);
-    uint8_t *sec = read_file(path, &slen);
+    uint8_t *sec = test_read_file(path, &slen);
     snprintf(path, sizeof path, "%s/keys/ed25519.pub.der", dir);
-    uint8_t *der = read_file(path, &klen);
+    uint8_t *der = test_read_file(path, &klen);
     assert_non_null(pri);
     assert_non_null(sec);
     assert_non_null(der);
@@ -347,9 +348,9 @@ static void unsigned_image_refused_by_signed_board(void **state)
     char path[800];
     size_t slen, klen;
     snprintf(path, sizeof path, "%s/signed/unsigned_sha256.bin", dir);
-    uint8_t *sec = read_file(path, &slen);
+    uint8_t *sec = test_read_file(path, &slen);
     snprintf(path, sizeof path, "%s/keys/ed25519.pub.der", dir);
-    uint8_t *der = read_file(path, &klen);
+    uint8_t *der = test_read_file(path, &klen);
     assert_non_null(sec);
     assert_non_null(der);
     struct image_key key = { der, klen };
@@ -385,7 +386,7 @@ static void encrypted_refused_without_the_key(void **state)
     char path[800];
     size_t plen;
     snprintf(path, sizeof path, "%s/signed/unsigned_sha256.bin", dir);
-    uint8_t *pri = read_file(path, &plen);
+    uint8_t *pri = test_read_file(path, &plen);
     assert_non_null(pri);
     size_t xlen, other_len;
     uint8_t *other_x25519 = make_enc_key(&other_len);
@@ -397,7 +398,7 @@ static void encrypted_refused_without_the_key(void **state)
             continue;
         snprintf(path, sizeof path, "%s/%s", dir, r->col[2]);
         size_t len;
-        uint8_t *img = read_file(path, &len);
+        uint8_t *img = test_read_file(path, &len);
         assert_non_null(img);
         bool is_x25519 = strstr(r->col[4], "x25519") != NULL;
         struct image_enc_key wrong = { is_x25519 ? other_x25519 : x25519,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "testfile.h"
 #include "boot/boot_priv.h"
 
 static void offsets_of_the_default_slot(void **state)
@@ -239,7 +240,7 @@ static void imgtool_padded_trailers(void **state)
         char path[700];
         snprintf(path, sizeof path, "%s/signed/%s.bin", dir, cases[i].id);
         size_t len;
-        uint8_t *img = read_file(path, &len);
+        uint8_t *img = test_read_file(path, &len);
         assert_non_null(img);
         assert_int_equal(len, 0x8000);
         struct flash_model fm;

@@ -6,6 +6,7 @@
 #include "image/ihex.h"
 #include "image/keys.h"
 #include "vectors.h"
+#include "testfile.h"
 
 static char dir[4096];
 
@@ -22,32 +23,11 @@ const char *vec_dir(void)
     return dir;
 }
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc(n > 0 ? (size_t)n + 1 : 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = 0;
-        *len = (size_t)n;
-    }
-    return buf;
-}
-
 uint8_t *vec_load(const char *rel, size_t *len)
 {
     char path[8192];
     snprintf(path, sizeof path, "%s/%s", vec_dir(), rel);
-    uint8_t *buf = slurp(path, len);
+    uint8_t *buf = test_read_file(path, len);
     size_t n = strlen(rel);
     if (!buf || n < 4 || strcmp(rel + n - 4, ".hex") != 0)
         return buf;
@@ -68,7 +48,7 @@ cJSON *vec_manifest(void)
     size_t len;
     char path[8192];
     snprintf(path, sizeof path, "%s/manifest.json", vec_dir());
-    char *text = (char *)slurp(path, &len);
+    char *text = (char *)test_read_file(path, &len);
     if (!text) {
         fprintf(stderr, "%s missing: skipping\n", path);
         exit(77);

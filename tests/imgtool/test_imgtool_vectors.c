@@ -31,6 +31,7 @@
 #include "image/ihex.h"
 #include "image/image.h"
 #include "run.h"
+#include "testfile.h"
 
 static cJSON *manifest;
 static char line[8192];
@@ -59,19 +60,7 @@ static void scratch_path(char *out, size_t cap, const char *rel)
 /* Reads an absolute path; .hex files are decoded to their binary span. */
 static uint8_t *load_abs(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
+    uint8_t *buf = test_read_file(path, len);
     size_t pl = strlen(path);
     if (!buf || pl < 4 || strcmp(path + pl - 4, ".hex") != 0)
         return buf;
@@ -83,24 +72,6 @@ static uint8_t *load_abs(const char *path, size_t *len)
         return NULL;
     *len = h.len;
     return h.data;
-}
-
-static uint8_t *load_raw(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
 }
 
 /* Runs a recorded command in the vectors folder. Every path that follows
@@ -187,8 +158,8 @@ static void test_sign_deterministic_identical(void **state)
         int rc = sign_image(img, ours, sizeof ours, &r);
         snprintf(ref, sizeof ref, "%s/%s", vec_dir(), vec_str(img, "file"));
         size_t a_len = 0, b_len = 0;
-        uint8_t *a = rc == 0 ? load_raw(ours, &a_len) : NULL;
-        uint8_t *b = load_raw(ref, &b_len);
+        uint8_t *a = rc == 0 ? test_read_file(ours, &a_len) : NULL;
+        uint8_t *b = test_read_file(ref, &b_len);
         if (rc != 0)
             fail_add(&f, id, r.err && *r.err ? first_line(r.err) : "sign failed");
         else if (!a || !b || a_len != b_len || memcmp(a, b, a_len) != 0)
@@ -202,7 +173,7 @@ static void test_sign_deterministic_identical(void **state)
     size_t a_len = 0, b_len = 0;
     scratch_path(ours, sizeof ours, "sigs/sigout_ed25519.b64");
     snprintf(ref, sizeof ref, "%s/sigs/sigout_ed25519.b64", vec_dir());
-    uint8_t *a = load_raw(ours, &a_len), *b = load_raw(ref, &b_len);
+    uint8_t *a = test_read_file(ours, &a_len), *b = test_read_file(ref, &b_len);
     f.total++;
     if (!a || !b || a_len != b_len || memcmp(a, b, a_len) != 0)
         fail_add(&f, "sigout_ed25519", "--sig-out file differs from imgtool's");
@@ -452,7 +423,7 @@ static void test_dumpinfo_json_content(void **state)
         run_free(&r);
         snprintf(ref, sizeof ref, "%s/%s", vec_dir(), vec_str(d, "file"));
         size_t a_len = 0, b_len = 0;
-        char *a = (char *)load_raw(ours, &a_len), *b = (char *)load_raw(ref, &b_len);
+        char *a = (char *)test_read_file(ours, &a_len), *b = (char *)test_read_file(ref, &b_len);
         cJSON *ja = a ? cJSON_ParseWithLength(a, a_len) : NULL;
         cJSON *jb = b ? cJSON_ParseWithLength(b, b_len) : NULL;
         if (!ja || !jb || !cJSON_Compare(ja, jb, true))
@@ -497,7 +468,7 @@ static void check_human(struct fails *f, const char *id, const cJSON *d, const c
             fail_add(f, id, "want exit 1 and an error where imgtool crashed");
     } else if (!multi) {
         snprintf(ref, sizeof ref, "%s/%s", vec_dir(), vec_str(d, "file"));
-        char *t = (char *)load_raw(ref, &tlen);
+        char *t = (char *)test_read_file(ref, &tlen);
         if (r.rc != 0 || !t || !r.out || strlen(r.out) != tlen || memcmp(r.out, t, tlen) != 0)
             fail_add(f, id, "human output differs");
         free(t);
@@ -543,7 +514,7 @@ static void test_key_exports_identical(void **state)
             snprintf(cmd, sizeof cmd, "imgtool getpub -k %s", vec_str(k, "file"));
             snprintf(ref, sizeof ref, "%s/%s", vec_dir(),
                      vec_str(cJSON_GetObjectItemCaseSensitive(outs, "lang-c"), "file"));
-            uint8_t *b = load_raw(ref, &b_len);
+            uint8_t *b = test_read_file(ref, &b_len);
             f.total++;
             if (run_recorded(cmd, false, &r, NULL, 0) != 0 || r.rc != 0 || !b || !r.out ||
                 strlen(r.out) != b_len || memcmp(r.out, b, b_len) != 0)
@@ -567,10 +538,10 @@ static void test_key_exports_identical(void **state)
             }
             snprintf(ref, sizeof ref, "%s/%s", vec_dir(), vec_str(o, "file"));
             size_t a_len = 0, b_len = 0;
-            uint8_t *a = to_stdout ? (uint8_t *)strdup(r.out) : load_raw(ours, &a_len);
+            uint8_t *a = to_stdout ? (uint8_t *)strdup(r.out) : test_read_file(ours, &a_len);
             if (to_stdout && a)
                 a_len = strlen((char *)a);
-            uint8_t *b = load_raw(ref, &b_len);
+            uint8_t *b = test_read_file(ref, &b_len);
             if (!a || !b || a_len != b_len || memcmp(a, b, a_len) != 0)
                 fail_add(&f, id, "differs from imgtool's");
             free(a);
