@@ -25,10 +25,7 @@ reset_and_wait() { # expected version after the reset
     local before
     before=$(sim_status boot_count)
     mgr reset >/dev/null
-    for _ in $(seq 100); do
-        [ "$(sim_status boot_count)" -gt "$before" ] && break
-        sleep 0.05
-    done
+    sim_wait_reset "$before"
     e2e_assert_eq "$1" "$(sim_status version)" "version running after reset"
 }
 # slot_hash SLOT: the image hash `image list` shows (an encrypted image's
