@@ -98,12 +98,11 @@ const char *vectors_dir(void)
 static void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
 static void put32(uint8_t *p, uint32_t v) { put16(p, (uint16_t)v); put16(p + 2, (uint16_t)(v >> 16)); }
 
-uint8_t *make_image(uint32_t body_len, uint8_t major, uint8_t minor, uint32_t seed,
-                    bool sec_cnt, uint32_t sec_cnt_val, size_t *len)
+/* A zeroed buffer of `total` bytes holding an image header and a
+ * pseudo-random body derived from seed; the callers add their TLVs. */
+static uint8_t *image_start(size_t total, uint32_t hdr, uint32_t body_len, uint16_t prot,
+                            uint32_t flags, uint8_t major, uint8_t minor, uint32_t seed)
 {
-    const uint32_t hdr = 0x200;
-    uint16_t prot = sec_cnt ? 4 + 4 + 4 : 0;
-    size_t total = hdr + body_len + prot + 4 + 4 + 32;
     uint8_t *img = calloc(1, total);
     if (!img)
         abort();
@@ -111,6 +110,7 @@ uint8_t *make_image(uint32_t body_len, uint8_t major, uint8_t minor, uint32_t se
     put16(img + 8, (uint16_t)hdr);
     put16(img + 10, prot);
     put32(img + 12, body_len);
+    put32(img + 16, flags);
     img[20] = major;
     img[21] = minor;
     uint32_t x = seed * 2654435761u + 1;
@@ -118,6 +118,16 @@ uint8_t *make_image(uint32_t body_len, uint8_t major, uint8_t minor, uint32_t se
         x ^= x << 13; x ^= x >> 17; x ^= x << 5;
         img[hdr + i] = (uint8_t)x;
     }
+    return img;
+}
+
+uint8_t *make_image(uint32_t body_len, uint8_t major, uint8_t minor, uint32_t seed,
+                    bool sec_cnt, uint32_t sec_cnt_val, size_t *len)
+{
+    const uint32_t hdr = 0x200;
+    uint16_t prot = sec_cnt ? 4 + 4 + 4 : 0;
+    size_t total = hdr + body_len + prot + 4 + 4 + 32;
+    uint8_t *img = image_start(total, hdr, body_len, prot, 0, major, minor, seed);
     uint8_t *p = img + hdr + body_len;
     if (sec_cnt) {
         put16(p, IMAGE_TLV_PROT_INFO_MAGIC); put16(p + 2, prot);
@@ -167,21 +177,8 @@ uint8_t *make_enc_image(uint32_t body_len, uint8_t major, uint8_t minor, uint32_
     const uint32_t hdr = 0x200, enc_len = 32 + 32 + 16;
     size_t tlvs = 4 + 4 + 32 + 4 + enc_len;
     size_t total = hdr + body_len + tlvs;
-    uint8_t *img = calloc(1, total);
+    uint8_t *img = image_start(total, hdr, body_len, 0, IMAGE_F_ENCRYPTED_AES128, major, minor, seed);
     uint8_t aes[16];
-    if (!img)
-        abort();
-    put32(img, IMAGE_MAGIC);
-    put16(img + 8, (uint16_t)hdr);
-    put32(img + 12, body_len);
-    put32(img + 16, IMAGE_F_ENCRYPTED_AES128);
-    img[20] = major;
-    img[21] = minor;
-    uint32_t x = seed * 2654435761u + 1;
-    for (uint32_t i = 0; i < body_len; i++) {
-        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
-        img[hdr + i] = (uint8_t)x;
-    }
     for (int i = 0; i < 16; i++)
         aes[i] = (uint8_t)(seed * 31u + (uint32_t)i * 7u);
     uint8_t *p = img + hdr + body_len;
