@@ -69,6 +69,7 @@ struct client_transport {
     void (*close)(void *ctx);
     size_t frame_overhead;  /* bytes the device buffer holds beyond the message (serial CRC) */
     size_t default_max_msg; /* safe request size when the device does not tell */
+    unsigned baud;          /* line rate of a serial port (0: not a serial line) */
     const char *name;       /* "serial" or "udp" */
     char last_error[512];   /* why the last send/recv failed, for the user */
 };
@@ -97,6 +98,19 @@ struct client_rsp {
     struct cbor_value body;  /* the body map, pointing into msg */
 };
 
+/* What the session found out about the device's request size (sizing.c). */
+struct client_params {
+    uint32_t buf_size;
+    uint32_t buf_count;
+};
+struct client_sizing {
+    bool done;              /* decided: kept for the rest of the session */
+    size_t max_msg;         /* largest request message the device answers */
+    bool params_known;      /* the device answered OS params */
+    struct client_params params;
+    char why[240];          /* how the size was chosen, for -v */
+};
+
 struct client_session;
 typedef void (*client_log_fn)(void *ctx, bool tx, const uint8_t *msg, size_t len);
 
@@ -121,6 +135,7 @@ struct client_session {
     /* figures for diagnostics and tests */
     uint32_t sent, received, stray;
     size_t last_len;        /* size of the last request message sent */
+    struct client_sizing sizing;
 };
 
 void client_session_init(struct client_session *s, struct client_transport *tp);
@@ -150,15 +165,18 @@ int client_check_status(struct client_session *s, const struct client_rsp *rsp);
  * number first, as the Go tool prints it, then its name and meaning. */
 void client_dev_err_format(const struct client_dev_err *e, char *out, size_t cap);
 
+/* The largest request message the device answers (sizing.c): its buffer
+ * from OS params less the transport's framing, else the transport's safe
+ * default, never above the user's mtu/maxmsg; proved by an echo of that
+ * size and stepped down (256, 128) while it gets no answer. Decided once,
+ * then kept in s->sizing for the rest of the session. */
+int client_request_limit(struct client_session *s, size_t *max_msg);
+
 /* ---- operations: OS group ---- */
 
 int client_echo(struct client_session *s, const char *text, char *out, size_t cap);
 int client_reset(struct client_session *s, bool force);
 
-struct client_params {
-    uint32_t buf_size;
-    uint32_t buf_count;
-};
 int client_params(struct client_session *s, struct client_params *p);
 /* OS/application info (OS cmd 7); fmt may be NULL. */
 int client_os_info(struct client_session *s, const char *fmt, char *out, size_t cap);

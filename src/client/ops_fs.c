@@ -33,9 +33,6 @@ enum { FS_FILE = 0, FS_STATUS = 1, FS_HASH = 2, FS_HASH_TYPES = 3, FS_CLOSE = 4 
 #define FS_MAX_STALLS 8
 #define FS_MAX_RESTARTS 3
 
-/* How long to wait for the buffer size (OS params) before using defaults. */
-#define PARAMS_TIMEOUT_MS 2000
-
 /* Room for the bstr head of a data field (up to 65535 bytes). */
 #define BSTR_HEAD_MAX 3
 
@@ -188,29 +185,6 @@ struct fs_up {
     struct client_rsp *rsp;
 };
 
-/* Largest request the device takes: its buffer size when it tells
- * (asked briefly: an old device may stay silent), else the transport's
- * safe default; never more than the user's mtu/maxmsg. */
-static size_t up_limit(struct client_session *s)
-{
-    struct client_params p;
-    size_t limit = s->tp->default_max_msg;
-    int saved_tmo = s->timeout_ms, saved_tries = s->tries, rc;
-
-    if (s->timeout_ms > PARAMS_TIMEOUT_MS)
-        s->timeout_ms = PARAMS_TIMEOUT_MS;
-    s->tries = 1;
-    rc = client_params(s, &p);
-    s->timeout_ms = saved_tmo;
-    s->tries = saved_tries;
-    memset(&s->dev_err, 0, sizeof s->dev_err);
-    if (rc == 0 && p.buf_size > s->tp->frame_overhead)
-        limit = p.buf_size - s->tp->frame_overhead;
-    if (s->max_msg && s->max_msg < limit)
-        limit = s->max_msg;
-    return limit > CLIENT_MSG_MAX ? CLIENT_MSG_MAX : limit;
-}
-
 static int encode_chunk(const struct fs_up *u, size_t off, size_t n, uint8_t *buf, size_t cap,
                         size_t *out_len)
 {
@@ -334,8 +308,9 @@ int client_fs_upload(struct client_session *s, const char *remote, const uint8_t
     u.rsp = malloc(sizeof *u.rsp);
     if (!u.rsp)
         return CLIENT_ERR_NOMEM;
-    u.max_msg = up_limit(s);
-    rc = up_chunk_size(&u);
+    rc = client_request_limit(s, &u.max_msg);
+    if (rc == 0)
+        rc = up_chunk_size(&u);
     start = rc == 0 ? up_resume_point(&u) : 0;
     if (rc == 0 && start == len && len > 0) {
         st->identical = true; /* the device has this very file */

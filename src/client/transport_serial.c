@@ -206,7 +206,10 @@ int client_serial_open(const struct client_conn *c, struct client_transport *tp,
     tp->send = serial_send;
     tp->recv = serial_recv;
     tp->close = serial_close;
-    tp->frame_overhead = 2;  /* the device buffer holds the message and its CRC */
+    /* Zephyr decodes the length prefix, the message and the CRC into one
+     * buf_size buffer: a request may be at most buf_size - 4 (§5.4) */
+    tp->frame_overhead = 4;
+    tp->baud = c->baud;
     tp->default_max_msg = 256; /* smp-protocol §5.4: safe when buf_size is unknown */
     tp->name = "serial";
     return 0;

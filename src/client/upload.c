@@ -9,8 +9,9 @@
  *    after 2.5 s, 5 s, 10 s... meanwhile (an off=0 request with the same
  *    sha is idempotent on current devices: they answer with their offset,
  *    which is also how an interrupted upload resumes).
- *  - Chunks are sized to the device's buffer (OS cmd 6 buf_size, else a
- *    safe default) and the window is bounded by buf_count - 1: one buffer
+ *  - Chunks are sized to what the device was proved to take (sizing.c:
+ *    its buf_size less the framing, checked by an echo of that size) and
+ *    the window is bounded by buf_count - 1: one buffer
  *    stays free for the response, and a real device silently drops a
  *    request that finds no buffer.
  *  - A response whose off is lower than the end of its chunk means an
@@ -41,7 +42,6 @@ enum { IMG_UPLOAD = 1 };
 #define MAX_RESTARTS 3
 #define MAX_FIRST_TRIES_PENDING 8 /* earlier tries of the first chunk still answerable */
 #define MIN_STALL_BUDGET_MS 15000
-#define PARAMS_TIMEOUT_MS 1500
 
 struct inflight {
     bool used;
@@ -406,35 +406,24 @@ static int on_response(struct upload *u, struct inflight *f, size_t off)
     return 0;
 }
 
+/* Request size and window from what the session proved about the device
+ * (sizing.c); with use_params off, the transport's safe default unproved. */
 static int size_from_device(struct upload *u)
 {
     struct client_session *s = u->s;
+    const struct client_sizing *z = &s->sizing;
     size_t limit = s->tp->default_max_msg;
 
     if (u->o->use_params) {
-        /* Short tries: a device still busy with an earlier client's
-         * requests drops this one, and it is worth asking twice. */
-        int saved_tmo = s->timeout_ms, saved_tries = s->tries;
-        s->timeout_ms = saved_tmo < PARAMS_TIMEOUT_MS ? saved_tmo : PARAMS_TIMEOUT_MS;
-        s->tries = 2;
-        int rc = client_params(s, &u->st->params);
-        s->timeout_ms = saved_tmo;
-        s->tries = saved_tries;
-        /* a device without the command answers ENOTSUP (or stays silent);
-         * anything worse ends the upload before it starts */
-        if (rc != 0 && rc != CLIENT_ERR_DEVICE && rc != CLIENT_ERR_TIMEOUT && rc != CLIENT_ERR_PROTO)
+        int rc = client_request_limit(s, &limit);
+        if (rc)
             return rc;
-        u->st->params_known = rc == 0 && u->st->params.buf_size > 0;
-    }
-    if (u->st->params_known) {
-        limit = u->st->params.buf_size > s->tp->frame_overhead
-                    ? u->st->params.buf_size - s->tp->frame_overhead : 0;
-    }
-    if (s->max_msg && s->max_msg < limit)
+        u->st->params_known = z->params_known;
+        u->st->params = z->params;
+    } else if (s->max_msg && s->max_msg < limit) {
         limit = s->max_msg;
-    if (limit > CLIENT_MSG_MAX)
-        limit = CLIENT_MSG_MAX;
-    u->max_msg = limit;
+    }
+    u->max_msg = limit > CLIENT_MSG_MAX ? CLIENT_MSG_MAX : limit;
 
     if (u->st->params_known)
         u->max_window = u->st->params.buf_count > 1 ? u->st->params.buf_count - 1 : 1;

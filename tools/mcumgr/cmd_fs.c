@@ -1,6 +1,6 @@
 /* File system commands: `fs upload <local> <remote>` and `fs download
- * <remote> <local>` (Go mcumgr: each acknowledged offset on its own line,
- * then Done), and `fs stat|hash|hash-types|close`. */
+ * <remote> <local>` (the same progress bar as image upload, then Done),
+ * and `fs stat|hash|hash-types|close`. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 
 #include "client/mgmt.h"
 #include "commands.h"
+#include "progress.h"
 
 /* Device files are small (logs, calibration); anything this big is a
  * mistake on the command line. */
@@ -34,12 +35,6 @@ static const struct cli_opt hash_opts[] = {
     { "len", 0, "bytes", "length of the region (default: to the end of the file)" },
     { NULL, 0, NULL, NULL },
 };
-
-static void print_offset(void *ctx, size_t off, size_t total)
-{
-    (void)total;
-    out_line(ctx, "%zu", off);
-}
 
 static uint8_t *read_local(const char *path, size_t *len, char *err, size_t errlen)
 {
@@ -87,6 +82,7 @@ static int fs_upload(struct cli_ctx *cx, int argc, char **argv)
 {
     struct client_fs_opts o = { 0 };
     struct client_fs_stats st;
+    struct progress pg;
     unsigned long long cs;
     char err[512], detail[1200];
     uint8_t *data;
@@ -102,15 +98,19 @@ static int fs_upload(struct cli_ctx *cx, int argc, char **argv)
         o.chunk_size = (size_t)cs;
     }
     o.resume = !cli_opt_set(cx, "no-resume");
-    if (!cx->json) {
-        o.progress = print_offset;
-        o.progress_ctx = cx;
-    }
     data = read_local(argv[0], &len, err, sizeof err);
     if (!data)
         return out_fail(cx, "%s", err);
+    progress_init(&pg);
+    if (!cx->json) {
+        o.progress = progress_update;
+        o.progress_ctx = &pg;
+    }
     rc = client_fs_upload(&cx->sess, argv[1], data, len, &o, &st);
+    progress_end(&pg);
     free(data);
+    if (cx->verbose && !cx->json && cx->sess.sizing.done)
+        out_note(cx, "request size %zu bytes: %s", cx->sess.sizing.max_msg, cx->sess.sizing.why);
     snprintf(detail, sizeof detail, "%.500s -> %.500s (%zu bytes)", argv[0], argv[1], len);
     cli_record_state_change(cx, "fs upload", detail, rc);
     if (rc)
@@ -131,16 +131,19 @@ static int fs_download(struct cli_ctx *cx, int argc, char **argv)
 {
     struct client_fs_opts o = { 0 };
     struct client_fs_stats st;
+    struct progress pg;
     int rc;
 
     if (argc != 2)
         return out_usage(cx, "fs download needs a device file name and a local file");
     o.resume = cli_opt_set(cx, "resume");
+    progress_init(&pg);
     if (!cx->json) {
-        o.progress = print_offset;
-        o.progress_ctx = cx;
+        o.progress = progress_update;
+        o.progress_ctx = &pg;
     }
     rc = client_fs_download(&cx->sess, argv[0], argv[1], &o, &st);
+    progress_end(&pg);
     if (rc == CLIENT_ERR_FILE)
         return out_fail(cx, "cannot write %s: %s", argv[1], strerror(errno));
     if (rc)

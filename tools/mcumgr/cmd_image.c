@@ -311,6 +311,9 @@ static void report_setup(struct cli_ctx *cx, const struct client_upload_opts *o,
             out_note(cx, "device buffers: %u bytes x %u", st->params.buf_size, st->params.buf_count);
         else
             out_note(cx, "device buffers: unknown (no answer to `params`)");
+        if (cx->sess.sizing.done)
+            out_note(cx, "request size %zu bytes: %s", cx->sess.sizing.max_msg,
+                     cx->sess.sizing.why);
         out_note(cx, "chunk size %zu bytes, window up to %u", st->chunk_size, st->window);
     }
     if (rc == 0 && st->resumed_from)
