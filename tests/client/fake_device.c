@@ -10,7 +10,7 @@ void fake_init(struct fake_device *d, uint32_t buf_size, uint32_t buf_count)
     d->buf_size = buf_size;
     d->buf_count = buf_count;
     d->params_supported = true;
-    d->frame_overhead = 2;
+    d->frame_overhead = 4; /* a serial device: length prefix and CRC share the buffer */
     memset(d->slot, 0xff, sizeof d->slot);
 }
 
@@ -20,7 +20,7 @@ static int fake_send(void *ctx, const uint8_t *msg, size_t len)
     size_t slot;
 
     /* too large for one buffer, or no free buffer: silently dropped */
-    if (len + d->frame_overhead > d->buf_size) {
+    if (len + d->frame_overhead > d->buf_size || (d->accept_max && len > d->accept_max)) {
         d->oversize++;
         return 0;
     }
@@ -32,6 +32,8 @@ static int fake_send(void *ctx, const uint8_t *msg, size_t len)
     memcpy(d->queue[slot], msg, len);
     d->qlen[slot] = len;
     d->qcount++;
+    if (len > d->max_len)
+        d->max_len = len;
     if (d->qcount > d->max_queue)
         d->max_queue = d->qcount;
     return 0;

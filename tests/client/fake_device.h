@@ -19,6 +19,7 @@ struct fake_device {
     uint32_t buf_size, buf_count;
     bool params_supported;
     size_t frame_overhead;
+    size_t accept_max;             /* largest message really taken (0: buf_size - frame_overhead) */
     uint32_t drop_request_every;   /* drop every Nth upload request (0 = never) */
     uint32_t drop_response_every;  /* drop every Nth upload response */
     uint32_t lose_state_at;        /* forget the upload at this upload request number */
@@ -39,7 +40,7 @@ struct fake_device {
     size_t pending_dup_len;
     /* observations */
     uint32_t upload_requests, dropped_requests, dropped_responses, oversize;
-    size_t max_queue, max_data;
+    size_t max_queue, max_data, max_len;
     size_t data_sizes_over_limit;
 };
 

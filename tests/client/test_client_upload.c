@@ -82,7 +82,7 @@ static void clean_upload_fills_device_buffers(void **state)
     assert_int_equal(st.window, 3);              /* buf_count - 1 */
     assert_true(r->dev.max_queue <= 3);
     assert_true(r->dev.max_queue >= 2);          /* it did pipeline */
-    assert_int_equal(r->dev.oversize, 0);        /* every request fit 384 - 2 bytes */
+    assert_int_equal(r->dev.oversize, 0);        /* every request fit 384 - 4 bytes */
     assert_int_equal(r->dev.dropped_requests, 0);
     assert_true(st.chunk_size >= 300 && st.chunk_size % 4 == 0);
     assert_int_equal(st.retransmits, 0);
@@ -310,6 +310,80 @@ static void old_device_gets_smp_v1(void **state)
     rig_free(r);
 }
 
+/* The size the device reports is proved before the transfer: a request of
+ * exactly buf_size - 4 bytes is the largest sent, and nothing is lost. */
+static void reported_size_is_proved_and_used(void **state)
+{
+    (void)state;
+    struct rig *r = rig_new(30000, 384, 4);
+    struct client_upload_opts o = opts_for(r);
+    struct client_upload_stats st;
+
+    assert_int_equal(client_image_upload(&r->s, r->img, r->len, &o, &st), 0);
+    assert_slot_holds_image(r);
+    assert_int_equal(r->s.sizing.max_msg, 380);
+    assert_int_equal(r->dev.max_len, 380);       /* the probe: exactly the limit */
+    assert_int_equal(r->dev.oversize, 0);
+    assert_non_null(strstr(r->s.sizing.why, "384"));
+    rig_free(r);
+}
+
+/* A device that reports more than it takes: the first probe gets no answer,
+ * 256 bytes does, and the whole upload keeps that size. */
+static void misreporting_device_is_stepped_down(void **state)
+{
+    (void)state;
+    struct rig *r = rig_new(30000, 1024, 4);
+    struct client_upload_opts o = opts_for(r);
+    struct client_upload_stats st;
+
+    r->dev.accept_max = 300;
+    assert_int_equal(client_image_upload(&r->s, r->img, r->len, &o, &st), 0);
+    assert_slot_holds_image(r);
+    assert_int_equal(r->s.sizing.max_msg, 256);
+    assert_int_equal(r->dev.oversize, 1);        /* only the 1020-byte probe */
+    assert_int_equal(st.timeouts, 0);
+    assert_non_null(strstr(r->s.sizing.why, "1020-byte request got no answer"));
+    rig_free(r);
+}
+
+/* No params and a small real buffer: 256 fails, 128 works. */
+static void old_device_with_small_buffer(void **state)
+{
+    (void)state;
+    struct rig *r = rig_new(5000, 384, 4);
+    struct client_upload_opts o = opts_for(r);
+    struct client_upload_stats st;
+
+    r->dev.params_supported = false;
+    r->dev.accept_max = 200;
+    assert_int_equal(client_image_upload(&r->s, r->img, r->len, &o, &st), 0);
+    assert_slot_holds_image(r);
+    assert_false(st.params_known);
+    assert_int_equal(r->s.sizing.max_msg, 128);
+    assert_int_equal(r->dev.oversize, 1);
+    assert_int_equal(st.window, 1);
+    rig_free(r);
+}
+
+/* The size is decided once: a second upload in the same session sends no
+ * second probe. */
+static void size_is_kept_for_the_session(void **state)
+{
+    (void)state;
+    struct rig *r = rig_new(8000, 1024, 4);
+    struct client_upload_opts o = opts_for(r);
+    struct client_upload_stats st;
+
+    r->dev.accept_max = 300;
+    assert_int_equal(client_image_upload(&r->s, r->img, r->len, &o, &st), 0);
+    r->img[100] ^= 1; /* another file: a fresh upload */
+    assert_int_equal(client_image_upload(&r->s, r->img, r->len, &o, &st), 0);
+    assert_slot_holds_image(r);
+    assert_int_equal(r->dev.oversize, 1);
+    rig_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +400,10 @@ int main(void)
         cmocka_unit_test(silent_device_times_out),
         cmocka_unit_test(duplicates_and_strays_are_ignored),
         cmocka_unit_test(old_device_gets_smp_v1),
+        cmocka_unit_test(reported_size_is_proved_and_used),
+        cmocka_unit_test(misreporting_device_is_stepped_down),
+        cmocka_unit_test(old_device_with_small_buffer),
+        cmocka_unit_test(size_is_kept_for_the_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
