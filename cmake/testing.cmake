@@ -7,7 +7,9 @@ set(MCU_TEST_ENV
   "SRC_DIR=${PROJECT_SOURCE_DIR}"
   "BUILD_DIR=${CMAKE_BINARY_DIR}"
   # tests must never write into the user's own audit trail
-  "MCUTOOLS_AUDIT_DB=${CMAKE_BINARY_DIR}/test-audit.db")
+  "MCUTOOLS_AUDIT_DB=${CMAKE_BINARY_DIR}/test-audit.db"
+  # nor into the user's own memory of resets and unfinished uploads
+  "MCUTOOLS_STATE_DIR=${CMAKE_BINARY_DIR}/test-state")
 
 # mcu_unit_test(NAME SOURCES a.c b.c LIBS lib1 lib2 [LABELS x])
 function(mcu_unit_test name)

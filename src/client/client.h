@@ -32,6 +32,8 @@ enum client_err {
     CLIENT_ERR_NOT_IMAGE = -11, /* the file is not an MCUboot image */
     CLIENT_ERR_MISMATCH = -12,  /* the device reports the uploaded image does not match */
     CLIENT_ERR_INTERRUPTED = -13,
+    CLIENT_ERR_TRUNCATED = -14, /* the file is an MCUboot image cut short */
+    CLIENT_ERR_REFUSED = -15,   /* nothing listens at the address (UDP port unreachable) */
 };
 const char *client_errname(int err);
 const char *client_strerror(int err);
@@ -172,6 +174,28 @@ void client_dev_err_format(const struct client_dev_err *e, char *out, size_t cap
  * then kept in s->sizing for the rest of the session. */
 int client_request_limit(struct client_session *s, size_t *max_msg);
 
+/* After a reset: polls the device with a short echo until it answers,
+ * reopening the transport (c) whenever the port went away, for at most
+ * max_ms. 0 with *waited_ms set, CLIENT_ERR_TIMEOUT, or CLIENT_ERR_INTERRUPTED.
+ * If the port could not be reopened, s->tp is closed on return. */
+int client_wait_ready(struct client_session *s, const struct client_conn *c, int max_ms,
+                      int *waited_ms);
+
+/* ---- what this host remembers between commands (devstate.c) ----
+ * Keyed by the connection (e.g. "/dev/ttyACM0" or "127.0.0.1:1337"); kept
+ * under $MCUTOOLS_STATE_DIR, else $XDG_STATE_HOME/mcutools, else
+ * ~/.local/state/mcutools. Only hints depend on them. */
+void client_note_reset(const char *conn_key);
+/* Milliseconds since this host last reset that device, or -1. */
+int64_t client_since_reset_ms(const char *conn_key);
+/* The device answered again after its reset: nothing to explain any more. */
+void client_forget_reset(const char *conn_key);
+/* An upload left unfinished at `done` bytes (done 0 or len: forget it). */
+void client_note_upload(const char *conn_key, const uint8_t sha[32], size_t len, size_t done);
+/* Bytes the device had acknowledged of this very file when an earlier
+ * upload to it was interrupted, or 0. */
+size_t client_unfinished_upload(const char *conn_key, const uint8_t sha[32], size_t len);
+
 /* ---- operations: OS group ---- */
 
 int client_echo(struct client_session *s, const char *text, char *out, size_t cap);
@@ -218,6 +242,7 @@ struct client_upload_opts {
     unsigned window;      /* requests in flight; 0 = automatic */
     int first_timeout_ms; /* first chunk (the device may erase the slot); 0 = default 30 s */
     bool use_params;      /* ask the device for buf_size/buf_count first */
+    const char *state_key; /* remember an unfinished upload under this connection (NULL: no) */
     void (*progress)(void *ctx, size_t done, size_t total);
     void *progress_ctx;
 };
@@ -227,13 +252,18 @@ struct client_upload_stats {
     size_t chunk_size;    /* effective */
     unsigned window;      /* effective maximum */
     uint32_t requests, retransmits, rewinds, timeouts, restarts;
+    size_t acked;             /* bytes the device acknowledged in the end */
+    size_t lost_at;           /* the device forgot the upload at this offset (restarts) */
+    size_t unfinished_before; /* an earlier run of this file stopped here (state_key) */
     bool params_known;
     struct client_params params;
 };
 
 int client_image_upload(struct client_session *s, const uint8_t *data, size_t len,
                         const struct client_upload_opts *o, struct client_upload_stats *st);
-/* Checks the MCUboot header magic; 0 when it looks like an image. */
+/* 0 when data is a whole MCUboot image; CLIENT_ERR_NOT_IMAGE without the
+ * header magic, CLIENT_ERR_TRUNCATED when its header or TLVs run past the
+ * end of the data. */
 int client_image_check_file(const uint8_t *data, size_t len);
 
 /* ---- JSON ---- */

@@ -25,6 +25,8 @@ static const struct err_text errs[] = {
     { CLIENT_ERR_NOT_IMAGE, "NOT_IMAGE", "the file is not a signed MCUboot image" },
     { CLIENT_ERR_MISMATCH, "MISMATCH", "the device reports that the uploaded image does not match the file" },
     { CLIENT_ERR_INTERRUPTED, "INTERRUPTED", "interrupted" },
+    { CLIENT_ERR_TRUNCATED, "TRUNCATED", "the image is truncated: its TLV area ends past the end of the file" },
+    { CLIENT_ERR_REFUSED, "REFUSED", "nothing listens at that address (connection refused)" },
 };
 
 static const struct err_text *find(int err)
@@ -47,15 +49,18 @@ const char *client_strerror(int err)
     return e ? e->text : "unknown client error";
 }
 
+/* The device's own reason, when it gives one, stands in for the generic
+ * meaning of the code: printing both says the same thing twice. */
 void client_dev_err_format(const struct client_dev_err *e, char *out, size_t cap)
 {
-    int n;
+    const char *why;
 
-    if (e->has_group && e->group_rc != 0)
-        n = snprintf(out, cap, "%d (%s %s): %s", e->group_rc, smp_group_name(e->group),
-                     smp_group_err_name(e->group, e->group_rc), smp_group_err_desc(e->group, e->group_rc));
-    else
-        n = snprintf(out, cap, "%d (%s): %s", e->rc, smp_err_name(e->rc), smp_err_desc(e->rc));
-    if (n >= 0 && (size_t)n < cap && e->rsn[0])
-        snprintf(out + n, cap - (size_t)n, " (device says: %s)", e->rsn);
+    if (e->has_group && e->group_rc != 0) {
+        why = e->rsn[0] ? e->rsn : smp_group_err_desc(e->group, e->group_rc);
+        snprintf(out, cap, "%d (%s %s): %s", e->group_rc, smp_group_name(e->group),
+                 smp_group_err_name(e->group, e->group_rc), why);
+    } else {
+        why = e->rsn[0] ? e->rsn : smp_err_desc(e->rc);
+        snprintf(out, cap, "%d (%s): %s", e->rc, smp_err_name(e->rc), why);
+    }
 }

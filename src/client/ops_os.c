@@ -49,7 +49,11 @@ int client_reset(struct client_session *s, bool force)
         cbor_put_str(&w, "force");
         cbor_put_uint(&w, 1);
     }
-    return client_call(s, SMP_OP_WRITE, SMP_GROUP_OS, OS_RESET, body, w.len, &rsp);
+    int rc = client_call(s, SMP_OP_WRITE, SMP_GROUP_OS, OS_RESET, body, w.len, &rsp);
+    /* what comes up may take other request sizes (serial recovery, a new
+     * firmware): prove the size again on the next transfer */
+    s->sizing.done = false;
+    return rc;
 }
 
 int client_params(struct client_session *s, struct client_params *p)

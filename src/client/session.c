@@ -140,7 +140,11 @@ int client_check_status(struct client_session *s, const struct client_rsp *rsp)
     memset(e, 0, sizeof *e);
     if (cbor_map_get_int(&rsp->body, "rc", &v) == 1)
         e->rc = (int)v;
-    if (cbor_map_get(&rsp->body, "err", &err) == 1 && err.type == CBOR_TYPE_MAP) {
+    /* A group error exists only in SMP v2. A v1 answer's rc is always a
+     * generic MGMT_ERR (rc 1 is EUNKNOWN, not the group's code 1), even
+     * when a device adds an `err` map beside it. */
+    bool v1_rc = rsp->hdr.ver == 0 && cbor_map_get_int(&rsp->body, "rc", &v) == 1;
+    if (!v1_rc && cbor_map_get(&rsp->body, "err", &err) == 1 && err.type == CBOR_TYPE_MAP) {
         uint64_t g;
         e->has_group = true;
         if (cbor_map_get_uint(&err, "group", &g) == 1)

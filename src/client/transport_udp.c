@@ -61,11 +61,11 @@ static int udp_recv(void *ctx, uint8_t *buf, size_t cap, int timeout_ms)
         if (r < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (r < 0 && errno == ECONNREFUSED) {
-            /* nobody listens there: keep waiting (the board may be starting),
-             * the timeout will say so; remember why for the message */
+            /* The host says no process has that port: waiting out the
+             * timeout would only hide it. */
             snprintf(u->tp->last_error, sizeof u->tp->last_error,
-                     "nothing answers at %s (connection refused): is the board running?", u->peer);
-            continue;
+                     "%s refuses the datagrams (ICMP port unreachable)", u->peer);
+            return CLIENT_ERR_REFUSED;
         }
         if (r < 0) {
             snprintf(u->tp->last_error, sizeof u->tp->last_error, "UDP receive failed: %s",

@@ -30,6 +30,7 @@
 
 #include "client/client.h"
 #include "client/internal.h"
+#include "image/image.h"
 
 enum { IMG_UPLOAD = 1 };
 
@@ -73,17 +74,23 @@ struct upload {
 
 int client_image_check_file(const uint8_t *d, size_t len)
 {
-    uint32_t magic, img_size;
-    uint16_t hdr_size;
+    struct image_mem mem = { d, len };
+    struct image_info info;
+    int rc;
 
-    if (len < 32)
+    if (len < 4 || ((uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
+                    (uint32_t)d[3] << 24) != IMAGE_MAGIC)
         return CLIENT_ERR_NOT_IMAGE;
-    magic = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24;
-    hdr_size = (uint16_t)(d[8] | d[9] << 8);
-    img_size = (uint32_t)d[12] | (uint32_t)d[13] << 8 | (uint32_t)d[14] << 16 | (uint32_t)d[15] << 24;
-    if (magic != 0x96f3b83du || hdr_size < 32 || (uint64_t)hdr_size + img_size + 4 > len)
-        return CLIENT_ERR_NOT_IMAGE;
-    return 0;
+    if (len > UINT32_MAX)
+        return CLIENT_ERR_TOO_BIG;
+    /* the image library's own walk: the header, then both TLV blocks */
+    rc = image_read_info(image_mem_read, &mem, (uint32_t)len, &info);
+    if (rc == IMAGE_OK)
+        return 0;
+    /* a good magic whose header or TLVs run past the end: a cut-off file */
+    if (rc == IMAGE_ERR_TOO_LARGE || rc == IMAGE_ERR_TLV_TRUNCATED || rc == IMAGE_ERR_IO)
+        return CLIENT_ERR_TRUNCATED;
+    return CLIENT_ERR_NOT_IMAGE;
 }
 
 /* Encodes one upload request body; returns its length or 0 if it does not fit. */
@@ -494,6 +501,7 @@ static int run(struct upload *u, struct client_rsp *rsp)
             if (++restarts > MAX_RESTARTS)
                 return CLIENT_ERR_PROTO;
             u->st->restarts++;
+            u->st->lost_at = u->acked;
             rc = start(u, rsp);
             if (rc)
                 return rc;
@@ -526,6 +534,8 @@ int client_image_upload(struct client_session *s, const uint8_t *data, size_t le
         free(u);
         return CLIENT_ERR_ARG;
     }
+    if (o->state_key)
+        st->unfinished_before = client_unfinished_upload(o->state_key, u->sha, len);
     rc = size_from_device(u);
     if (rc == 0)
         rc = compute_chunk(u);
@@ -533,6 +543,10 @@ int client_image_upload(struct client_session *s, const uint8_t *data, size_t le
     st->window = u->max_window;
     if (rc == 0)
         rc = run(u, &u->rsp);
+    st->acked = rc == 0 ? len : u->acked;
+    /* a run that got nowhere keeps what an earlier one left */
+    if (o->state_key && (rc == 0 || st->acked > 0))
+        client_note_upload(o->state_key, u->sha, len, st->acked);
     forget_inflight(u);
     free(u);
     return rc;

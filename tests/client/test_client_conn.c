@@ -72,17 +72,66 @@ static void every_error_has_name_and_text(void **state)
     assert_int_equal(strncmp(buf, "3 (EINVAL): ", 12), 0);
     strcpy(de.rsn, "bad offset");
     client_dev_err_format(&de, buf, sizeof buf);
-    assert_non_null(strstr(buf, "bad offset"));
+    assert_string_equal(buf, "3 (EINVAL): bad offset");
+}
+
+/* An answer body given as CBOR bytes, decoded as the session would. */
+static int status_of(uint8_t ver, const uint8_t *body, size_t n, struct client_session *s)
+{
+    static struct client_rsp rsp;
+    struct cbor_reader r;
+
+    memset(&rsp, 0, sizeof rsp);
+    rsp.hdr.ver = ver;
+    memcpy(rsp.msg, body, n);
+    cbor_reader_init(&r, rsp.msg, n);
+    assert_int_equal(cbor_read(&r, &rsp.body), CBOR_OK);
+    memset(s, 0, sizeof *s);
+    return client_check_status(s, &rsp);
+}
+
+static void device_error_texts(void **state)
+{
+    (void)state;
+    struct client_session s;
+    char buf[256];
+    /* {"rc": 1, "err": {"group": 1, "rc": 1}} */
+    static const uint8_t both[] = { 0xa2, 0x62, 'r', 'c', 0x01, 0x63, 'e', 'r', 'r', 0xa2, 0x65,
+                                    'g', 'r', 'o', 'u', 'p', 0x01, 0x62, 'r', 'c', 0x01 };
+    /* {"err": {"group": 1, "rc": 8}, "rsn": "no such image"} */
+    static const uint8_t grp[] = { 0xa2, 0x63, 'e', 'r', 'r', 0xa2, 0x65, 'g', 'r', 'o', 'u', 'p',
+                                   0x01, 0x62, 'r', 'c', 0x08, 0x63, 'r', 's', 'n', 0x6d, 'n', 'o',
+                                   ' ', 's', 'u', 'c', 'h', ' ', 'i', 'm', 'a', 'g', 'e' };
+
+    /* a v1 rc 1 is the generic EUNKNOWN, never the image group's code 1 */
+    assert_int_equal(status_of(0, both, sizeof both, &s), CLIENT_ERR_DEVICE);
+    client_dev_err_format(&s.dev_err, buf, sizeof buf);
+    assert_string_equal(buf, "1 (EUNKNOWN): unspecified failure on the device");
+    /* the same body in v2: the group error counts */
+    assert_int_equal(status_of(1, both, sizeof both, &s), CLIENT_ERR_DEVICE);
+    client_dev_err_format(&s.dev_err, buf, sizeof buf);
+    assert_int_equal(strncmp(buf, "1 (IMAGE UNKNOWN): ", 19), 0);
+    /* the device's reason is said once, in place of the generic meaning */
+    assert_int_equal(status_of(1, grp, sizeof grp, &s), CLIENT_ERR_DEVICE);
+    client_dev_err_format(&s.dev_err, buf, sizeof buf);
+    assert_string_equal(buf, "8 (IMAGE HASH_NOT_FOUND): no such image");
 }
 
 static void image_check(void **state)
 {
     (void)state;
-    uint8_t img[64] = { 0x3d, 0xb8, 0xf3, 0x96 };
+    uint8_t img[96] = { 0x3d, 0xb8, 0xf3, 0x96 };
     img[8] = 32;  /* hdr_size */
     img[12] = 16; /* img_size */
-    assert_int_equal(client_image_check_file(img, sizeof img), 0);
-    assert_int_equal(client_image_check_file(img, 40), CLIENT_ERR_NOT_IMAGE); /* truncated */
+    img[48] = 0x07, img[49] = 0x69, img[50] = 40; /* TLV info: magic, 40 bytes in all */
+    img[52] = 0x10, img[54] = 32; /* a SHA-256 entry (its value is not checked here) */
+    assert_int_equal(client_image_check_file(img, 88), 0);
+    assert_int_equal(client_image_check_file(img, 40), CLIENT_ERR_TRUNCATED); /* in the body */
+    assert_int_equal(client_image_check_file(img, 50), CLIENT_ERR_TRUNCATED); /* in the TLV info */
+    assert_int_equal(client_image_check_file(img, 70), CLIENT_ERR_TRUNCATED); /* in the TLVs */
+    assert_int_equal(client_image_check_file(img, 20), CLIENT_ERR_TRUNCATED); /* in the header */
+    img[48] = 0;
+    assert_int_equal(client_image_check_file(img, 88), CLIENT_ERR_NOT_IMAGE); /* no TLV magic */
     img[0] = 0x7f;
     assert_int_equal(client_image_check_file(img, sizeof img), CLIENT_ERR_NOT_IMAGE);
     assert_int_equal(client_image_check_file(img, 3), CLIENT_ERR_NOT_IMAGE);
@@ -92,6 +141,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(serial_connstrings),
+        cmocka_unit_test(device_error_texts),
         cmocka_unit_test(udp_connstrings),
         cmocka_unit_test(every_error_has_name_and_text),
         cmocka_unit_test(image_check),

@@ -39,6 +39,8 @@ MCUMGR=${MCUMGR:-$BIN_DIR/mcumgr}
 IMGTOOL=${IMGTOOL:-$BIN_DIR/imgtool}
 
 E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/e2e.XXXXXX")
+# each test remembers its own resets and unfinished uploads (mcumgr hints)
+export MCUTOOLS_STATE_DIR="$E2E_TMP/state"
 E2E_PIDS=()
 SIM_ARGS=()
 

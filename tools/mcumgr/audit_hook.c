@@ -123,7 +123,14 @@ static int snapshot(struct cli_ctx *cx, struct running *r, int timeout_ms)
 int cli_reset_device(struct cli_ctx *cx, bool force)
 {
     snapshot(cx, &g_before_reset, AUDIT_QUERY_TIMEOUT_MS);
-    return client_reset(&cx->sess, force);
+    int rc = client_reset(&cx->sess, force);
+    /* IO: the port vanished right after the request, the reset is on */
+    if (rc == 0 || rc == CLIENT_ERR_IO) {
+        client_note_reset(cx->conn_desc);
+        cx->reset_sent = true;
+        cx->answers_at_reset = cx->sess.received;
+    }
+    return rc;
 }
 
 static void describe_connection(const struct cli_ctx *cx, char *out, size_t cap)

@@ -67,6 +67,8 @@ struct cli_ctx {
     struct client_transport tp;
     struct client_session sess;
     bool connected;
+    bool reset_sent;              /* this command reset the device ... */
+    uint32_t answers_at_reset;    /* ... when the session had this many answers */
     char conn_desc[300];
     volatile int interrupted;
 };
@@ -106,6 +108,9 @@ int out_usage(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(pr
  * rc, name, meaning and rsn). */
 int out_client_error(struct cli_ctx *cx, int err);
 int out_fail(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* When this host reset the device moments ago: prints that it is still
+ * rebooting (what: the symptom) and returns true; else prints nothing. */
+bool out_explain_after_reset(struct cli_ctx *cx, const char *what);
 void out_note(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void out_help(const struct cli_cmd *cmd, const char *path);
 int out_finish(void);

@@ -284,13 +284,40 @@ static int load_image(struct cli_ctx *cx, const char *path, uint8_t **data, size
     *data = read_file(path, len, err, sizeof err);
     if (!*data)
         return out_fail(cx, "%s", err);
-    if (!cli_opt_set(cx, "no-check") && client_image_check_file(*data, *len) != 0) {
-        free(*data);
-        *data = NULL;
-        return out_fail(cx, "%s is not a signed MCUboot image (no valid image header); sign it "
-                            "with `imgtool sign`, or pass --no-check to send it anyway", path);
-    }
-    return EXIT_OK;
+    int rc = cli_opt_set(cx, "no-check") ? 0 : client_image_check_file(*data, *len);
+    if (rc == 0)
+        return EXIT_OK;
+    free(*data);
+    *data = NULL;
+    if (rc == CLIENT_ERR_TRUNCATED)
+        return out_fail(cx, "%s: the image is truncated: its header and TLV area run past the "
+                            "end of the file (%zu bytes); copy or download it again "
+                            "(`imgtool verify` shows what is missing)", path, *len);
+    return out_fail(cx, "%s is not a signed MCUboot image (no valid image header); sign it "
+                        "with `imgtool sign`, or pass --no-check to send it anyway", path);
+}
+
+/* Whether the device continued, already had, or lost the upload: said as
+ * it happened, never assumed. */
+static void report_continuity(struct cli_ctx *cx, const struct client_upload_stats *st,
+                              size_t len, int rc)
+{
+    if (rc == 0 && st->resumed_from == len)
+        out_note(cx, "the device already holds this image in full (same sha256): nothing sent");
+    else if (rc == 0 && st->resumed_from)
+        out_note(cx, "resumed at byte %zu of %zu: the device kept the interrupted upload",
+                 st->resumed_from, len);
+    else if (st->unfinished_before && st->requests > 0)
+        out_note(cx, "note: the device no longer holds the interrupted upload (it had %zu of %zu "
+                     "bytes; a reset or power cut clears it on most devices): started over",
+                 st->unfinished_before, len);
+    if (st->restarts)
+        out_note(cx, "note: the device lost the upload at byte %zu (reset?): started over",
+                 st->lost_at);
+    if (rc != 0 && rc != CLIENT_ERR_DEVICE && st->acked > 0 && st->acked < len)
+        out_note(cx, "Hint: the device acknowledged %zu of %zu bytes; the same command continues "
+                     "from there if the device still holds them (after a reset most devices "
+                     "start over)", st->acked, len);
 }
 
 /* What the upload settled on; a user's choice the device cannot take is
@@ -316,9 +343,7 @@ static void report_setup(struct cli_ctx *cx, const struct client_upload_opts *o,
                      cx->sess.sizing.why);
         out_note(cx, "chunk size %zu bytes, window up to %u", st->chunk_size, st->window);
     }
-    if (rc == 0 && st->resumed_from)
-        out_note(cx, "resumed at byte %zu of %zu: the device kept the interrupted upload",
-                 st->resumed_from, len);
+    report_continuity(cx, st, len, rc);
 }
 
 static int image_upload(struct cli_ctx *cx, int argc, char **argv)
@@ -356,6 +381,7 @@ static int image_upload(struct cli_ctx *cx, int argc, char **argv)
         o.progress = progress_update;
         o.progress_ctx = &pg;
     }
+    o.state_key = cx->conn_desc;
     rc = client_image_upload(&cx->sess, data, len, &o, &st);
     progress_end(&pg);
     report_setup(cx, &o, &st, len, rc);

@@ -104,6 +104,9 @@ int cli_connect(struct cli_ctx *cx)
     if (rc != 0) {
         if (rc == CLIENT_ERR_CONNSTRING)
             return out_usage(cx, "%s", err);
+        /* a USB port is gone while the device it belongs to reboots */
+        if (out_explain_after_reset(cx, err))
+            return EXIT_FAIL;
         out_fail(cx, "%s", err);
         if (!cx->json && cx->conn.type == CLIENT_CONN_SERIAL)
             fprintf(stderr, "Hint: check the device path (ls -l /dev/ttyACM*), that no other "

@@ -58,6 +58,9 @@ int main(int argc, char **argv)
         }
     }
     rc = cx.cmd->run(&cx, a.argc, a.argv);
+    /* the device answered since this host last reset it: it is back */
+    if (cx.connected && cx.sess.received > (cx.reset_sent ? cx.answers_at_reset : 0))
+        client_forget_reset(cx.conn_desc);
     cli_disconnect(&cx);
     if (out_finish() != 0 && rc == EXIT_OK)
         rc = EXIT_FAIL;

@@ -151,8 +151,38 @@ static const char *hint_for(struct cli_ctx *cx, int err)
                    : "check that the device (or mcusim) is running and listening at that address; "
                      "-t raises the timeout";
     if (err == CLIENT_ERR_IO)
-        return "the connection dropped; run the same command again (uploads resume)";
+        return "the connection dropped; run the same command again";
+    if (err == CLIENT_ERR_REFUSED)
+        return "start the board (`mcusim --state DIR` listens on 127.0.0.1:1337), or check the "
+               "address and port";
     return NULL;
+}
+
+/* A device told to reset a moment ago is silent, or its USB port is gone,
+ * until its bootloader has finished: say so instead of blaming the port,
+ * the baud rate or the timeout. */
+#define RESET_QUIET_MS 120000
+
+bool out_explain_after_reset(struct cli_ctx *cx, const char *what)
+{
+    int64_t since = client_since_reset_ms(cx->conn_desc);
+
+    if (since < 0 || since > RESET_QUIET_MS)
+        return false;
+    if (cx->json) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s: the device was reset %lld s ago and is still rebooting",
+                 what, (long long)(since / 1000));
+        json_error("not_ready", msg, NULL);
+        return true;
+    }
+    fprintf(stderr, "Error: %s: the device is not answering yet: it was reset %lld s ago, and a "
+                    "device installing an update stays silent until its bootloader has finished "
+                    "(about 30 s for a 300 KiB image on an nRF52840)\n",
+            what, (long long)(since / 1000));
+    fprintf(stderr, "Hint: retry in a few seconds; `mcumgr reset --wait` waits for the device "
+                    "to come back\n");
+    return true;
 }
 
 int out_client_error(struct cli_ctx *cx, int err)
@@ -175,7 +205,14 @@ int out_client_error(struct cli_ctx *cx, int err)
         }
         return EXIT_FAIL;
     }
-    if (err == CLIENT_ERR_TIMEOUT)
+    if ((err == CLIENT_ERR_TIMEOUT || err == CLIENT_ERR_IO) &&
+        out_explain_after_reset(cx, err == CLIENT_ERR_IO ? "the connection dropped"
+                                                         : "no response"))
+        return EXIT_FAIL;
+    if (err == CLIENT_ERR_REFUSED)
+        snprintf(msg, sizeof msg, "nothing answers at %s: %s", cx->conn_desc,
+                 why ? why : client_strerror(err));
+    else if (err == CLIENT_ERR_TIMEOUT)
         snprintf(msg, sizeof msg, "NMP timeout: no response from %s within %.1f s (%d %s)%s%s",
                  cx->conn_desc, cx->timeout_s, cx->tries, cx->tries == 1 ? "try" : "tries",
                  why ? "; " : "", why ? why : "");
