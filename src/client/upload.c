@@ -43,6 +43,7 @@ enum { IMG_UPLOAD = 1 };
 #define MAX_RESTARTS 3
 #define MAX_FIRST_TRIES_PENDING 8 /* earlier tries of the first chunk still answerable */
 #define MIN_STALL_BUDGET_MS 15000
+#define NOTE_EVERY (16 * 1024)
 
 struct inflight {
     bool used;
@@ -69,6 +70,7 @@ struct upload {
     int backoff;
     int64_t progress_deadline;
     size_t resumed_at;
+    size_t noted;       /* progress last written to the host's state (state_key) */
     struct client_rsp rsp;
 };
 
@@ -161,6 +163,12 @@ static void note_progress(struct upload *u, size_t off)
         u->acked = off;
         if (u->o->progress)
             u->o->progress(u->o->progress_ctx, u->acked, u->len);
+        /* remembered as it goes: a killed client or a host that lost
+         * power can still tell, next time, what the device had */
+        if (u->o->state_key && u->acked - u->noted >= NOTE_EVERY && u->acked < u->len) {
+            client_note_upload(u->o->state_key, u->sha, u->len, u->acked);
+            u->noted = u->acked;
+        }
     }
 }
 
