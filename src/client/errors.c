@@ -26,7 +26,7 @@ static const struct err_text errs[] = {
     { CLIENT_ERR_MISMATCH, "MISMATCH", "the device reports that the uploaded image does not match the file" },
     { CLIENT_ERR_INTERRUPTED, "INTERRUPTED", "interrupted" },
     { CLIENT_ERR_TRUNCATED, "TRUNCATED", "the image is truncated: its TLV area ends past the end of the file" },
-    { CLIENT_ERR_REFUSED, "REFUSED", "nothing listens at that address (connection refused)" },
+    { CLIENT_ERR_REFUSED, "REFUSED", "nothing listens at the device's address (connection refused)" },
 };
 
 static const struct err_text *find(int err)

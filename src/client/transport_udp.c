@@ -64,7 +64,8 @@ static int udp_recv(void *ctx, uint8_t *buf, size_t cap, int timeout_ms)
             /* The host says no process has that port: waiting out the
              * timeout would only hide it. */
             snprintf(u->tp->last_error, sizeof u->tp->last_error,
-                     "%s refuses the datagrams (ICMP port unreachable)", u->peer);
+                     "its port refuses the datagrams (ICMP port unreachable: no program has "
+                     "it open)");
             return CLIENT_ERR_REFUSED;
         }
         if (r < 0) {

@@ -34,12 +34,12 @@ e2e_assert_eq 1 "$(code "$MCUMGR" --conntype serial --connstring dev=/nonexisten
 grep -q 'failed to connect' "$WORK/out" || fail "$(cat "$WORK/out")"
 PORT=$(e2e_free_udp_port)
 e2e_assert_eq 1 "$(code "$MCUMGR" --connstring "127.0.0.1:$PORT" -t0.3 echo x)" "nobody listening"
-grep -q 'NMP timeout' "$WORK/out" || fail "$(cat "$WORK/out")"
+grep -q "nothing answers at 127.0.0.1:$PORT" "$WORK/out" || fail "$(cat "$WORK/out")"
 head -c 2048 /dev/zero >"$WORK/zero.bin"
 e2e_assert_eq 1 "$(code "$MCUMGR" --connstring "127.0.0.1:$PORT" image upload "$WORK/zero.bin")" "not an image"
 grep -q 'not a signed MCUboot image' "$WORK/out" || fail "$(cat "$WORK/out")"
 e2e_assert_eq 1 "$(code "$MCUMGR" --connstring "127.0.0.1:$PORT" --json -t 0.2 echo x)" "json error"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["error"]["kind"]=="TIMEOUT", d' "$WORK/out" ||
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["error"]["kind"]=="REFUSED", d' "$WORK/out" ||
     fail "json error: $(cat "$WORK/out")"
 
 # connection profiles: the Go tool's messages and file

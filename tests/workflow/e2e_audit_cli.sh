@@ -69,7 +69,7 @@ e2e_log "a device that does not answer: failed record, no device identity"
 wf_audit_load
 e2e_assert_eq failed "$(wf_audit_field 7 outcome)" "absent device outcome"
 e2e_assert_eq "" "$(wf_audit_field 7 device)" "absent device identity"
-e2e_assert_contains "$(wf_audit_field 7 detail)" "timeout" "absent device detail"
+e2e_assert_contains "$(wf_audit_field 7 detail)" "connection refused" "absent device detail"
 
 e2e_log "--audit-db and --operator override the environment"
 other=$E2E_TMP/other/audit.db
