@@ -111,6 +111,7 @@ struct client_sizing {
     bool params_known;      /* the device answered OS params */
     struct client_params params;
     char why[240];          /* how the size was chosen, for -v */
+    int64_t spent_ms;       /* time the params query and the probes took */
 };
 
 struct client_session;

@@ -146,6 +146,7 @@ int client_request_limit(struct client_session *s, size_t *max_msg)
     int rc = 0;
 
     if (!z->done) {
+        int64_t t0 = client_now_ms();
         memset(z, 0, sizeof *z);
         ask_params(s, z);
         first = size = first_candidate(s, z);
@@ -170,6 +171,7 @@ int client_request_limit(struct client_session *s, size_t *max_msg)
         note_result(z, first, rc == 1 ? size : 0);
         z->max_msg = size;
         z->done = true;
+        z->spent_ms = client_now_ms() - t0;
     }
     *max_msg = z->max_msg;
     return 0;

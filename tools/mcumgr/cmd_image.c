@@ -339,8 +339,9 @@ static void report_setup(struct cli_ctx *cx, const struct client_upload_opts *o,
         else
             out_note(cx, "device buffers: unknown (no answer to `params`)");
         if (cx->sess.sizing.done)
-            out_note(cx, "request size %zu bytes: %s", cx->sess.sizing.max_msg,
-                     cx->sess.sizing.why);
+            out_note(cx, "request size %zu bytes: %s (decided in %lld ms)",
+                     cx->sess.sizing.max_msg, cx->sess.sizing.why,
+                     (long long)cx->sess.sizing.spent_ms);
         out_note(cx, "chunk size %zu bytes, window up to %u", st->chunk_size, st->window);
     }
     report_continuity(cx, st, len, rc);
