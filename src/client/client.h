@@ -109,6 +109,7 @@ struct client_sizing {
     bool done;              /* decided: kept for the rest of the session */
     size_t max_msg;         /* largest request message the device answers */
     bool params_known;      /* the device answered OS params */
+    bool proved;            /* a probe of max_msg bytes was answered */
     struct client_params params;
     char why[240];          /* how the size was chosen, for -v */
     int64_t spent_ms;       /* time the params query and the probes took */

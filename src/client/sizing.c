@@ -169,6 +169,7 @@ int client_request_limit(struct client_session *s, size_t *max_msg)
             snprintf(z->why + n, sizeof z->why - n, "; no size probe was answered");
         }
         note_result(z, first, rc == 1 ? size : 0);
+        z->proved = rc == 1;
         z->max_msg = size;
         z->done = true;
         z->spent_ms = client_now_ms() - t0;

@@ -185,6 +185,21 @@ bool out_explain_after_reset(struct cli_ctx *cx, const char *what)
     return true;
 }
 
+/* Devices silently drop a request larger than their buffer: when a large
+ * one got no answer, find out what the device does answer and say so. */
+static void explain_size(struct cli_ctx *cx)
+{
+    size_t sent = cx->sess.last_len, fits = 0;
+
+    if (!cx->connected || sent <= 128)
+        return;
+    if (client_request_limit(&cx->sess, &fits) != 0 || !cx->sess.sizing.proved)
+        return; /* the device answers nothing at all: not a size problem */
+    if (fits < sent)
+        fprintf(stderr, "Hint: the device did not answer this %zu-byte request but answers "
+                        "%zu-byte ones: the request is too large for it\n", sent, fits);
+}
+
 int out_client_error(struct cli_ctx *cx, int err)
 {
     char msg[1024];
@@ -224,10 +239,8 @@ int out_client_error(struct cli_ctx *cx, int err)
         fprintf(stderr, "Error: %s\n", msg);
         if (hint)
             fprintf(stderr, "Hint: %s\n", hint);
-        /* Devices silently drop a request larger than their SMP buffer. */
-        if (err == CLIENT_ERR_TIMEOUT && cx->sess.last_len > 256)
-            fprintf(stderr, "Hint: the request was %zu bytes; a device drops requests larger "
-                            "than its buffer (see `mcumgr params`)\n", cx->sess.last_len);
+        if (err == CLIENT_ERR_TIMEOUT)
+            explain_size(cx);
     }
     return EXIT_FAIL;
 }
