@@ -65,7 +65,8 @@ static void call(uint8_t op, uint16_t group, uint8_t id, const uint8_t *body, si
     pkt[5] = (uint8_t)group;
     pkt[6] = 0;
     pkt[7] = id;
-    memcpy(pkt + 8, body, n);
+    if (n)
+        memcpy(pkt + 8, body, n);
     smpsrv_process(&srv, pkt, 8 + n, emit, NULL);
 }
 
