@@ -155,6 +155,11 @@ upload_image() {
             *"DFU mode"*|*"button 1"*|*"Button 1"*)
                 fail "upload refused: the device is not in DFU mode" \
                     "Press Button 1 on the device (status LED blinks fast, error LED shows SOS, console shows '>>> Entering DFU Mode'), then run this script again" ;;
+            *"does not trust"*|*"not signed"*|*"signature"*|*INVALID_HASH*)
+                # the device checks the whole image against its bootloader's keys
+                fail "the device refused the image the bootloader would not boot: $(echo "$out" | grep -i error | tail -n 1)" \
+                    "Image not signed, or signed with a key the bootloader does not hold" \
+                    "Verify locally: imgtool verify -k bootloader/mcuboot-rsa-2048.pem $FIRMWARE" ;;
         esac
         fail "Upload failed: $(echo "$out" | grep -i error | tail -n 1)" \
             "Use smaller chunks: mcumgr ... image upload --chunk-size 128 $FIRMWARE (or connstring mtu=128)" \

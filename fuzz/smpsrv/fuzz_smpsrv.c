@@ -1,8 +1,10 @@
 /*
  * Fuzz target: whole transport packets into smpsrv_process, with every
- * group registered and a board whose callbacks answer plausibly, over a
- * small RAM NOR flash that enforces the programming rules. Flash is
- * restored to erased whenever an input changed it, so inputs replay alike.
+ * group registered and a board whose callbacks answer plausibly (an upload
+ * record page and an uptime included), over a small RAM NOR flash that
+ * enforces the programming rules; then once more as MCUboot's serial
+ * recovery. Flash is restored to erased whenever an input changed it, so
+ * inputs replay alike.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,10 +14,10 @@
 #include "smpsrv/smpsrv.h"
 
 #define SLOT_SIZE 0x10000u
-#define FLASH_SIZE (3 * SLOT_SIZE)
+#define FLASH_SIZE (3 * SLOT_SIZE + 0x1000)
 
 static struct flash_model fm;
-static struct flash_area slot0, slot1;
+static struct flash_area slot0, slot1, record;
 static struct smpsrv_platform plat;
 static struct smpsrv srv;
 static uint8_t rsp_buf[1024];
@@ -26,6 +28,12 @@ static int board_reset(void *ctx, bool force)
     (void)ctx;
     (void)force;
     return 0;
+}
+
+static uint32_t uptime_ms(void *ctx)
+{
+    (void)ctx;
+    return 1000;
 }
 
 static int board_gate(void *ctx, const char **rsn)
@@ -176,8 +184,12 @@ static void init(void)
                                  .size = SLOT_SIZE };
     slot1 = (struct flash_area){ .id = FA_ID_SLOT1, .dev = &fm.dev, .off = 2 * SLOT_SIZE,
                                  .size = SLOT_SIZE };
+    record = (struct flash_area){ .id = FA_ID_STORAGE, .dev = &fm.dev, .off = 3 * SLOT_SIZE,
+                                  .size = 0x1000 };
     plat.slot0 = &slot0;
     plat.slot1 = &slot1;
+    plat.upload_record = &record;
+    plat.uptime_ms = uptime_ms;
     plat.boot_mode = 3;
     plat.buf_size = sizeof rsp_buf;
     plat.buf_count = 2;
@@ -213,6 +225,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     smpsrv_process(&srv, data, size, emit, NULL);
     /* twice: the second run sees the session and flash the first left */
     smpsrv_process(&srv, data, size, emit, NULL);
+    /* and as the bootloader's serial recovery, on the same flash */
+    plat.recovery = true;
+    smpsrv_init(&srv, groups, sizeof groups / sizeof groups[0], &plat, rsp_buf,
+                sizeof rsp_buf);
+    smpsrv_process(&srv, data, size, emit, NULL);
+    plat.recovery = false;
     if (fm.stats.progs + fm.stats.erases != changes)
         memset(fm.mem, 0xff, fm.size);
     return 0;

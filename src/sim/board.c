@@ -165,6 +165,21 @@ static int take_lock(struct sim_board *b)
     return SIM_OK;
 }
 
+/* The last page of the storage partition holds the SMP server's durable
+ * upload record (smpsrv/groups/upload_record.c); storage keeps the rest.
+ * With swap-using-scratch the partition is the scratch, which a swap
+ * owns: no record then (an upload resumes only until a reset). */
+static void reserve_upload_record(struct sim_board *b)
+{
+    struct flash_area *st = &b->areas[FA_ID_STORAGE];
+    uint32_t sec = b->cfg.profile->sector_size;
+    if (b->cfg.strategy == BOOT_STRATEGY_SWAP_SCRATCH || !st->dev || st->size <= sec)
+        return;
+    st->size -= sec;
+    b->upload_rec = (struct flash_area){ .id = FA_ID_STORAGE, .dev = st->dev,
+                                         .off = st->off + st->size, .size = sec };
+}
+
 static void setup_areas(struct sim_board *b)
 {
     const struct sim_profile *p = b->cfg.profile;
@@ -177,6 +192,7 @@ static void setup_areas(struct sim_board *b)
             .off = part->addr, .size = part->size,
         };
     }
+    reserve_upload_record(b);
     b->enc_key = (struct image_enc_key){ b->cfg.enc_key_der, b->cfg.enc_key_len };
     b->boot = (struct boot_config){
         .primary = &b->areas[FA_ID_SLOT0],

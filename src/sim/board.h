@@ -44,6 +44,8 @@
 #define SIM_UART_BUF_COUNT 4
 #define SIM_UDP_BUF_SIZE 2048
 #define SIM_UDP_BUF_COUNT 2
+/* MCUboot serial recovery: CONFIG_BOOT_SERIAL_MAX_RECEIVE_SIZE default */
+#define SIM_RECOVERY_BUF_SIZE 1024
 #define SIM_RSP_CAP 4096
 
 struct sim_config {
@@ -106,6 +108,7 @@ struct sim_board {
     struct sim_config cfg;
     struct flash_model flash;
     struct flash_area areas[5];   /* indexed by enum flash_area_id */
+    struct flash_area upload_rec; /* last storage page: the SMP server's upload record */
     struct boot_config boot;
     struct image_enc_key enc_key;  /* points into cfg.enc_key_der */
     struct boot_result boot_res;

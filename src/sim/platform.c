@@ -1,9 +1,14 @@
 /*
- * What the board gives the SMP server: flash areas, buffer figures per
- * transport, identity strings, the reset and DFU-gate actions, and the
- * services of the other groups (services.c). Also picks the groups the
- * firmware serves: everything when an image runs, only what MCUboot's
- * serial recovery offers (os, img) when nothing boots.
+ * What the board gives the SMP server: flash areas (the slots and the
+ * durable upload record), the bootloader's trusted keys, buffer figures
+ * per transport, identity strings, uptime, the reset and DFU-gate actions,
+ * and the services of the other groups (services.c).
+ *
+ * When nothing boots, the server is MCUboot's serial recovery
+ * (plat->recovery): the subset of commands it answers, uploads into slot
+ * 0, on the UART only (a bootloader has no network stack: UDP stays
+ * silent, runtime.c), with the receive buffer of a Zephyr MCUboot build:
+ * CONFIG_BOOT_SERIAL_MAX_RECEIVE_SIZE 1024 bytes, one command at a time.
  */
 #include "sim/runtime.h"
 
@@ -32,6 +37,13 @@ static int plat_image_gate(void *ctx, const char **rsn)
     return SMP_ERR_EACCESSDENIED;
 }
 
+/* Milliseconds since the last reset (the firmware's uptime). */
+static uint32_t plat_uptime_ms(void *ctx)
+{
+    struct sim_board *b = ctx;
+    return (uint32_t)((sim_now_ns() - b->boot_ns) / 1000000u);
+}
+
 static void fill_common(struct sim_board *b, struct smpsrv_platform *p)
 {
     const struct sim_profile *prof = b->cfg.profile;
@@ -40,6 +52,10 @@ static void fill_common(struct sim_board *b, struct smpsrv_platform *p)
     p->boot_mode = boot_strategy_mode(b->cfg.strategy);
     p->no_downgrade = b->cfg.downgrade_prevention;
     p->max_image_size = boot_max_image_size(&b->boot);
+    p->keys = b->cfg.nkeys ? b->cfg.keys : NULL;
+    p->nkeys = b->cfg.nkeys;
+    p->upload_record = b->upload_rec.dev ? &b->upload_rec : NULL;
+    p->uptime_ms = plat_uptime_ms;
     p->kernel_name = "Zephyr";
     p->node_name = b->hwid;
     p->kernel_release = b->version;
@@ -55,27 +71,37 @@ static void fill_common(struct sim_board *b, struct smpsrv_platform *p)
     sim_services_fill(b, p);
 }
 
-void sim_platform_setup(struct sim_board *b)
+/* The firmware's SMP buffers (--buf-size/--buf-count or Zephyr's
+ * defaults), or MCUboot's serial recovery receive buffer. */
+static void set_buffers(struct sim_board *b, bool recovery)
 {
-    fill_common(b, &b->plat_uart);
-    fill_common(b, &b->plat_udp);
     const struct sim_config *c = &b->cfg;
     b->plat_uart.buf_size = c->buf_size ? c->buf_size : SIM_UART_BUF_SIZE;
     b->plat_uart.buf_count = c->buf_count ? c->buf_count : SIM_UART_BUF_COUNT;
     b->plat_udp.buf_size = c->buf_size ? c->buf_size : SIM_UDP_BUF_SIZE;
     b->plat_udp.buf_count = c->buf_count ? c->buf_count : SIM_UDP_BUF_COUNT;
+    if (recovery) {
+        b->plat_uart.buf_size = SIM_RECOVERY_BUF_SIZE;
+        b->plat_uart.buf_count = 1;
+    }
+}
+
+void sim_platform_setup(struct sim_board *b)
+{
+    fill_common(b, &b->plat_uart);
+    fill_common(b, &b->plat_udp);
+    set_buffers(b, false);
 }
 
 void sim_server_start(struct sim_board *b)
 {
-    static const struct smp_group *const recovery[] = {
-        &smp_group_os, &smp_group_img,
-    };
-    const struct smp_group *const *groups = recovery;
-    size_t n = sizeof recovery / sizeof recovery[0];
-    if (b->running)
-        groups = sim_services_groups(&n);
-    else
-        sim_board_log(b, "I: no image runs: serving MCUboot serial recovery (os, img)");
+    size_t n;
+    const struct smp_group *const *groups = sim_services_groups(&n);
+    bool recovery = !b->running;
+    b->plat_uart.recovery = b->plat_udp.recovery = recovery;
+    set_buffers(b, recovery);
+    if (recovery)
+        sim_board_log(b, "I: no image runs: serving MCUboot serial recovery on the UART "
+                         "(echo, reset, image list, image upload into slot 0)");
     smpsrv_init(&b->srv, groups, n, &b->plat_uart, b->rsp_buf, sizeof b->rsp_buf);
 }

@@ -89,9 +89,11 @@ void sim_runtime_reboot(struct sim_runtime *rt, enum sim_reset_cause cause)
     /* a USB CDC port goes away with the chip's reset when asked to */
     if (rt->uart.master >= 0 && rt->b->cfg.reenumerate_ms)
         sim_uart_unplug(rt, sim_now_ns(), rt->b->cfg.reenumerate_ms);
-    else if (rt->uart.master >= 0)
-        sim_uart_reset_rx(rt);
     power_on_boot(rt->b, cause);
+    /* after the boot: the receive buffer is the new firmware's (recovery's
+     * is another size) */
+    if (rt->uart.master >= 0 && !rt->b->cfg.reenumerate_ms)
+        sim_uart_reset_rx(rt);
 }
 
 /* One line saying what kind of board this is, before it boots. */
@@ -131,6 +133,8 @@ int sim_runtime_start(struct sim_runtime *rt, struct sim_board *b)
     }
     log_board_summary(b);
     power_on_boot(b, SIM_RESET_POWER_ON);
+    if (rt->uart.master >= 0)
+        sim_uart_reset_rx(rt);
     /* the ready lines go to stdout even when the console is quiet */
     if (rt->uart.master >= 0)
         printf("uart: %s\n", rt->uart.slave_path);
@@ -171,6 +175,9 @@ void sim_runtime_serve(struct sim_runtime *rt, bool uart, const uint8_t *pkt,
                           uart ? "uart" : "udp", h.op, h.ver, h.group, h.id, h.seq,
                           h.len, uart ? b->uart_st.outstanding : 1u);
     }
+    /* serial recovery runs in the bootloader, which has no network stack */
+    if (!uart && b->plat_udp.recovery)
+        return;
     b->srv.plat = uart ? &b->plat_uart : &b->plat_udp;
     smpsrv_process(&b->srv, pkt, len, emit, arg);
 }

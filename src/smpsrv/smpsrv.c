@@ -51,11 +51,17 @@ const struct smp_group *smpsrv_find_group(const struct smpsrv *srv, uint16_t id)
     return NULL;
 }
 
-static smp_handler_fn find_handler(const struct smp_group *g, const struct smp_hdr *h)
+/* In serial recovery a group offers only what MCUboot's recovery does. */
+static smp_handler_fn find_handler(const struct smpsrv *srv, const struct smp_group *g,
+                                   const struct smp_hdr *h)
 {
-    if (!g || h->id >= g->count)
+    bool recovery = srv->plat && srv->plat->recovery;
+    const struct smp_handler *table = g ? (recovery ? g->recovery_handlers : g->handlers) : NULL;
+    size_t count = g ? (recovery ? g->recovery_count : g->count) : 0;
+
+    if (!table || h->id >= count)
         return NULL;
-    return h->op == SMP_OP_READ ? g->handlers[h->id].read : g->handlers[h->id].write;
+    return h->op == SMP_OP_READ ? table[h->id].read : table[h->id].write;
 }
 
 /* Parses the body as exactly one well-formed CBOR map. */
@@ -115,19 +121,23 @@ static int finish_map(struct cbor_writer *w)
 
 /* Error bodies: SMP-level codes are a top-level rc in both versions; group
  * codes are err{group, rc} under v2 and the group's generic translation
- * under v1 (smp-protocol §2.2-2.3). */
+ * under v1 (smp-protocol §2.2-2.3). MCUboot's serial recovery answers
+ * every failure as a top-level rc, whatever the version, and never with
+ * a reason: a client must cope with a bare rc. */
 static void write_error(struct cbor_writer *w, const struct smp_hdr *h,
                         const struct smp_group *g, int rc, int group_rc,
-                        const char *rsn)
+                        const char *rsn, bool recovery)
 {
     bool group_err = rc == SMP_GROUP_ERR;
 
     w->len = 0;
     w->status = CBOR_OK;
-    if (group_err && h->ver == 0) {
+    if (group_err && (h->ver == 0 || recovery)) {
         rc = g && g->to_v1_rc ? g->to_v1_rc(group_rc) : SMP_ERR_EUNKNOWN;
         group_err = false;
     }
+    if (recovery)
+        rsn = NULL;
     cbor_open_map(w, rsn ? 2 : 1);
     if (group_err) {
         cbor_put_str(w, "err");
@@ -168,7 +178,7 @@ static int run_request(struct smpsrv *srv, const struct smp_hdr *h,
         rc = SMP_ERR_EINVAL;
     } else {
         g = smpsrv_find_group(srv, h->group);
-        smp_handler_fn fn = find_handler(g, h);
+        smp_handler_fn fn = find_handler(srv, g, h);
         rc = fn ? parse_body(body, h->len, &ctx.req) : SMP_ERR_ENOTSUP;
         if (rc == 0) {
             cbor_put_uint(w, 0); /* placeholder byte for the map head */
@@ -181,7 +191,7 @@ static int run_request(struct smpsrv *srv, const struct smp_hdr *h,
         }
     }
     if (rc != 0)
-        write_error(w, h, g, rc, ctx.group_rc, ctx.rsn);
+        write_error(w, h, g, rc, ctx.group_rc, ctx.rsn, srv->plat && srv->plat->recovery);
     return rc;
 }
 
@@ -244,7 +254,7 @@ int smpsrv_process(struct smpsrv *srv, const uint8_t *pkt, size_t len,
              * trusted either, so answer ECORRUPT and stop. */
             srv->stats.bytes_in += (uint32_t)(len - pos);
             if (!is_response(&h)) {
-                write_error(&w, &h, NULL, SMP_ERR_ECORRUPT, 0, NULL);
+                write_error(&w, &h, NULL, SMP_ERR_ECORRUPT, 0, NULL, false);
                 count(srv, h.group, true);
                 respond(srv, &h, w.len, emit, arg);
                 handled++;

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "boot/flash_area.h"
+#include "image/image.h"
 #include "smp/cbor.h"
 #include "smp/smp.h"
 
@@ -55,6 +56,11 @@ struct smp_group {
     size_t count;
     /* Translates a group rc for v1 (version 0) clients; NULL: EUNKNOWN. */
     int (*to_v1_rc)(int group_rc);
+    /* The commands MCUboot's serial recovery answers in this group, used
+     * instead of handlers when plat->recovery; NULL: the group does not
+     * exist there (every command answers ENOTSUP, as MCUboot does). */
+    const struct smp_handler *recovery_handlers;
+    size_t recovery_count;
 };
 
 /* Limits of the server's own bounded storage (no malloc anywhere). */
@@ -112,6 +118,10 @@ struct smpsrv_pool {
     uint32_t blksiz, nblks, nfree, min;
 };
 
+/* An upload session that received nothing for this long no longer
+ * counts as in progress: another client may start a different upload. */
+#define SMPSRV_UPLOAD_IDLE_MS 5000u
+
 /* What the board gives the server: flash, identity, and actions. Groups
  * read what they need through srv->plat. Add fields as groups need them. */
 struct smpsrv_platform {
@@ -121,6 +131,22 @@ struct smpsrv_platform {
     int boot_mode;               /* OS cmd 8 `mode` (boot_strategy_mode) */
     bool no_downgrade;
     uint32_t max_image_size;     /* reported by slot info */
+    /* The keys the bootloader trusts (nkeys 0: it checks hashes only):
+     * the last upload chunk and `image test` check an image against them. */
+    const struct image_key *keys;
+    size_t nkeys;
+    /* Nothing boots and this is MCUboot's serial recovery answering: only
+     * its commands (smp_group.recovery_handlers), uploads write slot 0,
+     * errors are a top-level rc whatever the request's version. */
+    bool recovery;
+    /* Optional: one flash sector (or more; the first is used) no
+     * bootloader reads, for the durable upload record (groups/
+     * upload_record.c). NULL: an upload resumes only until a reset. */
+    const struct flash_area *upload_record;
+    /* Optional: milliseconds since boot (wrapping), to tell an upload in
+     * progress from an abandoned one. NULL: a different upload may always
+     * replace the current one. */
+    uint32_t (*uptime_ms)(void *ctx);
     /* SMP buffers, reported by OS cmd 6 */
     uint32_t buf_size;
     uint32_t buf_count;
@@ -211,9 +237,13 @@ struct smpsrv_stats {
 struct smpsrv_upload {
     bool active;
     uint8_t image;
+    const struct flash_area *fa; /* the slot written: 1 (0 in recovery) */
     uint32_t len;                /* total image size, from the first chunk */
     uint32_t off;                /* bytes accepted so far (the next expected off) */
-    uint32_t erased_to;          /* slot 1 is known erased below this offset */
+    uint32_t erased_to;          /* the slot is known erased below this offset */
+    uint32_t last_ms;            /* uptime of the last chunk (plat->uptime_ms) */
+    bool durable;                /* plat->upload_record follows this session */
+    uint32_t rec_next;           /* the record's next free mark unit */
     uint8_t sha[32];             /* SHA-256 of the whole file, when the client sent it */
     uint8_t sha_len;
     uint8_t tail[32];            /* accepted bytes not yet written (below write alignment) */

@@ -107,9 +107,11 @@ errs=$(stat_field smp errors)
 sim_stop
 
 # ---- groups the device does not have: a board with no firmware serves
-# only MCUboot's recovery groups (os, img); the rest is ENOTSUP by name ----
+# only MCUboot's serial recovery (on the UART: a bootloader has no network
+# stack); the rest is ENOTSUP by name ----
 SIM_DIR=
 sim_start
+LINK=serial
 fails 1 '^Error: 8 \(ENOTSUP\): ' stat list
 fails 1 '^Error: 8 \(ENOTSUP\)' shell exec device list
 fails 1 '^Error: 8 \(ENOTSUP\)' fs stat /lfs/keep.bin
@@ -119,5 +121,6 @@ fails 1 '^Error: 8 \(ENOTSUP\)' basic erase-storage
 rc=0; OUT=$(mm --json stat list) || rc=$?
 [ "$rc" = 1 ] && [ "$(json 'j["error"]["name"]')" = ENOTSUP ] || e2e_fail "json ENOTSUP: $OUT"
 ok echo "recovery still serving"
+LINK=udp
 sim_stop
 e2e_log "bad input: ok"

@@ -8,8 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cbor_view.h"
 #include "fixture.h"
+#include "image/image_crypto.h"
+#include "image/sign.h"
+#include "smp/cbor.h"
 
 static const struct smp_group *const all_groups[] = {
     &smp_group_os, &smp_group_img, &smp_group_stat, &smp_group_settings,
@@ -222,6 +227,11 @@ static int plat_reset(void *ctx, bool force)
     return 0;
 }
 
+static uint32_t uptime_ms(void *ctx)
+{
+    return ((struct fx *)ctx)->now_ms;
+}
+
 static int plat_gate(void *ctx, const char **rsn)
 {
     struct fx *f = ctx;
@@ -240,8 +250,12 @@ int fx_setup(void **state)
                                     .off = FX_SLOT0_ADDR, .size = FX_SLOT_SIZE };
     f->slot1 = (struct flash_area){ .id = FA_ID_SLOT1, .dev = &f->fm.dev,
                                     .off = FX_SLOT1_ADDR, .size = FX_SLOT_SIZE };
+    f->record = (struct flash_area){ .id = FA_ID_STORAGE, .dev = &f->fm.dev,
+                                     .off = FX_RECORD_ADDR, .size = 0x1000 };
     f->plat.slot0 = &f->slot0;
     f->plat.slot1 = &f->slot1;
+    f->plat.upload_record = &f->record;
+    f->plat.uptime_ms = uptime_ms;
     f->plat.boot_mode = 3;
     f->plat.max_image_size = FX_SLOT_SIZE - 0x2000;
     f->plat.buf_size = 2048;
@@ -276,10 +290,16 @@ int fx_setup(void **state)
     f->plat.fs_close = fs_close_cb;
     f->plat.shell_exec = shell_exec;
     f->plat.storage_erase = storage_erase;
-    smpsrv_init(&f->srv, all_groups, sizeof all_groups / sizeof all_groups[0], &f->plat,
-                f->rsp_buf, sizeof f->rsp_buf);
+    fx_reboot(f);
     *state = f;
     return 0;
+}
+
+void fx_reboot(struct fx *f)
+{
+    flash_model_power_on(&f->fm);
+    smpsrv_init(&f->srv, all_groups, sizeof all_groups / sizeof all_groups[0], &f->plat,
+                f->rsp_buf, sizeof f->rsp_buf);
 }
 
 int fx_teardown(void **state)
@@ -392,4 +412,128 @@ uint8_t *fx_vector(const char *rel, size_t *n)
     fclose(fp);
     assert_int_equal(*n, (size_t)len);
     return buf;
+}
+
+void fx_key_new(struct fx_key *key, enum image_key_kind kind)
+{
+    char path[] = "/tmp/smpsrv-key-XXXXXX", err[256];
+    int fd = mkstemp(path);
+
+    assert_true(fd >= 0);
+    close(fd);
+    memset(key, 0, sizeof *key);
+    assert_int_equal(img_key_generate(kind, path, NULL, err, sizeof err), 0);
+    assert_int_equal(img_key_load(path, NULL, &key->k, err, sizeof err), 0);
+    unlink(path);
+    assert_int_equal(img_key_public_der(&key->k, &key->der, &key->der_len), 0);
+}
+
+void fx_key_free(struct fx_key *key)
+{
+    img_key_free(&key->k);
+    free(key->der);
+}
+
+uint8_t *fx_image(uint8_t major, uint8_t minor, size_t n, uint32_t seed,
+                  const struct fx_key *key, long sec_cnt, size_t *len)
+{
+    struct img_sign_opts o;
+    struct img_signed out;
+    char err[256];
+    uint8_t *payload = malloc(n);
+
+    assert_non_null(payload);
+    for (size_t i = 0; i < n; i++)
+        payload[i] = (uint8_t)((i * 31u + seed * 7u) ^ (i >> 8));
+    img_sign_opts_init(&o);
+    o.version = (struct image_version){ major, minor, 0, 0 };
+    o.header_size = 0x200;
+    o.pad_header = true;
+    o.slot_size = FX_SLOT_SIZE;
+    o.has_sec_cnt = sec_cnt >= 0;
+    o.sec_cnt = sec_cnt >= 0 ? (uint32_t)sec_cnt : 0;
+    assert_int_equal(img_sign(&o, key ? &key->k : NULL, NULL, payload, n, &out, err, sizeof err),
+                     0);
+    free(payload);
+    *len = out.len;
+    return out.buf; /* img_signed_free frees only buf */
+}
+
+void fx_sha256(const uint8_t *buf, size_t n, uint8_t out[32])
+{
+    size_t got = 0;
+    assert_int_equal(image_hash_buf(IMAGE_TLV_SHA256, buf, n, out, 32, &got), 0);
+    assert_int_equal(got, 32);
+}
+
+struct cv *fx_upload(struct fx *f, uint8_t ver, const struct fx_up *u)
+{
+    static uint8_t body[16384];
+    struct cbor_writer w;
+
+    cbor_writer_init(&w, body, sizeof body);
+    cbor_open_map(&w, CBOR_INDEFINITE);
+    if (u->image >= 0) {
+        cbor_put_str(&w, "image");
+        cbor_put_uint(&w, (uint64_t)u->image);
+    }
+    if (u->len >= 0) {
+        cbor_put_str(&w, "len");
+        cbor_put_uint(&w, (uint64_t)u->len);
+    }
+    cbor_put_str(&w, "off");
+    cbor_put_uint(&w, u->off);
+    if (u->sha) {
+        cbor_put_str(&w, "sha");
+        cbor_put_bytes(&w, u->sha, u->sha_len);
+    }
+    if (u->upgrade >= 0) {
+        cbor_put_str(&w, "upgrade");
+        cbor_put_bool(&w, u->upgrade);
+    }
+    cbor_put_str(&w, "data");
+    cbor_put_bytes(&w, u->data, u->n);
+    cbor_close(&w);
+    assert_int_equal(w.status, CBOR_OK);
+    return fx_call(f, SMP_OP_WRITE, ver, SMP_GROUP_IMAGE, 1, body, w.len);
+}
+
+
+int64_t fx_img_rc(const struct cv *body)
+{
+    const struct cv *err = cv_get(body, "err");
+    if (!err)
+        return -1;
+    assert_int_equal(cv_get_int(err, "group", -1), 1);
+    return cv_get_int(err, "rc", -1);
+}
+
+struct fx_key fx_trusted, fx_other;
+static struct image_key trusted_der;
+
+int fx_keys_setup(void **state)
+{
+    (void)state;
+    fx_key_new(&fx_trusted, IMAGE_KEY_ED25519);
+    fx_key_new(&fx_other, IMAGE_KEY_ED25519);
+    trusted_der = (struct image_key){ fx_trusted.der, fx_trusted.der_len };
+    return 0;
+}
+
+int fx_keys_teardown(void **state)
+{
+    (void)state;
+    fx_key_free(&fx_trusted);
+    fx_key_free(&fx_other);
+    return 0;
+}
+
+int fx_setup_signed(void **state)
+{
+    int rc = fx_setup(state);
+    struct fx *f = *state;
+
+    f->plat.keys = &trusted_der;
+    f->plat.nkeys = 1;
+    return rc;
 }

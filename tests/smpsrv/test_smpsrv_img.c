@@ -77,56 +77,13 @@ static void load_vec(const char *id, struct vec *v)
 
 static void free_vec(struct vec *v) { free(v->buf); }
 
-/* ---- request builders (our encoder; the responses are read by libcbor) ---- */
-
-struct up {
-    uint32_t off;
-    const uint8_t *data;
-    size_t n;
-    int64_t len;          /* -1: omit */
-    const uint8_t *sha;   /* NULL: omit */
-    size_t sha_len;
-    int64_t image;        /* -1: omit */
-    int upgrade;          /* -1: omit */
-};
-
-static struct cv *upload(struct fx *f, uint8_t ver, const struct up *u)
-{
-    static uint8_t body[4096];
-    struct cbor_writer w;
-
-    cbor_writer_init(&w, body, sizeof body);
-    cbor_open_map(&w, CBOR_INDEFINITE);
-    if (u->image >= 0) {
-        cbor_put_str(&w, "image");
-        cbor_put_uint(&w, (uint64_t)u->image);
-    }
-    if (u->len >= 0) {
-        cbor_put_str(&w, "len");
-        cbor_put_uint(&w, (uint64_t)u->len);
-    }
-    cbor_put_str(&w, "off");
-    cbor_put_uint(&w, u->off);
-    if (u->sha) {
-        cbor_put_str(&w, "sha");
-        cbor_put_bytes(&w, u->sha, u->sha_len);
-    }
-    if (u->upgrade >= 0) {
-        cbor_put_str(&w, "upgrade");
-        cbor_put_bool(&w, u->upgrade);
-    }
-    cbor_put_str(&w, "data");
-    cbor_put_bytes(&w, u->data, u->n);
-    cbor_close(&w);
-    assert_int_equal(w.status, CBOR_OK);
-    return fx_call(f, SMP_OP_WRITE, ver, SMP_GROUP_IMAGE, 1, body, w.len);
-}
+/* ---- requests (fx_upload: our encoder; the responses are read by libcbor) ---- */
 
 /* Sends one chunk of v at off (with len/sha at 0) and returns the `off` the
  * server answered; *match gets the match flag (-1 absent). */
 static int64_t send_chunk(struct fx *f, const struct vec *v, uint32_t off, size_t n, int *match)
 {
-    struct up u = { .off = off, .data = v->buf + off, .n = n, .len = -1, .image = -1,
+    struct fx_up u = { .off = off, .data = v->buf + off, .n = n, .len = -1, .image = -1,
                     .upgrade = -1 };
     if (off == 0) {
         u.len = (int64_t)v->len;
@@ -134,7 +91,7 @@ static int64_t send_chunk(struct fx *f, const struct vec *v, uint32_t off, size_
         u.sha_len = 32;
         u.image = 0;
     }
-    struct cv *b = upload(f, 1, &u);
+    struct cv *b = fx_upload(f, 1, &u);
     assert_null(cv_get(b, "rc"));
     assert_null(cv_get(b, "err"));
     int64_t got = cv_get_int(b, "off", -1);
@@ -243,15 +200,6 @@ static struct cv *state_write(struct fx *f, uint8_t ver, const uint8_t *hash, bo
     return fx_call(f, SMP_OP_WRITE, ver, SMP_GROUP_IMAGE, 0, body, w.len);
 }
 
-static int64_t group_rc(const struct cv *b)
-{
-    const struct cv *err = cv_get(b, "err");
-    if (!err)
-        return -1;
-    assert_int_equal(cv_get_int(err, "group", -1), 1);
-    return cv_get_int(err, "rc", -1);
-}
-
 static int skip_without_vectors(void **state)
 {
     (void)state;
@@ -344,10 +292,12 @@ static void test_restart_without_sha_and_lost_session(void **state)
     assert_int_equal(send_chunk(f, &v, 4000, CHUNK, NULL), 0);
     assert_int_equal(send_chunk(f, &v, 0, CHUNK, NULL), CHUNK);
     assert_int_equal(send_chunk(f, &v, CHUNK, CHUNK, NULL), 2 * CHUNK);
-    /* Go over serial may omit sha: offset 0 then starts a new session */
-    struct up u = { .off = 0, .data = v.buf, .n = 512, .len = (int64_t)v.len, .image = 0,
+    /* Go over serial may omit sha: offset 0 then starts a new session,
+     * once the first one is idle (another upload while it is fed is busy) */
+    f->now_ms += SMPSRV_UPLOAD_IDLE_MS;
+    struct fx_up u = { .off = 0, .data = v.buf, .n = 512, .len = (int64_t)v.len, .image = 0,
                     .upgrade = -1 };
-    struct cv *b = upload(f, 0, &u);
+    struct cv *b = fx_upload(f, 0, &u);
     assert_int_equal(cv_get_int(b, "off", -1), 512);
     cv_free(b);
     /* without sha the final response carries no match */
@@ -379,14 +329,14 @@ static void test_rust_style_upload_image_1_v2(void **state)
     load_vec("rsa2048_basic", &v);
     while (off < v.len) {
         size_t n = v.len - off < 300 ? v.len - off : 300;
-        struct up u = { .off = off, .data = v.buf + off, .n = n, .len = -1, .image = 1,
+        struct fx_up u = { .off = off, .data = v.buf + off, .n = n, .len = -1, .image = 1,
                         .upgrade = -1 };
         if (off == 0) {
             u.len = (int64_t)v.len;
             u.sha = v.file_sha;
             u.sha_len = 32;
         }
-        struct cv *b = upload(f, 1, &u);
+        struct cv *b = fx_upload(f, 1, &u);
         assert_int_equal(cv_get_int(b, "off", -1), off + n);
         cv_free(b);
         off += (uint32_t)n;
@@ -409,44 +359,44 @@ static void test_first_chunk_checks(void **state)
     memset(f->fm.mem + f->slot1.off, 0x00, 0x1000);
     flash_model_reset_stats(&f->fm);
 
-    struct up u = { .off = 0, .data = neg.buf, .n = 512, .len = (int64_t)neg.len, .image = 0,
+    struct fx_up u = { .off = 0, .data = neg.buf, .n = 512, .len = (int64_t)neg.len, .image = 0,
                     .upgrade = -1 };
-    b = upload(f, 1, &u);
-    assert_int_equal(group_rc(b), 23); /* INVALID_IMAGE_HEADER_MAGIC */
+    b = fx_upload(f, 1, &u);
+    assert_int_equal(fx_img_rc(b), 23); /* INVALID_IMAGE_HEADER_MAGIC */
     assert_non_null(cv_get(b, "rsn"));
     cv_free(b);
-    b = upload(f, 0, &u);
+    b = fx_upload(f, 0, &u);
     assert_int_equal(cv_get_int(b, "rc", -1), 3); /* v1: EINVAL */
     cv_free(b);
 
     u.data = v.buf;
     u.len = FX_SLOT_SIZE; /* larger than max_image_size */
-    b = upload(f, 1, &u);
-    assert_int_equal(group_rc(b), 30);
+    b = fx_upload(f, 1, &u);
+    assert_int_equal(fx_img_rc(b), 30);
     cv_free(b);
 
     u.len = (int64_t)v.len;
     u.upgrade = 1; /* same version as running */
-    b = upload(f, 1, &u);
-    assert_int_equal(group_rc(b), 27);
+    b = fx_upload(f, 1, &u);
+    assert_int_equal(fx_img_rc(b), 27);
     cv_free(b);
 
     u.upgrade = -1;
     u.n = 16; /* header cut */
-    b = upload(f, 1, &u);
-    assert_int_equal(group_rc(b), 22);
+    b = fx_upload(f, 1, &u);
+    assert_int_equal(fx_img_rc(b), 22);
     cv_free(b);
 
     u.n = 512;
     u.len = -1; /* no len */
-    b = upload(f, 1, &u);
-    assert_int_equal(group_rc(b), 21);
+    b = fx_upload(f, 1, &u);
+    assert_int_equal(fx_img_rc(b), 21);
     cv_free(b);
 
     u.len = (int64_t)v.len;
     u.image = 2;
-    b = upload(f, 1, &u);
-    assert_int_equal(group_rc(b), 14);
+    b = fx_upload(f, 1, &u);
+    assert_int_equal(fx_img_rc(b), 14);
     cv_free(b);
 
     /* no flash was touched by any refusal */
@@ -457,21 +407,21 @@ static void test_first_chunk_checks(void **state)
     u.image = 0;
     u.len = 600;
     u.n = 512;
-    b = upload(f, 1, &u);
-    assert_int_equal(group_rc(b), 22); /* header says the image is bigger than len */
+    b = fx_upload(f, 1, &u);
+    assert_int_equal(fx_img_rc(b), 22); /* header says the image is bigger than len */
     cv_free(b);
     struct vec small;
     load_vec("rsa2048_basic", &small);
     u.data = small.buf;
     u.len = (int64_t)small.len;
-    b = upload(f, 1, &u);
+    b = fx_upload(f, 1, &u);
     assert_int_equal(cv_get_int(b, "off", -1), 512);
     cv_free(b);
     u.off = 512;
     u.len = -1;
     u.n = 1500; /* 512 + 1500 > 1872 */
-    b = upload(f, 1, &u);
-    assert_int_equal(group_rc(b), 31);
+    b = fx_upload(f, 1, &u);
+    assert_int_equal(fx_img_rc(b), 31);
     cv_free(b);
     free_vec(&small);
 
@@ -479,12 +429,14 @@ static void test_first_chunk_checks(void **state)
     b = fx_call(f, SMP_OP_WRITE, 1, SMP_GROUP_IMAGE, 1, (const uint8_t *)"\xa0", 1);
     assert_int_equal(cv_get_int(b, "rc", -1), 3);
     cv_free(b);
-    /* a newer image with `upgrade` is taken */
+    /* a newer image with `upgrade` is taken (the small upload above is
+     * left idle first: while it is fed, another upload would be busy) */
+    f->now_ms += SMPSRV_UPLOAD_IDLE_MS;
     struct vec newer;
     load_vec("p300k_ed25519", &newer);
-    struct up up = { .off = 0, .data = newer.buf, .n = CHUNK, .len = (int64_t)newer.len,
+    struct fx_up up = { .off = 0, .data = newer.buf, .n = CHUNK, .len = (int64_t)newer.len,
                      .image = 0, .upgrade = 1 };
-    b = upload(f, 1, &up);
+    b = fx_upload(f, 1, &up);
     assert_int_equal(cv_get_int(b, "off", -1), CHUNK);
     cv_free(b);
     free_vec(&newer);
@@ -512,7 +464,7 @@ static void test_test_confirm_transitions(void **state)
 
     /* Rust: test without `confirm` */
     b = state_write(f, 1, v.image_hash, false, -1);
-    assert_int_equal(group_rc(b), -1);
+    assert_int_equal(fx_img_rc(b), -1);
     read_entries(b, e);
     cv_free(b);
     assert_int_equal(e[1].pending, 1);
@@ -523,18 +475,18 @@ static void test_test_confirm_transitions(void **state)
 
     /* asking again is fine; switching to permanent is not */
     b = state_write(f, 1, v.image_hash, false, 0);
-    assert_int_equal(group_rc(b), -1);
+    assert_int_equal(fx_img_rc(b), -1);
     cv_free(b);
     b = state_write(f, 1, v.image_hash, false, 1);
-    assert_int_equal(group_rc(b), 28);
+    assert_int_equal(fx_img_rc(b), 28);
     cv_free(b);
 
     /* slot 1 is pending: no upload, no erase */
     int64_t off;
-    struct up u = { .off = 0, .data = v.buf, .n = CHUNK, .len = (int64_t)v.len, .image = 0,
+    struct fx_up u = { .off = 0, .data = v.buf, .n = CHUNK, .len = (int64_t)v.len, .image = 0,
                     .upgrade = -1 };
-    b = upload(f, 1, &u);
-    off = group_rc(b);
+    b = fx_upload(f, 1, &u);
+    off = fx_img_rc(b);
     assert_int_equal(off, 28);
     cv_free(b);
     b = fx_call(f, SMP_OP_WRITE, 0, SMP_GROUP_IMAGE, 5, (const uint8_t *)"\xa0", 1);
@@ -566,13 +518,13 @@ static void test_permanent_and_hash_errors(void **state)
     upload_all(f, &v);
 
     b = state_write(f, 1, unknown, false, 0);
-    assert_int_equal(group_rc(b), 8); /* HASH_NOT_FOUND */
+    assert_int_equal(fx_img_rc(b), 8); /* HASH_NOT_FOUND */
     cv_free(b);
     b = state_write(f, 0, unknown, false, 0);
     assert_int_equal(cv_get_int(b, "rc", -1), 3);
     cv_free(b);
     b = state_write(f, 1, running.image_hash, false, 0);
-    assert_int_equal(group_rc(b), 33); /* TEST_TO_ACTIVE_DENIED */
+    assert_int_equal(fx_img_rc(b), 33); /* TEST_TO_ACTIVE_DENIED */
     cv_free(b);
     b = state_write(f, 0, running.image_hash, false, 0);
     assert_int_equal(cv_get_int(b, "rc", -1), 1);
@@ -603,7 +555,7 @@ static void test_corrupt_upload_cannot_be_tested(void **state)
     upload_all(f, &v);
     f->fm.mem[f->slot1.off + 20000] ^= 0x01; /* a bit of slot 1 goes bad */
     b = state_write(f, 1, v.image_hash, false, 0);
-    assert_int_equal(group_rc(b), 24); /* INVALID_HASH */
+    assert_int_equal(fx_img_rc(b), 24); /* INVALID_HASH */
     cv_free(b);
     assert_int_equal(boot_swap_type_peek(&f->slot0, &f->slot1), BOOT_SWAP_TYPE_NONE);
     free_vec(&v);
@@ -621,11 +573,11 @@ static void test_downgrade_refused_when_bootloader_would(void **state)
     upload_all(f, &v);
     f->plat.no_downgrade = true;
     b = state_write(f, 1, v.image_hash, false, 0);
-    assert_int_equal(group_rc(b), 27);
+    assert_int_equal(fx_img_rc(b), 27);
     cv_free(b);
     f->plat.no_downgrade = false;
     b = state_write(f, 1, v.image_hash, false, 0);
-    assert_int_equal(group_rc(b), -1);
+    assert_int_equal(fx_img_rc(b), -1);
     cv_free(b);
     free_vec(&v);
 }
@@ -655,10 +607,10 @@ static void test_revert_state_flags_and_confirm(void **state)
     assert_int_equal(e[0].confirmed, -1);
     assert_int_equal(e[1].confirmed, 1);
     /* slot 1 is needed for the revert: no upload over it, no erase */
-    struct up u = { .off = 0, .data = v.buf, .n = 512, .len = (int64_t)v.len, .image = 0,
+    struct fx_up u = { .off = 0, .data = v.buf, .n = 512, .len = (int64_t)v.len, .image = 0,
                     .upgrade = -1 };
-    b = upload(f, 1, &u);
-    assert_int_equal(group_rc(b), 9); /* NO_FREE_SLOT */
+    b = fx_upload(f, 1, &u);
+    assert_int_equal(fx_img_rc(b), 9); /* NO_FREE_SLOT */
     cv_free(b);
     b = fx_call(f, SMP_OP_WRITE, 1, SMP_GROUP_IMAGE, 5, (const uint8_t *)"\xa0", 1);
     assert_int_equal(cv_get_int(b, "rc", -1), 6);
@@ -698,7 +650,7 @@ static void test_erase_and_slot_info(void **state)
     cv_free(b);
     static const uint8_t slot7[] = { 0xa1, 0x64, 's', 'l', 'o', 't', 0x07 };
     b = fx_call(f, SMP_OP_WRITE, 1, SMP_GROUP_IMAGE, 5, slot7, sizeof slot7);
-    assert_int_equal(group_rc(b), 14);
+    assert_int_equal(fx_img_rc(b), 14);
     cv_free(b);
 
     b = fx_call(f, SMP_OP_READ, 1, SMP_GROUP_IMAGE, 6, NULL, 0);
@@ -728,9 +680,9 @@ static void test_dfu_gate(void **state)
     load_vec("p300k_ed25519", &v);
     upload_all(f, &v);
     f->gate_rc = SMP_ERR_EACCESSDENIED;
-    struct up u = { .off = 0, .data = v.buf, .n = CHUNK, .len = (int64_t)v.len, .image = 0,
+    struct fx_up u = { .off = 0, .data = v.buf, .n = CHUNK, .len = (int64_t)v.len, .image = 0,
                     .upgrade = -1 };
-    b = upload(f, 1, &u);
+    b = fx_upload(f, 1, &u);
     assert_int_equal(cv_get_int(b, "rc", -1), 11);
     assert_true(cv_text(cv_get(b, "rsn"), rsn, sizeof rsn));
     assert_non_null(strstr(rsn, "button 1"));
@@ -776,9 +728,10 @@ static void test_odd_chunk_sizes(void **state)
     free_vec(&v);
 }
 
-/* Power fails under an upload: the chunk is refused with a flash error, the
- * session is dropped (the client is told to start over), and a new upload
- * after power returns lands byte-identical. */
+/* Power fails under an upload: the chunk is refused with a flash error;
+ * after the reset the session is gone (a chunk past 0 is told to start
+ * over) but the durable record is not: the same upload continues from the
+ * last whole sector and lands byte-identical. */
 static void test_power_cut_mid_upload(void **state)
 {
     struct fx *f = *state;
@@ -792,16 +745,18 @@ static void test_power_cut_mid_upload(void **state)
     for (int i = 0; i < 10; i++)
         off = (uint32_t)send_chunk(f, &v, off, CHUNK, NULL);
     flash_model_fail_after(&f->fm, 0, true);
-    struct up u = { .off = off, .data = v.buf + off, .n = CHUNK, .len = -1, .image = -1,
+    struct fx_up u = { .off = off, .data = v.buf + off, .n = CHUNK, .len = -1, .image = -1,
                     .upgrade = -1 };
-    b = upload(f, 1, &u);
-    int64_t rc = group_rc(b);
+    b = fx_upload(f, 1, &u);
+    int64_t rc = fx_img_rc(b);
     assert_true(rc == 12 || rc == 13); /* FLASH_WRITE_FAILED / FLASH_ERASE_FAILED */
     cv_free(b);
-    flash_model_power_on(&f->fm);
+    fx_reboot(f);
     assert_int_equal(send_chunk(f, &v, off, CHUNK, NULL), 0);
-    assert_int_equal(send_chunk(f, &v, 0, CHUNK, NULL), CHUNK); /* a fresh session */
-    assert_int_equal(upload_rest(f, &v, CHUNK), 1);
+    /* the durable record: whole sectors 0 and 1 were programmed before the
+     * cut in sector 2, and the same upload continues from there */
+    assert_int_equal(send_chunk(f, &v, 0, CHUNK, NULL), 2 * 0x1000);
+    assert_int_equal(upload_rest(f, &v, 2 * 0x1000), 1);
     assert_memory_equal(slot_mem(f, &f->slot1), v.buf, v.len);
     free_vec(&v);
 }

@@ -6,6 +6,12 @@
  *
  * Not here: console echo control (Mynewt only; answered ENOTSUP by the
  * dispatcher because the table leaves it empty).
+ *
+ * MCUboot's serial recovery (plat->recovery) answers only echo (with
+ * CONFIG_BOOT_MGMT_ECHO, which our board enables), console echo control
+ * (rc 0, whatever it asks) and reset ({rc: 0}, then the reset); not
+ * parameters (CONFIG_BOOT_MGMT_MCUMGR_PARAMS is off by default), nor OS
+ * info or bootloader info: those answer ENOTSUP, as MCUboot does.
  */
 #include <string.h>
 
@@ -13,6 +19,7 @@
 
 enum {
     OS_ECHO = 0,
+    OS_CONSOLE_ECHO = 1,
     OS_TASKSTAT = 2,
     OS_MPSTAT = 3,
     OS_DATETIME = 4,
@@ -261,6 +268,28 @@ static int os_bootloader_info(struct smp_ctx *ctx)
     return smp_ctx_group_err(ctx, SMPSRV_OS_ERR_QUERY_YIELDS_NO_ANSWER);
 }
 
+/* ---- MCUboot's serial recovery ---- */
+
+static int put_rc0(struct smp_ctx *ctx)
+{
+    cbor_put_str(ctx->rsp, "rc");
+    cbor_put_int(ctx->rsp, 0);
+    return 0;
+}
+
+static int recovery_reset(struct smp_ctx *ctx)
+{
+    int rc = os_reset(ctx);
+
+    return rc != 0 ? rc : put_rc0(ctx);
+}
+
+static const struct smp_handler os_recovery_handlers[] = {
+    [OS_ECHO] = { .read = os_echo, .write = os_echo },
+    [OS_CONSOLE_ECHO] = { .read = put_rc0, .write = put_rc0 },
+    [OS_RESET] = { .write = recovery_reset },
+};
+
 static int os_to_v1(int group_rc)
 {
     switch (group_rc) {
@@ -289,4 +318,6 @@ const struct smp_group smp_group_os = {
     .handlers = os_handlers,
     .count = SMPSRV_ARRAY_LEN(os_handlers),
     .to_v1_rc = os_to_v1,
+    .recovery_handlers = os_recovery_handlers,
+    .recovery_count = SMPSRV_ARRAY_LEN(os_recovery_handlers),
 };
