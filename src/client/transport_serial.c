@@ -206,7 +206,7 @@ int client_serial_open(const struct client_conn *c, struct client_transport *tp,
     tp->send = serial_send;
     tp->recv = serial_recv;
     tp->close = serial_close;
-    tp->frame_overhead = 2;  /* the device buffer holds the message and its CRC */
+    tp->frame_overhead = 4;  /* prefix and CRC both occupy the device buffer */
     tp->default_max_msg = 256; /* smp-protocol §5.4: safe when buf_size is unknown */
     tp->name = "serial";
     return 0;
