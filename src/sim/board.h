@@ -56,6 +56,9 @@ struct sim_config {
     uint32_t baud;                /* 0 = unpaced pty */
     bool flash_timing;            /* the profile's erase/write times */
     uint32_t buf_size, buf_count; /* 0 = per-transport defaults above */
+    uint32_t line_buf;            /* UART line buffer, marker and '\n' included; 0 = 128 */
+    uint32_t report_buf_size;     /* test: OS cmd 6 reports this; 0 = the real buf_size */
+    bool no_params;               /* test: firmware without OS cmd 6 (answers ENOTSUP) */
     enum boot_strategy_id strategy;
     uint8_t key_der[SIM_MAX_KEYS][SIM_KEY_DER_MAX];
     struct image_key keys[SIM_MAX_KEYS];
@@ -96,7 +99,9 @@ struct sim_link_stats {
     uint64_t rx_bytes, tx_bytes;
     uint64_t requests, responses;
     uint64_t dropped_no_buf;      /* a request found every buffer taken */
-    uint64_t dropped_too_big;     /* a request larger than buf_size */
+    uint64_t dropped_too_big;     /* a request larger than buf_size (serial:
+                                     prefix + message + CRC) */
+    uint64_t dropped_long_line;   /* serial: a line longer than the line buffer */
     uint64_t dropped_corrupt;     /* frames the receiver rejected */
     uint32_t inflight, max_inflight;  /* buffers held (decoded, unanswered) */
     /* requests the host has begun sending and not had answered yet, as the

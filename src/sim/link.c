@@ -104,6 +104,13 @@ uint64_t sim_pacer_next_ns(const struct sim_pacer *p)
     return p->baud ? crossed_ns(p, p->released + 1) : 0;
 }
 
+uint64_t sim_pacer_released_ns(const struct sim_pacer *p, uint64_t back)
+{
+    if (!p->baud)
+        return 0;
+    return crossed_ns(p, p->released > back ? p->released - back : 0);
+}
+
 /* ---- fault injection ---- */
 
 /* splitmix64: small, seedable, good enough to spread faults evenly */

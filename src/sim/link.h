@@ -43,6 +43,9 @@ size_t sim_pacer_take(struct sim_pacer *p, uint64_t now_ns, size_t queued);
 void sim_pacer_untake(struct sim_pacer *p, size_t n);
 /* When the next byte will have crossed (meaningful while bytes are queued). */
 uint64_t sim_pacer_next_ns(const struct sim_pacer *p);
+/* When a released byte crossed: `back` places before the newest one (0 =
+ * the newest). Lets a receiver date each byte of a chunk it took late. */
+uint64_t sim_pacer_released_ns(const struct sim_pacer *p, uint64_t back);
 
 /* ---- fault injection ---- */
 enum sim_fault_unit {

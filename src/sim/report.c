@@ -36,6 +36,7 @@ static cJSON *link_json(const struct sim_link_stats *s, const struct smpsrv_plat
     cJSON_AddNumberToObject(o, "responses", (double)s->responses);
     cJSON_AddNumberToObject(o, "dropped_no_buf", (double)s->dropped_no_buf);
     cJSON_AddNumberToObject(o, "dropped_too_big", (double)s->dropped_too_big);
+    cJSON_AddNumberToObject(o, "dropped_long_line", (double)s->dropped_long_line);
     cJSON_AddNumberToObject(o, "dropped_corrupt", (double)s->dropped_corrupt);
     cJSON_AddNumberToObject(o, "inflight", s->inflight);
     cJSON_AddNumberToObject(o, "max_inflight", s->max_inflight);
@@ -102,9 +103,20 @@ static cJSON *faults_json(const struct sim_fault_stats *s)
     return o;
 }
 
+/* A running board's links enforce their own buf_size; what the firmware
+ * reports (OS cmd 6) may differ under --report-buf-size, and is 0 with
+ * --no-params. */
+static void link_buffers(cJSON *link, uint32_t enforced, const struct smpsrv_platform *p)
+{
+    cJSON_ReplaceItemInObject(link, "buf_size", cJSON_CreateNumber(enforced));
+    cJSON_AddNumberToObject(link, "reported_buf_size", p->no_params ? 0 : p->buf_size);
+}
+
 char *sim_runtime_status_json(const struct sim_runtime *rt)
 {
     cJSON *o = board_status(rt->b);
+    link_buffers(cJSON_GetObjectItem(o, "uart"), rt->uart.rx_buf_size, &rt->b->plat_uart);
+    link_buffers(cJSON_GetObjectItem(o, "udp"), rt->udp.buf_size, &rt->b->plat_udp);
     cJSON *f = cJSON_CreateObject();
     cJSON_AddItemToObject(f, "uart_rx", faults_json(&rt->uart.rx_faults.st));
     cJSON_AddItemToObject(f, "uart_tx", faults_json(&rt->uart.tx_faults.st));

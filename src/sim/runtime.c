@@ -96,22 +96,45 @@ void sim_runtime_reboot(struct sim_runtime *rt, enum sim_reset_cause cause)
         sim_uart_reset_rx(rt);
 }
 
-/* One line saying what kind of board this is, before it boots. */
-static void log_board_summary(struct sim_board *b)
+/* The buffers each link enforces are the configured ones (the platform's
+ * figures). Test options then make the firmware report another buf_size
+ * than its links enforce, or have no OS cmd 6 at all. */
+static void setup_link_buffers(struct sim_runtime *rt)
 {
+    struct sim_board *b = rt->b;
+    rt->uart.rx_buf_size = b->plat_uart.buf_size;
+    rt->uart.rx_buf_count = b->plat_uart.buf_count;
+    rt->uart.rx_line_max = b->cfg.line_buf ? b->cfg.line_buf : SMP_SERIAL_DEVICE_LINE_BUF;
+    rt->udp.buf_size = b->plat_udp.buf_size;
+    if (b->cfg.report_buf_size)
+        b->plat_uart.buf_size = b->plat_udp.buf_size = b->cfg.report_buf_size;
+    b->plat_uart.no_params = b->plat_udp.no_params = b->cfg.no_params;
+}
+
+/* One line saying what kind of board this is, before it boots. */
+static void log_board_summary(struct sim_runtime *rt)
+{
+    struct sim_board *b = rt->b;
     const struct sim_config *c = &b->cfg;
     char baud[32] = "unpaced", keys[48] = "no signing key (hash check only)";
     if (c->baud)
         snprintf(baud, sizeof baud, "%u baud", c->baud);
     if (c->nkeys)
         snprintf(keys, sizeof keys, "%zu trusted key%s", c->nkeys, c->nkeys == 1 ? "" : "s");
-    sim_board_log(b, "board: %s, %s, %s%s%s, uart %ux%u %s, udp %ux%u, flash %s",
+    sim_board_log(b,
+                  "board: %s, %s, %s%s%s, uart %ux%u (lines of %u) %s, udp %ux%u, flash %s",
                   c->profile->board, boot_strategy_name(c->strategy), keys,
                   c->downgrade_prevention ? ", downgrade prevention" : "",
                   c->dfu_gate ? ", updates only in DFU mode" : "",
-                  b->plat_uart.buf_size, b->plat_uart.buf_count, baud,
-                  b->plat_udp.buf_size, b->plat_udp.buf_count,
+                  rt->uart.rx_buf_size, rt->uart.rx_buf_count,
+                  rt->uart.rx_line_max, baud,
+                  rt->udp.buf_size, b->plat_udp.buf_count,
                   c->flash_timing ? "timed like the nRF52840" : "untimed");
+    if (c->report_buf_size)
+        sim_board_log(b, "board: test option: params reports buf_size %u",
+                      c->report_buf_size);
+    if (c->no_params)
+        sim_board_log(b, "board: test option: no params command (ENOTSUP)");
 }
 
 int sim_runtime_start(struct sim_runtime *rt, struct sim_board *b)
@@ -122,6 +145,7 @@ int sim_runtime_start(struct sim_runtime *rt, struct sim_board *b)
     rt->udp.fd = rt->ctl_fd = -1;
     rt->sig_pipe[0] = rt->sig_pipe[1] = -1;
     sim_platform_setup(b);
+    setup_link_buffers(rt);
     int rc = setup_signals(rt);
     if (rc == SIM_OK)
         rc = open_links(rt);
@@ -131,7 +155,7 @@ int sim_runtime_start(struct sim_runtime *rt, struct sim_board *b)
         sim_runtime_stop(rt);
         return rc;
     }
-    log_board_summary(b);
+    log_board_summary(rt);
     power_on_boot(b, SIM_RESET_POWER_ON);
     if (rt->uart.master >= 0)
         sim_uart_reset_rx(rt);

@@ -3,10 +3,12 @@
  * control socket, and the event loop that feeds requests to the SMP server
  * and performs resets. One thread, poll(2), no busy waiting.
  *
- * Request buffers follow Zephyr's netbuf model: a received request and a
- * response not yet fully sent each hold one of buf_count buffers; a request
- * that finds none free is dropped silently, as a device does. The number of
- * requests held ("in flight at the board") is counted and its maximum kept.
+ * Request buffers follow Zephyr's netbuf model: a received request holds
+ * one of buf_count buffers until its response has left the board, and the
+ * reassembly of the next packet always takes one, so a request that finds
+ * buf_count - 1 held is dropped silently, as a device does (smp-protocol
+ * §5.4.1). The number of requests held ("in flight at the board") is
+ * counted and its maximum kept.
  *
  * The pty keeps its path across SMP resets (the board's USB never goes
  * away); an unplug fault closes it and opens a new one, whose path the
@@ -35,11 +37,19 @@ struct sim_uart {
     struct sim_bytes tx_q;        /* responses not yet written */
     uint64_t rx_hold_ns, tx_hold_ns; /* delay faults hold a direction */
     struct smp_serial_rx rx;
-    uint8_t rx_pkt[SIM_UDP_BUF_SIZE + 8];
+    uint8_t rx_pkt[SIM_UDP_BUF_SIZE];
+    uint32_t rx_buf_size, rx_buf_count; /* what the receiver enforces */
+    uint32_t rx_line_max;         /* its line buffer, marker and '\n' included */
+    struct { uint32_t dropped, too_big, long_line; } rx_seen; /* drops counted */
     uint64_t tx_queued_total, tx_written_total;
     uint64_t rsp_end[SIM_RSP_MARKS]; /* tx_queued_total after each response */
     size_t nrsp;
-    uint32_t last_dropped;
+    /* paced line: when each held buffer's answer has left the wire, in
+     * wire time (see buffers_held in uart.c) */
+    uint64_t held_until[SIM_RSP_MARKS];
+    size_t nheld;
+    uint64_t serve_ns;            /* wire time of the request being served */
+    uint64_t tx_free_ns;          /* wire time the board's sending ends */
     uint64_t rx_total;            /* bytes received since start (faults trigger) */
     uint64_t started, finished;   /* requests begun on the wire / answered or lost */
     uint8_t prev[2];              /* last two raw bytes (frame start detection) */
@@ -62,6 +72,7 @@ struct sim_datagram {
 struct sim_udp {
     int fd;
     uint16_t port;
+    uint32_t buf_size;            /* largest datagram served */
     struct sim_faults rx_faults, tx_faults;
     struct sim_datagram delayed[SIM_DELAYED_MAX];
     size_t ndelayed;
@@ -108,6 +119,11 @@ void sim_uart_pump(struct sim_runtime *rt, uint64_t now);
 void sim_uart_emit(void *arg, const uint8_t *msg, size_t len);
 uint64_t sim_uart_next_event(const struct sim_runtime *rt, uint64_t now);
 bool sim_uart_tx_idle(const struct sim_runtime *rt);
+/* Line speed of a tty through termios2 (uart_speed.c): set (a standard
+ * rate as its B-code, any other as BOTHER) and read (the output speed in
+ * baud, 0 when unknown), so a host that set BOTHER is read right. */
+int sim_tty_set_baud(int fd, uint32_t baud);
+uint32_t sim_tty_out_baud(int fd);
 /* A reset loses any half-received frame, as the device's RAM does. */
 void sim_uart_reset_rx(struct sim_runtime *rt);
 /* The cable is pulled for ms: the pty closes, a new one opens after. */

@@ -123,10 +123,10 @@ static int link_field(const struct sim_link_stats *s, size_t f, const char **nam
                       uint64_t *v)
 {
     const char *names[] = { "rx_bytes", "tx_bytes", "requests", "responses",
-                            "dropped_no_buf", "dropped_too_big", "dropped_corrupt",
-                            "max_inflight" };
+                            "dropped_no_buf", "dropped_too_big", "dropped_long_line",
+                            "dropped_corrupt", "max_inflight" };
     const uint64_t vals[] = { s->rx_bytes, s->tx_bytes, s->requests, s->responses,
-                              s->dropped_no_buf, s->dropped_too_big,
+                              s->dropped_no_buf, s->dropped_too_big, s->dropped_long_line,
                               s->dropped_corrupt, s->max_inflight };
     if (f >= sizeof vals / sizeof vals[0])
         return 1;

@@ -20,30 +20,17 @@
 
 #include "sim/sim.h"
 
-static speed_t speed_of(uint32_t baud)
-{
-    switch (baud) {
-    case 9600: return B9600;
-    case 19200: return B19200;
-    case 38400: return B38400;
-    case 57600: return B57600;
-    case 230400: return B230400;
-    case 460800: return B460800;
-    case 921600: return B921600;
-    case 1000000: return B1000000;
-    default: return B115200;
-    }
-}
-
+/* Raw 8N1 at the board's rate (115200 when unpaced, so hosts see a
+ * plausible speed). */
 static int make_raw(int fd, uint32_t baud)
 {
     struct termios t;
     if (tcgetattr(fd, &t) != 0)
         return SIM_EIO;
     cfmakeraw(&t);
-    cfsetispeed(&t, speed_of(baud));
-    cfsetospeed(&t, speed_of(baud));
-    return tcsetattr(fd, TCSANOW, &t) == 0 ? SIM_OK : SIM_EIO;
+    if (tcsetattr(fd, TCSANOW, &t) != 0)
+        return SIM_EIO;
+    return sim_tty_set_baud(fd, baud ? baud : 115200);
 }
 
 static int open_pty(struct sim_uart *u, uint32_t baud)
@@ -60,14 +47,19 @@ static int open_pty(struct sim_uart *u, uint32_t baud)
     return make_raw(u->slave, baud);
 }
 
+/* The device decodes length prefix, message and CRC into one buffer of
+ * buf_size bytes (smp-protocol §5.4), and reads lines into a line buffer
+ * of --line-buf bytes. A reset frees every buffer. */
 void sim_uart_reset_rx(struct sim_runtime *rt)
 {
     struct sim_uart *u = &rt->uart;
-    uint32_t cap = rt->b->plat_uart.buf_size + 2; /* + the length prefix */
+    size_t cap = u->rx_buf_size;
     if (cap > sizeof u->rx_pkt)
         cap = sizeof u->rx_pkt;
     smp_serial_rx_init(&u->rx, u->rx_pkt, cap);
-    u->last_dropped = 0;
+    smp_serial_rx_set_line_max(&u->rx, u->rx_line_max);
+    memset(&u->rx_seen, 0, sizeof u->rx_seen);
+    u->nheld = 0;
 }
 
 static void reset_link_state(struct sim_runtime *rt)
@@ -77,6 +69,7 @@ static void reset_link_state(struct sim_runtime *rt)
     u->tx_q.len = 0;
     u->nrsp = 0;
     u->rx_hold_ns = u->tx_hold_ns = 0;
+    u->tx_free_ns = 0;
     u->tx_queued_total = u->tx_written_total = 0;
     sim_uart_reset_rx(rt);
     u->started = u->finished = 0;
@@ -171,29 +164,14 @@ static void count_starts(struct sim_runtime *rt, const uint8_t *buf, size_t n)
     note_outstanding(rt);
 }
 
-static uint32_t baud_of(speed_t s)
-{
-    static const struct { speed_t s; uint32_t baud; } map[] = {
-        { B1200, 1200 }, { B2400, 2400 }, { B4800, 4800 }, { B9600, 9600 },
-        { B19200, 19200 }, { B38400, 38400 }, { B57600, 57600 },
-        { B115200, 115200 }, { B230400, 230400 }, { B460800, 460800 },
-        { B921600, 921600 }, { B1000000, 1000000 },
-    };
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (map[i].s == s)
-            return map[i].baud;
-    return 0;
-}
-
 /* With --baud the line has a rate: a host that opened the port at another
  * rate (it shares the pty's termios) sees garbage, as on a real UART. */
 static bool baud_mismatch(struct sim_runtime *rt)
 {
     struct sim_uart *u = &rt->uart;
-    struct termios t;
-    if (!rt->b->cfg.baud || tcgetattr(u->slave, &t) != 0)
+    if (!rt->b->cfg.baud || u->slave < 0)
         return false;
-    uint32_t host = baud_of(cfgetospeed(&t));
+    uint32_t host = sim_tty_out_baud(u->slave);
     bool bad = host != rt->b->cfg.baud;
     if (bad && !u->mismatch_logged)
         sim_board_log(rt->b, "uart: host set %u baud, the board runs at %u: "
@@ -235,19 +213,78 @@ void sim_uart_on_readable(struct sim_runtime *rt, uint64_t now)
     }
 }
 
+/* The receiver's drops since the last look, into the link stats by
+ * cause. Each was a request the host had begun: it is finished, unanswered. */
 static void count_drops(struct sim_runtime *rt)
 {
     struct sim_uart *u = &rt->uart;
-    if (u->rx.dropped != u->last_dropped) {
-        rt->b->uart_st.dropped_corrupt += u->rx.dropped - u->last_dropped;
-        u->finished += u->rx.dropped - u->last_dropped;
-        u->last_dropped = u->rx.dropped;
-    }
+    struct sim_link_stats *st = &rt->b->uart_st;
+    const struct smp_serial_rx *rx = &u->rx;
+    uint32_t all = rx->dropped - u->rx_seen.dropped;
+    uint32_t big = rx->dropped_too_big - u->rx_seen.too_big;
+    uint32_t lng = rx->dropped_long_line - u->rx_seen.long_line;
+    st->dropped_too_big += big;
+    st->dropped_long_line += lng;
+    st->dropped_corrupt += all - big - lng;
+    u->finished += all;
+    u->rx_seen.dropped = rx->dropped;
+    u->rx_seen.too_big = rx->dropped_too_big;
+    u->rx_seen.long_line = rx->dropped_long_line;
 }
 
-/* Bytes that crossed the wire: through the faults into the receiver.
- * Complete requests are collected first and served after, so a burst of
- * requests holds several buffers at once, as on a device. */
+/* Buffers held by earlier requests when one completes at wire time c: a
+ * request holds its buffer until its answer has left the board.
+ * Unpaced, an answer leaves when it is written to the pty, so a burst read
+ * at once holds a buffer per request. Paced, it leaves when its last byte
+ * has crossed the wire, reckoned in wire time: an event loop that runs
+ * late and takes several requests at once does not make the board
+ * stricter than the line. */
+static size_t buffers_held(struct sim_uart *u, uint64_t c)
+{
+    if (!u->tx_pace.byte_ns)
+        return u->nrsp;
+    size_t k = 0;
+    for (size_t i = 0; i < u->nheld; i++)
+        if (u->held_until[i] > c)
+            u->held_until[k++] = u->held_until[i];
+    u->nheld = k;
+    return k;
+}
+
+/* A complete request, at wire time c. The reassembly of the next packet
+ * always takes one of the buf_count buffers, so at most buf_count - 1
+ * requests can wait for their answers; one more vanishes silently
+ * (smp-protocol §5.4.1: a burst of 4 full-size requests gets 3 answers). */
+static void take_request(struct sim_runtime *rt, uint64_t c, size_t len)
+{
+    struct sim_uart *u = &rt->uart;
+    struct sim_link_stats *st = &rt->b->uart_st;
+    size_t held = buffers_held(u, c);
+    if (held + 1 >= u->rx_buf_count) {
+        st->dropped_no_buf++;
+        u->finished++;
+        return;
+    }
+    if (held + 1 > st->max_inflight)
+        st->max_inflight = (uint32_t)(held + 1);
+    st->requests++;
+    uint64_t answered = st->responses;
+    u->serve_ns = c;
+    sim_runtime_serve(rt, true, u->rx.pkt, len, sim_uart_emit, rt);
+    if (st->responses == answered)
+        u->finished++; /* the server had nothing to say: not outstanding */
+}
+
+/* Wire time of a byte of the chunk just taken, `after` bytes before its end. */
+static uint64_t wire_time(const struct sim_uart *u, uint64_t now, size_t after, size_t n)
+{
+    if (!u->rx_pace.byte_ns)
+        return now;
+    return sim_pacer_released_ns(&u->rx_pace, after < n ? after : n - 1);
+}
+
+/* Bytes that crossed the wire: through the faults into the receiver, and
+ * each complete request to the server at once, in wire order. */
 static void receive(struct sim_runtime *rt, uint64_t now, const uint8_t *in, size_t n)
 {
     struct sim_uart *u = &rt->uart;
@@ -259,38 +296,24 @@ static void receive(struct sim_runtime *rt, uint64_t now, const uint8_t *in, siz
         sim_bytes_append(&clean, in, n);
     if (delay_ms)
         u->rx_hold_ns = now + (uint64_t)delay_ms * 1000000ull;
-    struct sim_bytes reqs = { 0 };
-    size_t nreq = 0;
     for (size_t i = 0; i < clean.len; i++) {
         size_t len = smp_serial_rx_byte(&u->rx, clean.buf[i]);
-        if (len == 0)
-            continue;
-        if (u->nrsp + nreq >= rt->b->plat_uart.buf_count) {
-            rt->b->uart_st.dropped_no_buf++;
-            u->finished++;
-            continue;
-        }
-        uint32_t l32 = (uint32_t)len;
-        sim_bytes_append(&reqs, &l32, sizeof l32);
-        sim_bytes_append(&reqs, u->rx.pkt, len);
-        nreq++;
-        if (u->nrsp + nreq > rt->b->uart_st.max_inflight)
-            rt->b->uart_st.max_inflight = (uint32_t)(u->nrsp + nreq);
+        if (len)
+            take_request(rt, wire_time(u, now, clean.len - 1 - i, n), len);
     }
     count_drops(rt);
     sim_bytes_free(&clean);
-    for (size_t off = 0; off < reqs.len;) {
-        uint32_t l32;
-        memcpy(&l32, reqs.buf + off, sizeof l32);
-        off += sizeof l32;
-        rt->b->uart_st.requests++;
-        uint64_t answered = rt->b->uart_st.responses;
-        sim_runtime_serve(rt, true, reqs.buf + off, l32, sim_uart_emit, rt);
-        if (rt->b->uart_st.responses == answered)
-            u->finished++; /* the server had nothing to say: not outstanding */
-        off += l32;
-    }
-    sim_bytes_free(&reqs);
+}
+
+/* Paced: the answer (n bytes on the wire) leaves once the board's earlier
+ * answers have, at the line rate; its request's buffer is held till then. */
+static void hold_until_sent(struct sim_uart *u, size_t n)
+{
+    if (!u->tx_pace.byte_ns || u->nheld == SIM_RSP_MARKS)
+        return;
+    uint64_t start = u->serve_ns > u->tx_free_ns ? u->serve_ns : u->tx_free_ns;
+    u->tx_free_ns = start + (uint64_t)n * u->tx_pace.byte_ns;
+    u->held_until[u->nheld++] = u->tx_free_ns;
 }
 
 void sim_uart_emit(void *arg, const uint8_t *msg, size_t len)
@@ -323,6 +346,7 @@ void sim_uart_emit(void *arg, const uint8_t *msg, size_t len)
     rt->b->uart_st.responses++;
     if (u->nrsp < SIM_RSP_MARKS)
         u->rsp_end[u->nrsp++] = u->tx_queued_total;
+    hold_until_sent(u, n);
 }
 
 static void transmit(struct sim_runtime *rt, uint64_t now)
@@ -352,7 +376,7 @@ static void transmit(struct sim_runtime *rt, uint64_t now)
         memmove(u->rsp_end, u->rsp_end + done, (u->nrsp - done) * sizeof u->rsp_end[0]);
         u->nrsp -= done;
     }
-    rt->b->uart_st.inflight = (uint32_t)u->nrsp;
+    rt->b->uart_st.inflight = (uint32_t)buffers_held(u, now);
 }
 
 /* When no host has the port open, what the board sent waits in the pty

@@ -101,7 +101,7 @@ static void deliver(struct sim_runtime *rt, const struct sockaddr_in *peer,
                     const uint8_t *data, size_t len)
 {
     struct sim_board *b = rt->b;
-    if (len > b->plat_udp.buf_size) {
+    if (len > rt->udp.buf_size) {
         b->udp_st.dropped_too_big++;
         return;
     }

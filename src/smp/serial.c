@@ -6,8 +6,9 @@
  * pieces whose length is a multiple of 4, so every line decodes on its own
  * (peers that decode line by line depend on this).
  * The receiver behaves like a device: non-frame lines (console output) are
- * skipped, a corrupt or oversized packet is dropped silently and counted,
- * never answered.
+ * skipped; a corrupt packet, one larger than the buffer (length prefix and
+ * CRC included) and one with a line longer than the line limit are dropped
+ * silently, counted by cause, never answered.
  * Not here: reading from or writing to a tty (client/ and sim/ do that).
  */
 #include "smp/serial.h"
@@ -181,13 +182,87 @@ void smp_serial_rx_init(struct smp_serial_rx *rx, uint8_t *pkt_buf, size_t cap)
     memset(rx, 0, sizeof *rx);
     rx->pkt = pkt_buf;
     rx->pkt_cap = cap;
+    rx->line_max = SMP_SERIAL_RX_LINE_CAP;
 }
 
-static void drop_packet(struct smp_serial_rx *rx)
+void smp_serial_rx_set_line_max(struct smp_serial_rx *rx, size_t line_max)
+{
+    if (line_max == 0 || line_max > SMP_SERIAL_RX_LINE_CAP)
+        line_max = SMP_SERIAL_RX_LINE_CAP;
+    if (line_max < LINE_OVERHEAD + 1)
+        line_max = LINE_OVERHEAD + 1;
+    rx->line_max = line_max;
+}
+
+enum drop_cause { DROP_CORRUPT, DROP_TOO_BIG, DROP_LONG_LINE };
+
+/* The packet in progress (or the one a lost line belonged to) is lost:
+ * counted once, and its remaining continuation lines are ignored. */
+static void drop_packet(struct smp_serial_rx *rx, enum drop_cause why)
 {
     rx->dropped++;
+    if (why == DROP_TOO_BIG)
+        rx->dropped_too_big++;
+    else if (why == DROP_LONG_LINE)
+        rx->dropped_long_line++;
     rx->expect = 0;
     rx->pkt_len = 0;
+    rx->skipping = true;
+}
+
+/* A first frame line starts a new packet; one still in progress never
+ * completed and is lost. */
+static void start_packet(struct smp_serial_rx *rx)
+{
+    if (rx->expect != 0)
+        drop_packet(rx, DROP_CORRUPT);
+    rx->expect = 0;
+    rx->pkt_len = 0;
+    rx->skipping = false;
+}
+
+/* A continuation line belongs to a packet in progress, or to one already
+ * dropped (ignored). With neither, the packet's first line was lost: that
+ * packet counts as dropped, once. */
+static bool continues_packet(struct smp_serial_rx *rx)
+{
+    if (rx->expect != 0)
+        return true;
+    if (!rx->skipping)
+        drop_packet(rx, DROP_CORRUPT);
+    return false;
+}
+
+/* Bytes n characters of base64 text decode to (0 if n is no multiple of 4). */
+static size_t decoded_len(const char *text, size_t n)
+{
+    size_t pad = 0;
+
+    if (n % 4 != 0 || n == 0)
+        return 0;
+    while (pad < 2 && text[n - 1 - pad] == '=')
+        pad++;
+    return n / 4 * 3 - pad;
+}
+
+/* Reads the length prefix of a packet's first line. It counts the message
+ * and its CRC; prefix, message and CRC must all fit the buffer. */
+static bool take_length(struct smp_serial_rx *rx)
+{
+    if (rx->pkt_len < 2) {
+        drop_packet(rx, DROP_CORRUPT);
+        return false;
+    }
+    rx->expect = (size_t)rx->pkt[0] << 8 | rx->pkt[1];
+    if (rx->expect < 3) { /* at least one message byte plus the CRC */
+        drop_packet(rx, DROP_CORRUPT);
+        return false;
+    }
+    if (rx->expect + 2 > rx->pkt_cap) {
+        drop_packet(rx, DROP_TOO_BIG);
+        return false;
+    }
+    return true;
 }
 
 /* Decodes one frame line's text and appends it; returns the message length
@@ -197,45 +272,49 @@ static size_t take_frame(struct smp_serial_rx *rx, bool first, const char *text,
     int got;
     size_t body;
 
-    if (first) {
-        if (rx->expect != 0)
-            rx->dropped++; /* the previous packet never completed */
-        rx->expect = 0;
-        rx->pkt_len = 0;
-    } else if (rx->expect == 0) {
-        rx->dropped++; /* continuation with no packet in progress */
+    if (first)
+        start_packet(rx);
+    else if (!continues_packet(rx))
+        return 0;
+    /* A first line can overflow the buffer before its prefix is read: the
+     * packet is too big. Later lines only can if they carry more than the
+     * prefix said: corrupt. */
+    if (first && decoded_len(text, n) > rx->pkt_cap) {
+        drop_packet(rx, DROP_TOO_BIG);
         return 0;
     }
     got = base64_decode(text, n, rx->pkt + rx->pkt_len, rx->pkt_cap - rx->pkt_len);
     if (got < 0) {
-        drop_packet(rx);
+        drop_packet(rx, DROP_CORRUPT);
         return 0;
     }
     rx->pkt_len += (size_t)got;
-    if (first) {
-        if (rx->pkt_len < 2) {
-            drop_packet(rx);
-            return 0;
-        }
-        rx->expect = (size_t)rx->pkt[0] << 8 | rx->pkt[1];
-        /* at least one message byte plus the CRC, and it must fit */
-        if (rx->expect < 3 || rx->expect + 2 > rx->pkt_cap) {
-            drop_packet(rx);
-            return 0;
-        }
-    }
+    if (first && !take_length(rx))
+        return 0;
     body = rx->pkt_len - 2;
     if (body < rx->expect)
         return 0;
     if (body > rx->expect || crc16_xmodem(0, rx->pkt + 2, rx->expect) != 0) {
-        drop_packet(rx);
+        drop_packet(rx, DROP_CORRUPT);
         return 0;
     }
     body = rx->expect - 2;
     memmove(rx->pkt, rx->pkt + 2, body);
     rx->expect = 0;
     rx->pkt_len = 0;
+    rx->skipping = false;
     return body;
+}
+
+/* A frame line longer than the line buffer was ignored up to its '\n', as
+ * a device does: the packet it belongs to is lost. */
+static void lost_line(struct smp_serial_rx *rx, bool first)
+{
+    if (first)
+        start_packet(rx);
+    else if (rx->expect == 0 && rx->skipping)
+        return; /* its packet was already dropped */
+    drop_packet(rx, DROP_LONG_LINE);
 }
 
 static size_t end_of_line(struct smp_serial_rx *rx)
@@ -243,6 +322,7 @@ static size_t end_of_line(struct smp_serial_rx *rx)
     const char *l = rx->line;
     size_t n = rx->line_len;
     bool overflow = rx->line_overflow;
+    bool first;
 
     rx->line_len = 0;
     rx->line_overflow = false;
@@ -257,18 +337,20 @@ static size_t end_of_line(struct smp_serial_rx *rx)
         rx->non_frame_lines++;
         return 0;
     }
-    if (overflow) { /* a frame line we could not hold: its packet is lost */
-        drop_packet(rx);
+    first = l[0] == MARK_FIRST_0;
+    if (overflow) {
+        lost_line(rx, first);
         return 0;
     }
-    return take_frame(rx, l[0] == MARK_FIRST_0, l + 2, n - 2);
+    return take_frame(rx, first, l + 2, n - 2);
 }
 
 size_t smp_serial_rx_byte(struct smp_serial_rx *rx, uint8_t c)
 {
     if (c == '\n')
         return end_of_line(rx);
-    if (rx->line_len < sizeof rx->line)
+    /* the line buffer holds the '\n' too: line_max - 1 bytes before it */
+    if (rx->line_len < rx->line_max - 1)
         rx->line[rx->line_len++] = (char)c;
     else
         rx->line_overflow = true;

@@ -13,8 +13,11 @@
 #include <stdint.h>
 
 #define SMP_SERIAL_LINE_MAX 127
-/* Largest line a receiver accepts (a peer may raise its line length). */
+/* Largest line a receiver can accept, '\n' included (a peer may raise its
+ * line length); smp_serial_rx_set_line_max lowers it to a device's. */
 #define SMP_SERIAL_RX_LINE_CAP 1024
+/* A device's UART line buffer (Zephyr CONFIG_UART_MCUMGR_RX_BUF_SIZE). */
+#define SMP_SERIAL_DEVICE_LINE_BUF 128
 
 uint16_t crc16_xmodem(uint16_t crc, const void *data, size_t len);
 
@@ -33,21 +36,37 @@ size_t smp_serial_encode(const uint8_t *msg, size_t msg_len, uint8_t *out,
                          size_t cap, size_t line_max);
 
 /* Receiver: feed bytes as they arrive. Lines that are not frames (console
- * output) are skipped; corrupt packets are dropped silently, as a device
- * does, and counted. */
+ * output) are skipped; a packet that cannot be delivered is dropped
+ * silently, as a device does, and counted once, by cause.
+ *
+ * Two limits make it as strict as a device (smp-protocol §5.4, §5.4.1):
+ *  - pkt_cap bounds the decoded packet, length prefix and CRC included
+ *    (a Zephyr device decodes all three into one buffer of buf_size, so its
+ *    largest request message is buf_size - 4);
+ *  - line_max bounds one line, marker and '\n' included (a device's UART
+ *    line buffer, 128 bytes by default): a longer line is ignored up to its
+ *    '\n', so its whole packet is lost. */
 struct smp_serial_rx {
     uint8_t *pkt;      /* caller buffer for the reassembled message */
     size_t pkt_cap;
     size_t pkt_len;    /* decoded bytes so far, length prefix included */
     size_t expect;     /* from the length prefix; 0 = no packet in progress */
+    bool skipping;     /* the packet was dropped: its continuation lines are ignored */
     char line[SMP_SERIAL_RX_LINE_CAP];
+    size_t line_max;   /* longest line accepted, '\n' included */
     size_t line_len;
     bool line_overflow;
-    uint32_t dropped;  /* corrupt or oversized packets */
+    uint32_t dropped;           /* packets dropped, all causes */
+    uint32_t dropped_too_big;   /* of which: larger than pkt_cap */
+    uint32_t dropped_long_line; /* of which: a line longer than line_max */
     uint32_t non_frame_lines;
 };
 
+/* Lines of up to SMP_SERIAL_RX_LINE_CAP bytes ('\n' included). */
 void smp_serial_rx_init(struct smp_serial_rx *rx, uint8_t *pkt_buf, size_t cap);
+/* Sets the longest line accepted ('\n' included), clamped to
+ * 4..SMP_SERIAL_RX_LINE_CAP; 0 means SMP_SERIAL_RX_LINE_CAP. */
+void smp_serial_rx_set_line_max(struct smp_serial_rx *rx, size_t line_max);
 /* Feeds one byte. Returns the length of a complete, CRC-checked message
  * (now at rx->pkt, valid until the next call), or 0. */
 size_t smp_serial_rx_byte(struct smp_serial_rx *rx, uint8_t c);

@@ -147,9 +147,11 @@ struct smpsrv_platform {
      * progress from an abandoned one. NULL: a different upload may always
      * replace the current one. */
     uint32_t (*uptime_ms)(void *ctx);
-    /* SMP buffers, reported by OS cmd 6 */
+    /* SMP buffers, reported by OS cmd 6; no_params: firmware too old to
+     * have the command (it answers ENOTSUP, as for any unknown command) */
     uint32_t buf_size;
     uint32_t buf_count;
+    bool no_params;
     /* os/application info (OS cmd 7) */
     const char *kernel_name, *node_name, *kernel_release, *kernel_version,
         *build_time, *machine, *processor, *hw_platform, *os_name;

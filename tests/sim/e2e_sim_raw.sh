@@ -80,7 +80,8 @@ print((bytes([0x0a, 0, len(body) >> 8, len(body) & 255, 0, 0, 4, 0]) + body).hex
 e2e_assert_eq TIMEOUT "$($RAW serial "$SIM_TTY" "$msg" 1)" "oversized request"
 bad=$(printf '\x06\x09ABMCAAAJAABCAKFhZGVoZWxsb8EK\n' | xxd -p)
 e2e_assert_eq TIMEOUT "$($RAW serial-bytes "$SIM_TTY" "$bad" 1)" "bad CRC"
-[ "$(sim_status uart.dropped_corrupt)" -ge 2 ] || e2e_fail "drops not counted"
+e2e_assert_eq 1 "$(sim_status uart.dropped_too_big)" "oversized request counted as too big"
+e2e_assert_eq 1 "$(sim_status uart.dropped_corrupt)" "bad CRC counted as corrupt"
 e2e_assert_eq 0300000900004200a161726568656c6c6f \
     "$($RAW serial "$SIM_TTY" 0200000900004200a161646568656c6c6f)" "still serving"
 

@@ -55,6 +55,21 @@ static void pacer_idle_wire_does_not_bank_credit(void **state)
     assert_int_equal(sim_pacer_take(&p, 100 * 1000000000ull + 1041667ull * 3, 100), 3);
 }
 
+/* A chunk taken late still knows when each of its bytes crossed. */
+static void pacer_dates_released_bytes(void **state)
+{
+    (void)state;
+    struct sim_pacer p;
+    sim_pacer_init(&p, 9600);
+    sim_pacer_start(&p, 0);
+    /* taken 50 byte times late: 50 bytes, the first done after one byte time */
+    assert_int_equal(sim_pacer_take(&p, 1041667ull * 50, 100), 50);
+    assert_int_equal(sim_pacer_released_ns(&p, 49), 1041667ull);
+    assert_int_equal(sim_pacer_released_ns(&p, 0), 52083334ull); /* 50e10 / 9600, rounded up */
+    sim_pacer_init(&p, 0);
+    assert_int_equal(sim_pacer_released_ns(&p, 0), 0);
+}
+
 static void unpaced_takes_everything(void **state)
 {
     (void)state;
@@ -307,6 +322,7 @@ int main(void)
         cmocka_unit_test(pacer_byte_time_is_ten_bit_times),
         cmocka_unit_test(pacer_releases_bytes_at_line_rate),
         cmocka_unit_test(pacer_idle_wire_does_not_bank_credit),
+        cmocka_unit_test(pacer_dates_released_bytes),
         cmocka_unit_test(unpaced_takes_everything),
         cmocka_unit_test(bytes_queue_appends_and_consumes),
         cmocka_unit_test(faults_off_pass_everything),

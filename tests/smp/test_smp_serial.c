@@ -136,10 +136,15 @@ static void corrupt_packets_are_dropped_silently(void **state)
     const char bad_b64[] = "\x06\x09" "AB*KAAAGAAAAAKFhZGJoaeJ8" "\n";
     assert_int_equal(feed(&rx, bad_b64, strlen(bad_b64), &count), 0);
     assert_int_equal(rx.dropped, 2);
-    /* continuation with no packet in progress */
-    const char cont[] = "\x04\x14" "ABAKAAAGAAAAAKFhZGJoaeJ8" "\n";
-    assert_int_equal(feed(&rx, cont, strlen(cont), &count), 0);
+    /* continuation lines with no packet in progress: a packet whose first
+     * line was lost, counted once however many lines it had */
+    const char cont[] = "\x06\x09" "ABAKAAAGAAAAAKFhZGJoaeJ8" "\n"
+                        "\x04\x14" "ABAKAAAGAAAAAKFhZGJoaeJ8" "\n"
+                        "\x04\x14" "ABAKAAAGAAAAAKFhZGJoaeJ8" "\n";
+    assert_int_equal(feed(&rx, cont, strlen(cont), &count), 14);
+    assert_int_equal(count, 1); /* the good packet before them */
     assert_int_equal(rx.dropped, 3);
+    assert_int_equal(rx.dropped_too_big + rx.dropped_long_line, 0);
     /* the receiver still works afterwards */
     const char good[] = "\x06\x09" "ABAKAAAGAAAAAKFhZGJoaeJ8" "\n";
     assert_int_equal(feed(&rx, good, strlen(good), &count), 14);
@@ -156,7 +161,9 @@ static void oversized_packet_is_dropped(void **state)
     assert_true(n > 0);
     smp_serial_rx_init(&rx, pkt, sizeof pkt);
     assert_int_equal(feed(&rx, wire, n, &count), 0);
-    assert_true(rx.dropped >= 1);
+    /* one packet, dropped once: its continuation lines are not counted again */
+    assert_int_equal(rx.dropped, 1);
+    assert_int_equal(rx.dropped_too_big, 1);
     /* an over-long line (longer than the receiver's line buffer) is dropped too */
     static uint8_t huge[SMP_SERIAL_RX_LINE_CAP + 64];
     uint8_t big[2048];
@@ -167,6 +174,127 @@ static void oversized_packet_is_dropped(void **state)
     smp_serial_rx_init(&rx, big, sizeof big);
     assert_int_equal(feed(&rx, huge, sizeof huge, &count), 0);
     assert_int_equal(rx.dropped, 1);
+    assert_int_equal(rx.dropped_long_line, 1);
+}
+
+/* Echo-like message of exactly len bytes (header + filler). */
+static void make_msg(uint8_t *msg, size_t len)
+{
+    memset(msg, 0, 8);
+    msg[2] = (uint8_t)((len - 8) >> 8);
+    msg[3] = (uint8_t)(len - 8);
+    for (size_t i = 8; i < len; i++)
+        msg[i] = (uint8_t)(i * 13);
+}
+
+/* smp-protocol §5.4: length prefix, message and CRC share the buffer, so a
+ * buffer of 384 takes messages of up to 380 bytes. Oversized packets are
+ * told apart from corrupt ones. */
+static void buffer_holds_prefix_message_and_crc(void **state)
+{
+    (void)state;
+    static const size_t caps[] = { 256, 384, 1024, 2048 };
+    static uint8_t msg[2100], wire[4096], pkt[2048];
+    struct smp_serial_rx rx;
+    int count;
+    for (size_t k = 0; k < sizeof caps / sizeof caps[0]; k++) {
+        smp_serial_rx_init(&rx, pkt, caps[k]);
+        for (size_t len = caps[k] - 6; len <= caps[k] - 2; len++) {
+            make_msg(msg, len);
+            size_t n = smp_serial_encode(msg, len, wire, sizeof wire, 0);
+            assert_true(n > 0);
+            size_t got = feed(&rx, wire, n, &count);
+            if (len + 4 <= caps[k]) {
+                assert_int_equal(got, len);
+                assert_memory_equal(rx.pkt, msg, len);
+            } else {
+                assert_int_equal(got, 0);
+            }
+        }
+        assert_int_equal(rx.dropped, 2);          /* buf_size - 3 and - 2 */
+        assert_int_equal(rx.dropped_too_big, 2);
+        assert_int_equal(rx.dropped_long_line, 0);
+    }
+}
+
+/* A first line larger than the whole buffer is too big as well (its
+ * prefix never fits). */
+static void first_line_larger_than_buffer_is_too_big(void **state)
+{
+    (void)state;
+    uint8_t msg[200], wire[512], pkt[64];
+    struct smp_serial_rx rx;
+    int count;
+    make_msg(msg, sizeof msg);
+    size_t n = smp_serial_encode(msg, sizeof msg, wire, sizeof wire, 0);
+    smp_serial_rx_init(&rx, pkt, sizeof pkt);
+    assert_int_equal(feed(&rx, wire, n, &count), 0);
+    assert_int_equal(rx.dropped, 1);
+    assert_int_equal(rx.dropped_too_big, 1);
+}
+
+/* A device's line buffer (128 bytes, marker and '\n' included): a longer
+ * line is ignored, its whole packet lost and counted once; the next
+ * packet gets through. A 128-byte line still fits. */
+static void device_line_limit(void **state)
+{
+    (void)state;
+    static uint8_t msg[300], wire[1024], pkt[384];
+    struct smp_serial_rx rx;
+    int count;
+    make_msg(msg, sizeof msg);
+    smp_serial_rx_init(&rx, pkt, sizeof pkt);
+    smp_serial_rx_set_line_max(&rx, SMP_SERIAL_DEVICE_LINE_BUF);
+
+    /* lines of 131 bytes: the first and every continuation overflow */
+    size_t n = smp_serial_encode(msg, sizeof msg, wire, sizeof wire, 131);
+    assert_int_equal(wire[130], '\n');
+    assert_int_equal(feed(&rx, wire, n, &count), 0);
+    assert_int_equal(rx.dropped, 1);
+    assert_int_equal(rx.dropped_long_line, 1);
+
+    /* only a continuation line too long: the packet in progress is lost */
+    n = smp_serial_encode(msg, sizeof msg, wire, sizeof wire, 0);
+    size_t first_end = 0;
+    while (wire[first_end] != '\n')
+        first_end++;
+    static uint8_t mixed[1200];
+    memcpy(mixed, wire, first_end + 1);                  /* a good first line */
+    size_t m = first_end + 1;
+    mixed[m++] = 0x04;
+    mixed[m++] = 0x14;
+    memset(mixed + m, 'A', 140);
+    m += 140;
+    mixed[m++] = '\n';
+    memcpy(mixed + m, wire + first_end + 1, n - first_end - 1); /* the rest */
+    m += n - first_end - 1;
+    assert_int_equal(feed(&rx, mixed, m, &count), 0);
+    assert_int_equal(rx.dropped, 2);
+    assert_int_equal(rx.dropped_long_line, 2);
+
+    /* lines of exactly 128 bytes fit the buffer: 127-byte frames with a
+     * '\r' before each '\n' (the '\r' takes buffer room too) */
+    n = smp_serial_encode(msg, sizeof msg, wire, sizeof wire, 0);
+    m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (wire[i] == '\n')
+            mixed[m++] = '\r';
+        mixed[m++] = wire[i];
+    }
+    assert_int_equal(mixed[127], '\n');
+    assert_int_equal(feed(&rx, mixed, m, &count), sizeof msg);
+    assert_memory_equal(rx.pkt, msg, sizeof msg);
+    assert_int_equal(rx.dropped, 2);
+    /* one more '\r' on the first line: 129 bytes, the packet is lost */
+    memmove(mixed + 1, mixed, m++);
+    mixed[0] = '\r';
+    assert_int_equal(feed(&rx, mixed, m, &count), 0);
+    assert_int_equal(rx.dropped_long_line, 3);
+
+    /* the lenient default takes the 131-byte lines */
+    smp_serial_rx_set_line_max(&rx, 0);
+    n = smp_serial_encode(msg, sizeof msg, wire, sizeof wire, 131);
+    assert_int_equal(feed(&rx, wire, n, &count), sizeof msg);
 }
 
 /* A long message: lines of at most line_max bytes, each decodable alone,
@@ -244,6 +372,9 @@ int main(void)
         cmocka_unit_test(console_lines_are_skipped),
         cmocka_unit_test(corrupt_packets_are_dropped_silently),
         cmocka_unit_test(oversized_packet_is_dropped),
+        cmocka_unit_test(buffer_holds_prefix_message_and_crc),
+        cmocka_unit_test(first_line_larger_than_buffer_is_too_big),
+        cmocka_unit_test(device_line_limit),
         cmocka_unit_test(multi_line_round_trip),
         cmocka_unit_test(per_line_padding_is_accepted),
     };

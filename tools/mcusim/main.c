@@ -46,6 +46,7 @@ static const char usage[] =
     "  --baud N                 pace the pty at N baud (10 bit times per byte)\n"
     "  --flash-timing nrf52840  real erase/write times (page 85 ms, word 41 us)\n"
     "  --buf-size N, --buf-count N  SMP buffers (default uart 384x4, udp 2048x2)\n"
+    "  --line-buf N             UART line buffer, marker and newline included (default 128)\n"
     "  --dfu                    button 1 held at power-on: start in DFU mode\n"
     "  --reenumerate MS         every reset takes the USB port away for MS (new pty)\n"
     "  --dfu-gate               image upload/test/erase only in DFU mode\n"
@@ -58,6 +59,9 @@ static const char usage[] =
     "  --uart-faults SPEC, --udp-faults SPEC\n"
     "  --unplug-after BYTES[:MS]  close the pty after BYTES received (back after MS)\n"
     "  --stall-after BYTES[:MS]   stop serving the pty for MS after BYTES received\n"
+    "firmware variants (client tests):\n"
+    "  --report-buf-size N      params reports buf_size N; the links still enforce --buf-size\n"
+    "  --no-params              firmware without the params command (answers rc 8, ENOTSUP)\n"
     "one-shot commands:\n"
     "  --provision IMAGE        write IMAGE into slot 0 (factory programmer), exit\n"
     "  --boot-once [--json]     run the bootloader once, print its decision, exit\n"
@@ -124,7 +128,8 @@ enum {
     OPT_BUF_COUNT, OPT_DFU, OPT_DFU_GATE, OPT_SERIAL, OPT_TRACE, OPT_QUIET,
     OPT_LINK_FAULTS, OPT_UART_FAULTS, OPT_UDP_FAULTS, OPT_UNPLUG_AFTER,
     OPT_STALL_AFTER, OPT_TORN, OPT_REENUMERATE, OPT_PROVISION, OPT_BOOT_ONCE, OPT_JSON, OPT_PRESS,
-    OPT_HOLD, OPT_RELEASE, OPT_STATUS, OPT_CTL, OPT_HELP,
+    OPT_HOLD, OPT_RELEASE, OPT_STATUS, OPT_CTL, OPT_HELP, OPT_LINE_BUF, OPT_REPORT_BUF_SIZE,
+    OPT_NO_PARAMS,
 };
 
 static const struct option options[] = {
@@ -144,6 +149,9 @@ static const struct option options[] = {
     { "flash-timing", required_argument, 0, OPT_FLASH_TIMING },
     { "buf-size", required_argument, 0, OPT_BUF_SIZE },
     { "buf-count", required_argument, 0, OPT_BUF_COUNT },
+    { "line-buf", required_argument, 0, OPT_LINE_BUF },
+    { "report-buf-size", required_argument, 0, OPT_REPORT_BUF_SIZE },
+    { "no-params", no_argument, 0, OPT_NO_PARAMS },
     { "dfu", no_argument, 0, OPT_DFU },
     { "dfu-gate", no_argument, 0, OPT_DFU_GATE },
     { "serial", required_argument, 0, OPT_SERIAL },
@@ -223,10 +231,22 @@ static int more_option(struct args *a, int opt, const char *v)
         c->buf_size = (uint32_t)n;
         return 0;
     case OPT_BUF_COUNT:
-        if (!parse_ulong(v, 16, &n) || n < 1)
-            return usage_error("--buf-count needs 1..16, not '%s'", v);
+        /* a request and its answer each take a buffer: 1 would never answer */
+        if (!parse_ulong(v, 16, &n) || n < 2)
+            return usage_error("--buf-count needs 2..16, not '%s'", v);
         c->buf_count = (uint32_t)n;
         return 0;
+    case OPT_LINE_BUF:
+        if (!parse_ulong(v, SMP_SERIAL_RX_LINE_CAP, &n) || n < 8)
+            return usage_error("--line-buf needs 8..1024 bytes, not '%s'", v);
+        c->line_buf = (uint32_t)n;
+        return 0;
+    case OPT_REPORT_BUF_SIZE:
+        if (!parse_ulong(v, 65535, &n) || n < 1)
+            return usage_error("--report-buf-size needs 1..65535 bytes, not '%s'", v);
+        c->report_buf_size = (uint32_t)n;
+        return 0;
+    case OPT_NO_PARAMS: c->no_params = true; return 0;
     case OPT_DFU: c->dfu_at_start = true; return 0;
     case OPT_TORN: c->torn = true; return 0;
     case OPT_REENUMERATE:

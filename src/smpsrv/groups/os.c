@@ -164,6 +164,8 @@ static int os_params(struct smp_ctx *ctx)
 {
     const struct smpsrv_platform *p = ctx->srv->plat;
 
+    if (p->no_params)
+        return SMP_ERR_ENOTSUP;
     put_u32(ctx->rsp, "buf_size", p->buf_size);
     put_u32(ctx->rsp, "buf_count", p->buf_count);
     return 0;
