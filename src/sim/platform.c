@@ -81,8 +81,10 @@ static void set_buffers(struct sim_board *b, bool recovery)
     b->plat_udp.buf_size = c->buf_size ? c->buf_size : SIM_UDP_BUF_SIZE;
     b->plat_udp.buf_count = c->buf_count ? c->buf_count : SIM_UDP_BUF_COUNT;
     if (recovery) {
+        /* one packet being received while one is handled: the receiver
+         * keeps a buffer for the next packet (uart.c take_request) */
         b->plat_uart.buf_size = SIM_RECOVERY_BUF_SIZE;
-        b->plat_uart.buf_count = 1;
+        b->plat_uart.buf_count = 2;
     }
 }
 

@@ -84,18 +84,6 @@ static void power_on_boot(struct sim_board *b, enum sim_reset_cause cause)
     sim_server_start(b);
 }
 
-void sim_runtime_reboot(struct sim_runtime *rt, enum sim_reset_cause cause)
-{
-    /* a USB CDC port goes away with the chip's reset when asked to */
-    if (rt->uart.master >= 0 && rt->b->cfg.reenumerate_ms)
-        sim_uart_unplug(rt, sim_now_ns(), rt->b->cfg.reenumerate_ms);
-    power_on_boot(rt->b, cause);
-    /* after the boot: the receive buffer is the new firmware's (recovery's
-     * is another size) */
-    if (rt->uart.master >= 0 && !rt->b->cfg.reenumerate_ms)
-        sim_uart_reset_rx(rt);
-}
-
 /* The buffers each link enforces are the configured ones (the platform's
  * figures). Test options then make the firmware report another buf_size
  * than its links enforce, or have no OS cmd 6 at all. */
@@ -109,6 +97,19 @@ static void setup_link_buffers(struct sim_runtime *rt)
     if (b->cfg.report_buf_size)
         b->plat_uart.buf_size = b->plat_udp.buf_size = b->cfg.report_buf_size;
     b->plat_uart.no_params = b->plat_udp.no_params = b->cfg.no_params;
+}
+
+void sim_runtime_reboot(struct sim_runtime *rt, enum sim_reset_cause cause)
+{
+    /* a USB CDC port goes away with the chip's reset when asked to */
+    if (rt->uart.master >= 0 && rt->b->cfg.reenumerate_ms)
+        sim_uart_unplug(rt, sim_now_ns(), rt->b->cfg.reenumerate_ms);
+    power_on_boot(rt->b, cause);
+    /* after the boot: the buffers are the new firmware's (recovery's are
+     * other sizes) */
+    setup_link_buffers(rt);
+    if (rt->uart.master >= 0 && !rt->b->cfg.reenumerate_ms)
+        sim_uart_reset_rx(rt);
 }
 
 /* One line saying what kind of board this is, before it boots. */
@@ -157,6 +158,7 @@ int sim_runtime_start(struct sim_runtime *rt, struct sim_board *b)
     }
     log_board_summary(rt);
     power_on_boot(b, SIM_RESET_POWER_ON);
+    setup_link_buffers(rt); /* the firmware that came up decides them */
     if (rt->uart.master >= 0)
         sim_uart_reset_rx(rt);
     /* the ready lines go to stdout even when the console is quiet */
