@@ -255,7 +255,8 @@ struct client_upload_stats {
     unsigned window;      /* effective maximum */
     uint32_t requests, retransmits, rewinds, timeouts, restarts;
     size_t acked;             /* bytes the device acknowledged in the end */
-    size_t lost_at;           /* the device forgot the upload at this offset (restarts) */
+    size_t lost_at;           /* the device restarted the upload at this offset (restarts) */
+    size_t kept_after_restart; /* ... and still held this much of it */
     size_t unfinished_before; /* an earlier run of this file stopped here (state_key) */
     bool params_known;
     struct client_params params;

@@ -323,9 +323,11 @@ static int start(struct upload *u, struct client_rsp *rsp)
         if (rc)
             break;
         forget_inflight(u);
-        /* the device answers a fresh start with the end of this chunk;
-         * anything else is the offset it kept from an earlier upload */
-        u->resumed_at = off != n ? off : 0;
+        /* The device answers a fresh start with the end of this chunk,
+         * or less when it takes only whole write units of it (MCUboot's
+         * serial recovery); beyond it is the offset it kept from an
+         * earlier upload. */
+        u->resumed_at = off > n ? off : 0;
         u->acked = 0;
         u->progress_deadline = 0;
         note_progress(u, off);
@@ -513,6 +515,8 @@ static int run(struct upload *u, struct client_rsp *rsp)
             rc = start(u, rsp);
             if (rc)
                 return rc;
+            /* a device that keeps its upload across a reset continues */
+            u->st->kept_after_restart = u->resumed_at;
         }
     }
     forget_inflight(u);

@@ -311,9 +311,17 @@ static void report_continuity(struct cli_ctx *cx, const struct client_upload_sta
         out_note(cx, "note: the device no longer holds the interrupted upload (it had %zu of %zu "
                      "bytes; a reset or power cut clears it on most devices): started over",
                  st->unfinished_before, len);
-    if (st->restarts)
+    if (st->restarts && st->kept_after_restart)
+        out_note(cx, "note: the device restarted at byte %zu (reset?) and kept %zu bytes of "
+                     "the upload: continued from there", st->lost_at, st->kept_after_restart);
+    else if (st->restarts)
         out_note(cx, "note: the device lost the upload at byte %zu (reset?): started over",
                  st->lost_at);
+    const struct client_dev_err *e = &cx->sess.dev_err;
+    if (rc == CLIENT_ERR_DEVICE && st->acked > 0 && e->has_group && e->group == SMP_GROUP_IMAGE &&
+        (e->group_rc == IMG_ERR_INVALID_HASH || e->group_rc == IMG_ERR_INVALID_TLV))
+        out_note(cx, "Hint: the whole image reached slot 1, but the device will not boot it; "
+                     "`imgtool verify -k KEY` checks an image against a key before upload");
     if (rc != 0 && rc != CLIENT_ERR_DEVICE && st->acked > 0 && st->acked < len)
         out_note(cx, "Hint: the device acknowledged %zu of %zu bytes; the same command continues "
                      "from there if the device still holds them (after a reset most devices "

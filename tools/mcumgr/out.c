@@ -217,6 +217,10 @@ int out_client_error(struct cli_ctx *cx, int err)
         } else {
             /* Go prints "Error: <rc>" on stdout; keep the number first */
             printf("Error: %s\n", detail);
+            if (!e->has_group && e->rc == SMP_ERR_EBUSY)
+                fprintf(stderr, "Hint: another client is working with the device; retry when "
+                                "it is done (an upload that stalls is given up after a few "
+                                "seconds)\n");
         }
         return EXIT_FAIL;
     }
