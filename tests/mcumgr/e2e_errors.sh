@@ -68,5 +68,9 @@ cmp "$V2" <(flash_bytes $SLOT1 "$size") || fail "slot 1 differs from the file"
 expect_out Done fast image upload "$V2"
 grep -q 'the device already holds this image in full' <<<"$LAST_OUT" || fail "re-upload: $LAST_OUT"
 grep -q 'interrupted' <<<"$LAST_OUT" && fail "a complete upload called interrupted: $LAST_OUT"
+# ---- a request too large for the device: silence explained by the size it takes ----
+long=$(head -c 600 /dev/zero | tr '\0' x)
+expect_fail 'Hint: the device did not answer this [0-9]+-byte request but answers 380-byte ones: the request is too large for it' \
+    "$MCUMGR" --conntype serial --connstring "dev=$TTY,baud=921600" -t 1 shell exec echo "$long"
 stop_board
 e2e_log "errors: ok"
