@@ -117,12 +117,15 @@ int fleet_inventory_parse(const char *text, struct fleet_device **out, size_t *n
 enum phase { PHASE_CANARY, PHASE_REST };
 
 struct pool {
+    void (*job)(struct pool *p, size_t device); /* what a worker does with one device */
     const struct fleet_device *devs;
     size_t n;
     const uint8_t *img;
     size_t len;
     const struct fleet_opts *o;
     struct fleet_result *res;
+    struct fleet_status *status; /* fleet_status: the answers */
+    bool confirm;                /* fleet_status: confirm what runs on trial */
     pthread_mutex_t lock;       /* guards next, failures, stop and the event callback */
     size_t next, end;           /* devices [next, end) are yet to start in this phase */
     unsigned failures;
@@ -246,13 +249,17 @@ static void finish(struct pool *p, size_t i)
     tell(p, i, NULL, &p->res[i]);
 }
 
+static void update_job(struct pool *p, size_t i)
+{
+    run_device(p, i);
+    finish(p, i);
+}
+
 static void *worker(void *arg)
 {
     struct pool *p = arg;
-    for (size_t i = take(p); i < p->n; i = take(p)) {
-        run_device(p, i);
-        finish(p, i);
-    }
+    for (size_t i = take(p); i < p->n; i = take(p))
+        p->job(p, i);
     return NULL;
 }
 
@@ -290,7 +297,8 @@ static void skip_rest(struct pool *p)
 size_t fleet_update(const struct fleet_device *devs, size_t n, const uint8_t *img, size_t len,
                     const struct fleet_opts *o, struct fleet_result *res)
 {
-    struct pool p = { .devs = devs, .n = n, .img = img, .len = len, .o = o, .res = res };
+    struct pool p = { .job = update_job, .devs = devs, .n = n, .img = img, .len = len, .o = o,
+                      .res = res };
     size_t canary = o->canary < n ? o->canary : n, bad = 0;
 
     memset(res, 0, n * sizeof *res);
@@ -309,5 +317,85 @@ size_t fleet_update(const struct fleet_device *devs, size_t n, const uint8_t *im
     pthread_mutex_destroy(&p.lock);
     for (size_t i = 0; i < n; i++)
         bad += res[i].outcome != FLEET_UPDATED;
+    return bad;
+}
+
+/* ---- after the soak test: status and confirm ---- */
+
+/* Opens device i's session for a short query; 0 or a client error. */
+static int open_session(const struct pool *p, size_t i, struct client_transport *tp,
+                        struct client_session *s, char *err, size_t errlen)
+{
+    int rc = client_transport_open(&p->devs[i].conn, tp, err, errlen);
+    if (rc)
+        return rc;
+    client_session_init(s, tp);
+    s->timeout_ms = p->o->timeout_ms > 0 ? p->o->timeout_ms : 5000;
+    s->tries = p->o->tries > 0 ? p->o->tries : 1;
+    s->cancel = p->o->cancel;
+    return 0;
+}
+
+static void fill_status(struct fleet_status *st, const struct client_image_state *is)
+{
+    for (size_t k = 0; k < is->count; k++) {
+        const struct client_image_slot *sl = &is->slots[k];
+        if (sl->image != 0)
+            continue;
+        if (sl->slot == 0) {
+            st->running = true;
+            st->confirmed = sl->confirmed;
+            snprintf(st->version, sizeof st->version, "%s", sl->version);
+            for (size_t b = 0; b < sl->hash_len && b < 32; b++)
+                snprintf(st->hash + 2 * b, 3, "%02x", sl->hash[b]);
+        } else if (sl->slot == 1 && sl->pending) {
+            st->pending = true;
+        }
+    }
+}
+
+static void status_job(struct pool *p, size_t i)
+{
+    struct fleet_status *st = &p->status[i];
+    struct client_transport tp;
+    struct client_session s;
+    struct client_image_state is;
+    struct client_rsp *rsp = malloc(sizeof *rsp);
+    char err[512];
+    int rc = rsp ? open_session(p, i, &tp, &s, err, sizeof err) : CLIENT_ERR_NOMEM;
+
+    if (rc == 0) {
+        rc = client_image_list(&s, &is, rsp);
+        if (rc == 0)
+            fill_status(st, &is);
+        /* confirm only what runs on trial; a confirmed image stays as it is */
+        if (rc == 0 && p->confirm && st->running && !st->confirmed) {
+            rc = client_image_set_state(&s, NULL, 0, true, &is, rsp);
+            st->confirmed = rc == 0;
+            st->changed = rc == 0;
+        }
+        if (rc)
+            snprintf(err, sizeof err, "%s", client_strerror(rc));
+        client_transport_close(&tp);
+    }
+    st->reached = rc == 0;
+    if (rc)
+        snprintf(st->reason, sizeof st->reason, "%.300s", err);
+    free(rsp);
+}
+
+size_t fleet_status(const struct fleet_device *devs, size_t n, bool confirm,
+                    const struct fleet_opts *o, struct fleet_status *out)
+{
+    struct pool p = { .job = status_job, .devs = devs, .n = n, .o = o, .status = out,
+                      .confirm = confirm };
+    size_t bad = 0;
+
+    memset(out, 0, n * sizeof *out);
+    pthread_mutex_init(&p.lock, NULL);
+    run_phase(&p, 0, n);
+    pthread_mutex_destroy(&p.lock);
+    for (size_t i = 0; i < n; i++)
+        bad += !out[i].reached || !out[i].confirmed;
     return bad;
 }

@@ -69,6 +69,24 @@ struct fleet_opts {
 size_t fleet_update(const struct fleet_device *devs, size_t n, const uint8_t *img, size_t len,
                     const struct fleet_opts *o, struct fleet_result *res);
 
+/* What a device runs, for `fleet status` after a soak test. */
+struct fleet_status {
+    bool reached;             /* it answered */
+    bool running, confirmed;  /* slot 0 holds an image; it is confirmed */
+    bool pending;             /* slot 1 waits for a reset */
+    bool changed;             /* fleet_status(confirm): this call confirmed it */
+    char version[48];
+    char hash[65];
+    char reason[320];         /* why it was not reached */
+};
+
+/* Asks every device what it runs (in parallel, o->parallel at once); with
+ * confirm, confirms those that run an image on trial. Returns how many are
+ * not reached or still not confirmed. Uses parallel, timeout_ms, tries and
+ * cancel of o. */
+size_t fleet_status(const struct fleet_device *devs, size_t n, bool confirm,
+                    const struct fleet_opts *o, struct fleet_status *out);
+
 /* The report: report.csv, report.json and a self-contained report.html in
  * dir (created when missing). Returns 0, or -1 with a reason in err. */
 int fleet_write_report(const char *dir, const struct fleet_device *devs, size_t n,

@@ -98,4 +98,16 @@ PY
 for i in 0 1 2 3 4; do
     e2e_assert_eq "$H2" "$(status_of "${DIRS[$i]}" hash)" "board $i after the canary run"
 done
+# ---- trial, soak, then status and confirm ----
+e2e_signed_image 1.2.0 "$WORK/v3.bin" 30000 "$KEY"
+grep -E 'ok-udp-[12]$' "$INV" >"$WORK/two.txt"
+expect_out '^2 of 2 devices updated' "$MCUMGR" -t 2 fleet update --inventory "$WORK/two.txt" "$WORK/v3.bin"
+OUT=$("$MCUMGR" -t 2 fleet status --inventory "$WORK/two.txt" 2>&1) && fail "status with devices on trial exited 0: $OUT"
+[ "$(grep -c '1.2.0 *ON TRIAL$' <<<"$OUT")" = 2 ] || fail "status: $OUT"
+expect_out '^2 of 2 devices confirmed' "$MCUMGR" -t 2 fleet confirm --inventory "$WORK/two.txt"
+[ "$(grep -c 'confirmed (confirmed now)' <<<"$LAST_OUT")" = 2 ] || fail "confirm: $LAST_OUT"
+expect_out '^2 of 2 devices confirmed' "$MCUMGR" -t 2 fleet status --inventory "$WORK/two.txt"
+grep -q 'confirmed now' <<<"$LAST_OUT" && fail "confirmed twice: $LAST_OUT"
+n=$("$MCUMGR" audit export --json | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if r["action"] == "fleet-confirm"))')
+e2e_assert_eq 2 "$n" "one confirm record a board"
 e2e_log "fleet: ok"

@@ -127,7 +127,7 @@ static int parse_opts(struct cli_ctx *cx, struct fleet_opts *o)
 
 /* One audit record per device, from its result (the runner's thread). */
 static void record_device(struct cli_ctx *cx, const struct fleet_device *d,
-                          const struct fleet_result *r)
+                          const struct fleet_result *r, const char *action)
 {
     struct audit_record rec;
 
@@ -135,7 +135,7 @@ static void record_device(struct cli_ctx *cx, const struct fleet_device *d,
     cli_audit_common(cx, &rec);
     snprintf(rec.device, sizeof rec.device, "%s", d->name);
     snprintf(rec.connection, sizeof rec.connection, "%s %.150s", d->conntype, d->connstring);
-    snprintf(rec.action, sizeof rec.action, "fleet-update");
+    snprintf(rec.action, sizeof rec.action, "%s", action);
     snprintf(rec.image_hash, sizeof rec.image_hash, "%s", r->dfu.image_hash);
     snprintf(rec.version_before, sizeof rec.version_before, "%s", r->dfu.before_version);
     snprintf(rec.hash_before, sizeof rec.hash_before, "%s", r->dfu.before_hash);
@@ -196,7 +196,7 @@ static int fleet_update_cmd(struct cli_ctx *cx, int argc, char **argv)
     bad = fleet_update(devs, n, data, len, &o, res);
     for (size_t i = 0; i < n; i++)
         if (res[i].outcome != FLEET_SKIPPED)
-            record_device(cx, &devs[i], &res[i]);
+            record_device(cx, &devs[i], &res[i], "fleet-update");
     rc = bad ? EXIT_FAIL : EXIT_OK;
     if (dir && fleet_write_report(dir, devs, n, res, argv[0], err, sizeof err) != 0)
         rc = out_fail(cx, "report: %s", err);
@@ -212,7 +212,108 @@ static int fleet_update_cmd(struct cli_ctx *cx, int argc, char **argv)
     return rc;
 }
 
+static const struct cli_opt status_opts[] = {
+    { "inventory", 0, "file", "the devices: one a line, `CONNTYPE CONNSTRING [NAME]`, # comments" },
+    { "parallel", 0, "n", "devices asked at once (default 8)" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const char *state_word(const struct fleet_status *st)
+{
+    if (!st->reached)
+        return "unreachable";
+    if (!st->running)
+        return "no image runs";
+    if (st->pending)
+        return "pending reset";
+    return st->confirmed ? "confirmed" : "ON TRIAL";
+}
+
+static void print_status(struct cli_ctx *cx, const struct fleet_device *devs, size_t n,
+                         const struct fleet_status *st)
+{
+    if (cx->json) {
+        cJSON *doc = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(doc, "devices");
+        for (size_t i = 0; i < n; i++) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "name", devs[i].name);
+            cJSON_AddStringToObject(o, "state", state_word(&st[i]));
+            cJSON_AddStringToObject(o, "version", st[i].version);
+            cJSON_AddStringToObject(o, "hash", st[i].hash);
+            cJSON_AddBoolToObject(o, "confirmed_now", st[i].changed);
+            cJSON_AddStringToObject(o, "reason", st[i].reason);
+            cJSON_AddItemToArray(list, o);
+        }
+        out_json_doc(cx, doc);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        out_line(cx, "%-20s %-10s %s%s%s", devs[i].name, st[i].version, state_word(&st[i]),
+                 st[i].changed ? " (confirmed now)" : "", st[i].reason[0] ? ": " : "");
+    for (size_t i = 0; i < n; i++)
+        if (st[i].reason[0])
+            out_note(cx, "%s: %s", devs[i].name, st[i].reason);
+}
+
+/* `fleet status` and `fleet confirm`: what runs where, and settling the
+ * devices that still run an update on trial after the soak test. */
+static int status_or_confirm(struct cli_ctx *cx, int argc, bool confirm)
+{
+    struct fleet_opts o = { 0 };
+    struct fleet_device *devs = NULL;
+    struct fleet_status *st;
+    const char *inv = cli_opt_get(cx, "inventory");
+    size_t n = 0, left;
+    int rc;
+
+    if (argc != 0 || !inv)
+        return out_usage(cx, "fleet %s needs --inventory FILE", confirm ? "confirm" : "status");
+    if ((rc = number(cx, "parallel", 256, 8, &o.parallel)) || (rc = read_inventory(cx, inv, &devs, &n)))
+        return rc;
+    if (o.parallel == 0)
+        o.parallel = 1;
+    o.timeout_ms = (int)(cx->timeout_s * 1000.0);
+    o.tries = cx->tries;
+    o.cancel = &cx->interrupted;
+    st = calloc(n, sizeof *st);
+    if (!st) {
+        free(devs);
+        return out_fail(cx, "out of memory");
+    }
+    left = fleet_status(devs, n, confirm, &o, st);
+    for (size_t i = 0; confirm && i < n; i++)
+        if (st[i].changed) {
+            struct fleet_result r = { .outcome = FLEET_UPDATED };
+            snprintf(r.dfu.after_version, sizeof r.dfu.after_version, "%s", st[i].version);
+            snprintf(r.dfu.after_hash, sizeof r.dfu.after_hash, "%s", st[i].hash);
+            snprintf(r.reason, sizeof r.reason, "confirmed after the soak test");
+            record_device(cx, &devs[i], &r, "fleet-confirm");
+        }
+    print_status(cx, devs, n, st);
+    if (!cx->json)
+        out_line(cx, "%zu of %zu devices confirmed", n - left, n);
+    free(st);
+    free(devs);
+    return left ? EXIT_FAIL : EXIT_OK;
+}
+
+static int fleet_status_cmd(struct cli_ctx *cx, int argc, char **argv)
+{
+    (void)argv;
+    return status_or_confirm(cx, argc, false);
+}
+
+static int fleet_confirm_cmd(struct cli_ctx *cx, int argc, char **argv)
+{
+    (void)argv;
+    return status_or_confirm(cx, argc, true);
+}
+
 const struct cli_cmd cli_fleet_cmds[] = {
+    { "status", NULL, "what every device of an inventory runs, and which are still on trial",
+      fleet_status_cmd, 0, status_opts, NULL },
+    { "confirm", NULL, "confirm the devices that run an update on trial (after the soak test)",
+      fleet_confirm_cmd, 0, status_opts, NULL },
     { "update", "<firmware>", "update every device of an inventory (staged, in parallel)",
       fleet_update_cmd, 0, update_opts, NULL },
     { NULL, NULL, NULL, NULL, 0, NULL, NULL },
