@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -31,10 +33,84 @@ static const struct cli_opt update_opts[] = {
     { NULL, 0, NULL, NULL },
 };
 
+/* One device's line of the live table. */
+struct row {
+    enum dfu_step step;
+    size_t done, total;
+    double upload_t0, upload_t1; /* t1: when the last byte was acknowledged */
+    char outcome[40];
+};
+
 struct fleet_view {
     struct cli_ctx *cx;
     const struct fleet_device *devs;
+    size_t n;
+    bool table;          /* a terminal: one line a device, redrawn in place */
+    struct row *rows;
+    double last_draw;
+    bool drawn;
 };
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void draw_row(const struct fleet_view *v, size_t i, double now)
+{
+    const struct row *r = &v->rows[i];
+    char pct[8] = "", rate[24] = "", eta[16] = "";
+
+    if (r->total) {
+        double secs = (r->upload_t1 ? r->upload_t1 : now) - r->upload_t0;
+        double kib = (double)r->done / 1024.0;
+        snprintf(pct, sizeof pct, "%3zu%%", r->done * 100 / r->total);
+        if (secs > 0.2 && r->done) {
+            snprintf(rate, sizeof rate, "%.1f KiB/s", kib / secs);
+            snprintf(eta, sizeof eta, "%.0f s", (double)(r->total - r->done) / 1024.0 / (kib / secs));
+        }
+    }
+    printf("\033[K%-20.20s %-9s %5s %12s %7s %s\n", v->devs[i].name,
+           r->outcome[0] ? "" : dfu_step_name(r->step), pct, rate, eta, r->outcome);
+}
+
+/* Redraws the table in place, at most five times a second. */
+static void draw(struct fleet_view *v, bool force)
+{
+    double now = now_s();
+    if (!force && now - v->last_draw < 0.2)
+        return;
+    if (v->drawn)
+        printf("\033[%zuA", v->n + 1);
+    printf("\033[K%-20s %-9s %5s %12s %7s %s\n", "device", "step", "", "rate", "ETA", "outcome");
+    for (size_t i = 0; i < v->n; i++)
+        draw_row(v, i, now);
+    fflush(stdout);
+    v->last_draw = now;
+    v->drawn = true;
+}
+
+static void table_event(struct fleet_view *v, const struct fleet_event *ev)
+{
+    struct row *r = &v->rows[ev->device];
+    if (ev->done) {
+        snprintf(r->outcome, sizeof r->outcome, "%s", fleet_outcome_name(ev->done->outcome));
+        draw(v, true);
+        return;
+    }
+    r->step = ev->dfu->step;
+    if (ev->dfu->kind == DFU_EV_PROGRESS) {
+        if (!r->total)
+            r->upload_t0 = now_s();
+        r->done = ev->dfu->done;
+        r->total = ev->dfu->total;
+        if (r->done == r->total)
+            r->upload_t1 = now_s();
+    }
+    draw(v, false);
+}
 
 static void on_event(void *ctx, const struct fleet_event *ev)
 {
@@ -43,6 +119,10 @@ static void on_event(void *ctx, const struct fleet_event *ev)
 
     if (v->cx->json)
         return; /* the JSON document at the end says it all */
+    if (v->table) {
+        table_event(v, ev);
+        return;
+    }
     if (ev->done) {
         if (ev->done->outcome == FLEET_UPDATED)
             out_line(v->cx, "%s: updated %s -> %s in %.1f s", name, ev->done->dfu.before_version,
@@ -191,9 +271,19 @@ static int fleet_update_cmd(struct cli_ctx *cx, int argc, char **argv)
         return out_fail(cx, "out of memory");
     }
     v.devs = devs;
+    v.n = n;
+    v.table = !cx->json && isatty(STDOUT_FILENO);
+    v.rows = v.table ? calloc(n, sizeof *v.rows) : NULL;
+    v.table = v.rows != NULL;
     o.event = on_event;
     o.event_ctx = &v;
     bad = fleet_update(devs, n, data, len, &o, res);
+    free(v.rows);
+    if (v.table) /* the reasons the table has no room for */
+        for (size_t i = 0; i < n; i++)
+            if (res[i].outcome != FLEET_UPDATED)
+                out_line(cx, "%s: %s: %s", devs[i].name, fleet_outcome_name(res[i].outcome),
+                         res[i].reason);
     for (size_t i = 0; i < n; i++)
         if (res[i].outcome != FLEET_SKIPPED)
             record_device(cx, &devs[i], &res[i], "fleet-update");
