@@ -18,6 +18,7 @@
 
 static const struct cli_opt update_opts[] = {
     { "inventory", 0, "file", "the devices: one a line, `CONNTYPE CONNSTRING [NAME]`, # comments" },
+    { "scan", 0, "specs", "or the devices that answer: 'udp:HOST:FIRST-LAST serial:/dev/ttyACM*'" },
     { "confirm", 0, NULL, "confirm the new image on each device once it runs" },
     { "yes", 'y', NULL, "same as --confirm" },
     { "revert", 0, NULL, "reset again without confirming: the previous image comes back" },
@@ -168,6 +169,52 @@ static int read_inventory(struct cli_ctx *cx, const char *path, struct fleet_dev
     return EXIT_OK;
 }
 
+#define SCAN_TIMEOUT_MS 500
+#define SCAN_PARALLEL 32
+
+/* --scan: the candidates that answer a short query become the inventory. */
+static int scan(struct cli_ctx *cx, const char *specs, struct fleet_device **devs, size_t *n)
+{
+    struct fleet_opts o = { .parallel = SCAN_PARALLEL, .timeout_ms = SCAN_TIMEOUT_MS, .tries = 1,
+                            .cancel = &cx->interrupted };
+    struct fleet_device *cand;
+    struct fleet_status *st;
+    size_t ncand, kept = 0;
+    char err[400];
+
+    if (fleet_scan_candidates(specs, &cand, &ncand, err, sizeof err) != 0)
+        return out_usage(cx, "--scan: %s", err);
+    st = ncand ? calloc(ncand, sizeof *st) : NULL;
+    if (ncand && !st) {
+        free(cand);
+        return out_fail(cx, "out of memory");
+    }
+    if (ncand)
+        fleet_status(cand, ncand, false, &o, st);
+    for (size_t i = 0; i < ncand; i++)
+        if (st[i].reached)
+            cand[kept++] = cand[i];
+    free(st);
+    if (kept == 0) {
+        free(cand);
+        return out_fail(cx, "no device answered the scan (%zu candidates): %s", ncand, specs);
+    }
+    if (!cx->json)
+        out_note(cx, "scan: %zu of %zu candidates answer", kept, ncand);
+    *devs = cand;
+    *n = kept;
+    return EXIT_OK;
+}
+
+/* The devices: --inventory FILE, or --scan SPECS. */
+static int devices(struct cli_ctx *cx, struct fleet_device **devs, size_t *n)
+{
+    const char *inv = cli_opt_get(cx, "inventory"), *specs = cli_opt_get(cx, "scan");
+    if (!inv == !specs)
+        return out_usage(cx, "give the devices with --inventory FILE or --scan SPECS (one of them)");
+    return inv ? read_inventory(cx, inv, devs, n) : scan(cx, specs, devs, n);
+}
+
 static int number(struct cli_ctx *cx, const char *opt, unsigned long long max, unsigned def,
                   unsigned *out)
 {
@@ -250,17 +297,17 @@ static int fleet_update_cmd(struct cli_ctx *cx, int argc, char **argv)
     struct fleet_device *devs = NULL;
     struct fleet_result *res;
     struct fleet_view v = { .cx = cx };
-    const char *inv = cli_opt_get(cx, "inventory"), *dir = cli_opt_get(cx, "report");
+    const char *dir = cli_opt_get(cx, "report");
     uint8_t *data;
     size_t n = 0, len = 0, bad;
     char err[400];
     int rc;
 
-    if (argc != 1 || !inv)
-        return out_usage(cx, "fleet update needs --inventory FILE and one firmware file");
+    if (argc != 1)
+        return out_usage(cx, "fleet update needs one firmware file");
     if ((rc = parse_opts(cx, &o)) || (rc = cli_load_image(cx, argv[0], &data, &len)))
         return rc;
-    if ((rc = read_inventory(cx, inv, &devs, &n))) {
+    if ((rc = devices(cx, &devs, &n))) {
         free(data);
         return rc;
     }
@@ -304,6 +351,7 @@ static int fleet_update_cmd(struct cli_ctx *cx, int argc, char **argv)
 
 static const struct cli_opt status_opts[] = {
     { "inventory", 0, "file", "the devices: one a line, `CONNTYPE CONNSTRING [NAME]`, # comments" },
+    { "scan", 0, "specs", "or the devices that answer: 'udp:HOST:FIRST-LAST serial:/dev/ttyACM*'" },
     { "parallel", 0, "n", "devices asked at once (default 8)" },
     { NULL, 0, NULL, NULL },
 };
@@ -352,13 +400,12 @@ static int status_or_confirm(struct cli_ctx *cx, int argc, bool confirm)
     struct fleet_opts o = { 0 };
     struct fleet_device *devs = NULL;
     struct fleet_status *st;
-    const char *inv = cli_opt_get(cx, "inventory");
     size_t n = 0, left;
     int rc;
 
-    if (argc != 0 || !inv)
-        return out_usage(cx, "fleet %s needs --inventory FILE", confirm ? "confirm" : "status");
-    if ((rc = number(cx, "parallel", 256, 8, &o.parallel)) || (rc = read_inventory(cx, inv, &devs, &n)))
+    if (argc != 0)
+        return out_usage(cx, "fleet %s takes no arguments", confirm ? "confirm" : "status");
+    if ((rc = number(cx, "parallel", 256, 8, &o.parallel)) || (rc = devices(cx, &devs, &n)))
         return rc;
     if (o.parallel == 0)
         o.parallel = 1;
