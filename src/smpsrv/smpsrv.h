@@ -205,7 +205,8 @@ struct smpsrv_platform {
      * truncates the file first. fs_close: the client closed its session.
      * Wire behaviour: an upload chunk at an unexpected offset is not
      * written; the reply's `off` says where to continue (0: start over),
-     * as for image uploads. */
+     * as for image uploads; once the whole file is in, any chunk of it
+     * is answered with its length until fs close or another upload. */
     int (*fs_stat)(void *ctx, const char *name, uint32_t *len);
     int (*fs_read)(void *ctx, const char *name, uint32_t off, uint8_t *buf,
                    size_t cap, size_t *n);

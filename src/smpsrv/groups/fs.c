@@ -6,7 +6,11 @@
  * keeps one upload session (srv->fs_upload: name, total length, next
  * offset). As for images, a chunk at any other offset is not written and
  * the reply's `off` says where to continue (0: start over), so a client
- * that lost a response resumes instead of corrupting the file.
+ * that lost a response resumes instead of corrupting the file. A finished
+ * upload stays the session (next offset = its length) until the client
+ * closes the file or starts another upload: a repeated last chunk, sent
+ * because its answer was lost, is answered with the length, not 0 (a
+ * chunk past its end is another upload of the name: 0, start over).
  */
 #include <string.h>
 
@@ -73,6 +77,19 @@ static void put_off(struct smp_ctx *ctx, uint32_t off)
     cbor_put_uint(ctx->rsp, off);
 }
 
+/* Where a chunk at off that is not written should make the client go on:
+ * the session's next offset, or 0 (start over) for a name without a
+ * session. A finished upload cannot grow: a chunk past its end belongs to
+ * another (longer) upload of the name, which starts over. */
+static uint32_t expected_off(const struct smpsrv_fs_upload *u, const char *name, uint64_t off)
+{
+    if (!u->active || strcmp(u->name, name) != 0)
+        return 0;
+    if (u->off == u->len && off >= u->len)
+        return 0;
+    return u->off;
+}
+
 static int fs_upload(struct smp_ctx *ctx)
 {
     const struct smpsrv_platform *p = ctx->srv->plat;
@@ -100,8 +117,9 @@ static int fs_upload(struct smp_ctx *ctx)
         memcpy(u->name, name, sizeof u->name);
         u->len = (uint32_t)len;
         u->active = true;
-    } else if (!u->active || strcmp(u->name, name) != 0 || off != u->off) {
-        put_off(ctx, u->active && strcmp(u->name, name) == 0 ? u->off : 0);
+    } else if (!u->active || strcmp(u->name, name) != 0 || off != u->off ||
+               u->off == u->len) {
+        put_off(ctx, expected_off(u, name, off));
         return 0;
     }
     if (n > u->len - u->off) {
@@ -115,8 +133,6 @@ static int fs_upload(struct smp_ctx *ctx)
     }
     u->off += (uint32_t)n;
     put_off(ctx, u->off);
-    if (u->off == u->len)
-        u->active = false;
     return 0;
 }
 
