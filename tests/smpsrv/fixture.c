@@ -210,6 +210,13 @@ static int shell_exec(void *ctx, int argc, const char *const argv[], char *out, 
         *ret = 0;
         return 0;
     }
+    if (strcmp(argv[0], "bin") == 0) { /* a command that prints raw bytes */
+        static const char raw[] = "ok\xff \xe2\x82\xac \xe2\x82";
+        *out_len = sizeof raw - 1;
+        memcpy(out, raw, *out_len);
+        *ret = 0;
+        return 0;
+    }
     *out_len = (size_t)snprintf(out, cap, "%s: command not found", argv[0]);
     *ret = -2;
     return 0;

@@ -424,6 +424,16 @@ static void test_shell(void **state)
     assert_non_null(strstr(out, "not found"));
     assert_int_equal(cv_get_int(b, "ret", 0), -2);
     cv_free(b);
+    /* output that is not UTF-8 comes back as valid text, '?' for each bad byte */
+    static const char *const bin[] = { "bin" };
+    b = shell(f, bin, 1);
+    assert_true(cv_text(cv_get(b, "o"), out, sizeof out));
+    assert_string_equal(out, "ok? \xe2\x82\xac ??");
+    cv_free(b);
+    static const char *const badarg[] = { "echo", "\xc0\xaf" };
+    b = shell(f, badarg, 2);
+    assert_int_equal(cv_get_int(b, "rc", -1), 3);
+    cv_free(b);
     b = shell(f, NULL, 0);
     assert_int_equal(err_rc(b, 9), 3); /* EMPTY_COMMAND */
     cv_free(b);

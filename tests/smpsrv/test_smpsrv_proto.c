@@ -201,6 +201,44 @@ static void test_malformed_bodies(void **state)
     assert_rc(f, 0, 3);
 }
 
+/* Echo of `d`: text the server puts back must be valid CBOR, so `d` must
+ * be UTF-8 (RFC 3629); multi-byte text comes back byte for byte. */
+static void echo_text(struct fx *f, const char *d, size_t n)
+{
+    uint8_t pkt[64] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0xa1, 0x61, 0x64 };
+
+    pkt[3] = (uint8_t)(4 + n);
+    pkt[11] = (uint8_t)(0x60 | n);
+    memcpy(pkt + 12, d, n);
+    f->nrsp = 0;
+    assert_int_equal(fx_send(f, pkt, 12 + n), 1);
+}
+
+static void test_text_must_be_utf8(void **state)
+{
+    struct fx *f = *state;
+    static const char *const bad[] = {
+        "he\xe8\x04o",      /* a lead byte without its continuation */
+        "\xc0\xaf",          /* overlong '/' */
+        "\xed\xa0\x80",      /* a UTF-16 surrogate */
+        "\xf4\x90\x80\x80",  /* above U+10FFFF */
+        "\xe2\x82",          /* cut short */
+        "\xff",
+    };
+    static const char good[] = "gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80";
+    char out[32];
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        echo_text(f, bad[i], strlen(bad[i]));
+        assert_rc(f, 0, 3);
+    }
+    echo_text(f, good, strlen(good));
+    struct cv *b = rsp_body(f, 0);
+    assert_true(cv_text(cv_get(b, "r"), out, sizeof out));
+    assert_string_equal(out, good);
+    cv_free(b);
+}
+
 static void test_framing_errors(void **state)
 {
     struct fx *f = *state;
@@ -394,6 +432,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_several_messages_in_one_packet, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_unknown_group_and_command, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_malformed_bodies, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_text_must_be_utf8, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_framing_errors, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_version_too_new, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_group_error_shapes, fx_setup, fx_teardown),
