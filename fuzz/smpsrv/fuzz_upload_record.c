@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rsp_check.h"
 #include "sim/flash_model.h"
 #include "smp/cbor.h"
 #include "smpsrv/smpsrv.h"
@@ -25,12 +26,6 @@ static struct smpsrv srv;
 static uint8_t rsp_buf[1024];
 static const struct smp_group *const groups[] = { &smp_group_os, &smp_group_img };
 
-static void emit(void *arg, const uint8_t *msg, size_t len)
-{
-    if (len < 8 || len > sizeof rsp_buf || msg != rsp_buf)
-        abort();
-    (void)arg;
-}
 
 static void init(void)
 {
@@ -67,7 +62,9 @@ static void call(uint8_t op, uint16_t group, uint8_t id, const uint8_t *body, si
     pkt[7] = id;
     if (n)
         memcpy(pkt + 8, body, n);
-    smpsrv_process(&srv, pkt, 8 + n, emit, NULL);
+    struct rsp_check c;
+    rsp_check_begin(&c, pkt, 8 + n, rsp_buf, sizeof rsp_buf, false);
+    rsp_check_end(&c, smpsrv_process(&srv, pkt, 8 + n, rsp_check_emit, &c));
 }
 
 /* The first chunk of the upload the page claims: header magic first. */
