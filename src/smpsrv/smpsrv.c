@@ -30,6 +30,9 @@ void smpsrv_init(struct smpsrv *srv, const struct smp_group *const *groups,
     srv->plat = plat;
     srv->rsp_buf = rsp_buf;
     srv->rsp_cap = rsp_cap;
+    for (size_t i = 0; i < ngroups; i++)
+        if (groups[i] && groups[i]->state)
+            memset(groups[i]->state, 0, groups[i]->state_size);
 }
 
 int smp_ctx_group_err(struct smp_ctx *ctx, int group_rc)
@@ -178,6 +181,7 @@ static int run_request(struct smpsrv *srv, const struct smp_hdr *h,
         rc = SMP_ERR_EINVAL;
     } else {
         g = smpsrv_find_group(srv, h->group);
+        ctx.state = g ? g->state : NULL;
         smp_handler_fn fn = find_handler(srv, g, h);
         rc = fn ? parse_body(body, h->len, &ctx.req) : SMP_ERR_ENOTSUP;
         if (rc == 0) {

@@ -26,6 +26,7 @@ struct smpsrv;
 
 struct smp_ctx {
     struct smpsrv *srv;
+    void *state;               /* the group's own state (smp_group.state) */
     const struct smp_hdr *req_hdr;
     struct cbor_value req;     /* request body: a map (empty when absent) */
     struct cbor_writer *rsp;   /* response map is open: write key/value pairs */
@@ -61,6 +62,13 @@ struct smp_group {
      * exist there (every command answers ENOTSUP, as MCUboot does). */
     const struct smp_handler *recovery_handlers;
     size_t recovery_count;
+    /* What the group keeps between requests (an upload session, ...):
+     * state_size bytes owned by the group's file, handed to its handlers
+     * as ctx->state; NULL for a group that keeps nothing. smpsrv_init
+     * zeroes it, as a device's reset clears RAM. One server per program,
+     * as on a device (two servers would share a group's state). */
+    void *state;
+    size_t state_size;
 };
 
 /* Limits of the server's own bounded storage (no malloc anywhere). */
@@ -236,32 +244,6 @@ struct smpsrv_stats {
     uint32_t dropped;            /* packets or tails too short for a header (no response) */
 };
 
-/* The image upload session (img cmd 1), kept between chunks. */
-struct smpsrv_upload {
-    bool active;
-    uint8_t image;
-    const struct flash_area *fa; /* the slot written: 1 (0 in recovery) */
-    uint32_t len;                /* total image size, from the first chunk */
-    uint32_t off;                /* bytes accepted so far (the next expected off) */
-    uint32_t erased_to;          /* the slot is known erased below this offset */
-    uint32_t last_ms;            /* uptime of the last chunk (plat->uptime_ms) */
-    bool durable;                /* plat->upload_record follows this session */
-    uint32_t rec_next;           /* the record's next free mark unit */
-    uint8_t sha[32];             /* SHA-256 of the whole file, when the client sent it */
-    uint8_t sha_len;
-    uint8_t tail[32];            /* accepted bytes not yet written (below write alignment) */
-    uint8_t tail_len;
-    bool has_match, match;       /* final `match`, once the whole file is in */
-};
-
-/* The file upload session (fs cmd 0 write), kept between chunks. */
-struct smpsrv_fs_upload {
-    bool active;
-    char name[SMPSRV_NAME_MAX + 1];
-    uint32_t len;                /* total file size, from the first chunk */
-    uint32_t off;                /* next expected offset */
-};
-
 struct smpsrv {
     const struct smp_group *const *groups;
     size_t ngroups;
@@ -269,9 +251,6 @@ struct smpsrv {
     uint8_t *rsp_buf;            /* one response at a time */
     size_t rsp_cap;
     struct smpsrv_stats stats;
-    void *group_state[64];       /* per-group state (upload session, ...) */
-    struct smpsrv_upload upload; /* image upload session */
-    struct smpsrv_fs_upload fs_upload;
     /* Scratch for one request at a time (shell argv and output, settings
      * values): keeps big buffers off a small device stack. */
     uint8_t scratch[SMPSRV_SCRATCH_SIZE];

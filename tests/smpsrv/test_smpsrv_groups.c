@@ -347,7 +347,12 @@ static void test_fs_repeated_last_chunk(void **state)
     /* another file knows no session: it starts over */
     assert_int_equal(fs_put(f, "/lfs/other", 1000, file + 1000, 200, -1), 0);
     assert_int_equal(fs_put(f, "/lfs/fw.bin", 1000, file + 1000, 200, -1), 1200);
+    /* a reset forgets the session (the fs group's state) */
+    fx_reboot(f);
+    assert_int_equal(fs_put(f, "/lfs/fw.bin", 1000, file + 1000, 200, -1), 0);
     /* once the client closed the file, the session is gone */
+    assert_int_equal(fs_put(f, "/lfs/fw.bin", 0, file, 500, sizeof file), 500);
+    assert_int_equal(fs_put(f, "/lfs/fw.bin", 500, file + 500, 700, -1), 1200);
     cv_free(call(f, 2, 1, 8, 4, NULL, 0));
     assert_int_equal(fs_put(f, "/lfs/fw.bin", 1000, file + 1000, 200, -1), 0);
     assert_int_equal(f->files[0].len, sizeof file);

@@ -419,10 +419,68 @@ static void test_group_tables(void **state)
     }
 }
 
+/* A group of the board's own (id 64) keeping a counter as its state, and
+ * a stateless one (id 65): handlers get their own group's state, and a
+ * new server (a reset) starts from zeroed state. */
+struct counter_state {
+    uint32_t calls;
+    bool stateless_saw_null;
+};
+
+static struct counter_state counter_state;
+
+static int count_call(struct smp_ctx *ctx)
+{
+    struct counter_state *st = ctx->state;
+
+    st->calls++;
+    cbor_put_str(ctx->rsp, "calls");
+    cbor_put_uint(ctx->rsp, st->calls);
+    return 0;
+}
+
+static int stateless_call(struct smp_ctx *ctx)
+{
+    counter_state.stateless_saw_null = ctx->state == NULL;
+    return 0;
+}
+
+static void test_group_owns_state(void **state)
+{
+    static const struct smp_handler counter_handlers[] = { { .read = count_call } };
+    static const struct smp_handler stateless_handlers[] = { { .read = stateless_call } };
+    static const struct smp_group counter = {
+        .id = 64, .name = "counter", .handlers = counter_handlers, .count = 1,
+        .state = &counter_state, .state_size = sizeof counter_state,
+    };
+    static const struct smp_group stateless = {
+        .id = 65, .name = "stateless", .handlers = stateless_handlers, .count = 1,
+    };
+    static const struct smp_group *const groups[] = { &counter, &stateless };
+    struct fx *f = *state;
+    uint8_t pkt[16];
+
+    counter_state.calls = 41;
+    smpsrv_init(&f->srv, groups, 2, &f->plat, f->rsp_buf, sizeof f->rsp_buf);
+    assert_int_equal(counter_state.calls, 0);
+    for (int i = 1; i <= 2; i++) {
+        struct cv *b = fx_call(f, 0, 1, 64, 0, NULL, 0);
+        assert_int_equal(cv_get_int(b, "calls", -1), i);
+        cv_free(b);
+    }
+    cv_free(fx_call(f, 0, 1, 65, 0, NULL, 0));
+    assert_true(counter_state.stateless_saw_null);
+    assert_int_equal(counter_state.calls, 2);
+    smpsrv_init(&f->srv, groups, 2, &f->plat, f->rsp_buf, sizeof f->rsp_buf);
+    assert_int_equal(fx_send(f, pkt, fx_req(pkt, 0, 1, 64, 0, 0, NULL, 0)), 1);
+    assert_int_equal(counter_state.calls, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_go_echo_v1, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_group_owns_state, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_rust_echo_v2, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_doc_echo_hi, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_go_image_list_empty_flash, fx_setup, fx_teardown),

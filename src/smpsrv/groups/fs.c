@@ -3,8 +3,8 @@
  * status, hash/checksum (crc32, sha256), supported hash types, close.
  *
  * The board owns the files and confines the names (plat->fs_*); this file
- * keeps one upload session (srv->fs_upload: name, total length, next
- * offset). As for images, a chunk at any other offset is not written and
+ * keeps one upload session (its group state, struct fs_session: name,
+ * total length, next offset). As for images, a chunk at any other offset is not written and
  * the reply's `off` says where to continue (0: start over), so a client
  * that lost a response resumes instead of corrupting the file. A finished
  * upload stays the session (next offset = its length) until the client
@@ -22,6 +22,14 @@ enum { FS_FILE = 0, FS_STATUS = 1, FS_HASH = 2, FS_HASH_TYPES = 3, FS_CLOSE = 4 
 
 /* Room the response needs besides the data: keys, integer heads, map. */
 #define FS_RSP_OVERHEAD 48
+
+/* The file upload session (fs cmd 0 write), kept between chunks. */
+struct fs_session {
+    bool active;
+    char name[SMPSRV_NAME_MAX + 1];
+    uint32_t len;                /* total file size, from the first chunk */
+    uint32_t off;                /* next expected offset */
+};
 
 static int get_name(struct smp_ctx *ctx, char *name)
 {
@@ -81,7 +89,7 @@ static void put_off(struct smp_ctx *ctx, uint32_t off)
  * the session's next offset, or 0 (start over) for a name without a
  * session. A finished upload cannot grow: a chunk past its end belongs to
  * another (longer) upload of the name, which starts over. */
-static uint32_t expected_off(const struct smpsrv_fs_upload *u, const char *name, uint64_t off)
+static uint32_t expected_off(const struct fs_session *u, const char *name, uint64_t off)
 {
     if (!u->active || strcmp(u->name, name) != 0)
         return 0;
@@ -93,7 +101,7 @@ static uint32_t expected_off(const struct smpsrv_fs_upload *u, const char *name,
 static int fs_upload(struct smp_ctx *ctx)
 {
     const struct smpsrv_platform *p = ctx->srv->plat;
-    struct smpsrv_fs_upload *u = &ctx->srv->fs_upload;
+    struct fs_session *u = ctx->state;
     char name[SMPSRV_NAME_MAX + 1];
     const uint8_t *data;
     uint64_t off, len = 0;
@@ -301,7 +309,7 @@ static int fs_close(struct smp_ctx *ctx)
 {
     const struct smpsrv_platform *p = ctx->srv->plat;
 
-    ctx->srv->fs_upload.active = false;
+    ((struct fs_session *)ctx->state)->active = false;
     if (p->fs_close)
         p->fs_close(p->ctx);
     return 0;
@@ -331,10 +339,14 @@ static const struct smp_handler fs_handlers[] = {
     [FS_CLOSE] = { .write = fs_close },
 };
 
+static struct fs_session fs_session;
+
 const struct smp_group smp_group_fs = {
     .id = SMP_GROUP_FS,
     .name = "fs",
     .handlers = fs_handlers,
     .count = SMPSRV_ARRAY_LEN(fs_handlers),
     .to_v1_rc = fs_to_v1,
+    .state = &fs_session,
+    .state_size = sizeof fs_session,
 };
