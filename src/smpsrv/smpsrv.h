@@ -24,8 +24,21 @@
 
 struct smpsrv;
 
+/* The transport a packet came on, given with each packet: one server
+ * answers on several (a UART and UDP, say) whose limits differ. */
+struct smpsrv_transport {
+    /* its SMP buffers (netbuf size and count), which OS cmd 6 reports */
+    uint32_t buf_size;
+    uint32_t buf_count;
+    /* a serial line (UART, USB CDC): MCUboot's serial recovery
+     * (plat->recovery) answers there only, a bootloader has no network
+     * stack; a packet on another transport then gets no answer */
+    bool serial;
+};
+
 struct smp_ctx {
     struct smpsrv *srv;
+    const struct smpsrv_transport *transport; /* the request's */
     void *state;               /* the group's own state (smp_group.state) */
     const struct smp_hdr *req_hdr;
     struct cbor_value req;     /* request body: a map (empty when absent) */
@@ -155,10 +168,8 @@ struct smpsrv_platform {
      * progress from an abandoned one. NULL: a different upload may always
      * replace the current one. */
     uint32_t (*uptime_ms)(void *ctx);
-    /* SMP buffers, reported by OS cmd 6; no_params: firmware too old to
-     * have the command (it answers ENOTSUP, as for any unknown command) */
-    uint32_t buf_size;
-    uint32_t buf_count;
+    /* Firmware too old to have OS cmd 6 (it answers ENOTSUP, as for any
+     * unknown command). The buffers it reports are the transport's. */
     bool no_params;
     /* os/application info (OS cmd 7) */
     const char *kernel_name, *node_name, *kernel_release, *kernel_version,
@@ -262,16 +273,16 @@ void smpsrv_init(struct smpsrv *srv, const struct smp_group *const *groups,
 
 typedef void (*smpsrv_emit_fn)(void *arg, const uint8_t *msg, size_t len);
 
-/* Processes one transport packet (one or more SMP messages back to back)
- * and emits one response per request. Returns the number of requests
- * handled. `msg` passed to emit lives in rsp_buf: copy or send it before
+/* Processes one packet of transport tp (one or more SMP messages back to
+ * back) and emits one response per request. Returns the number of
+ * requests handled (0 for a packet recovery does not answer on tp). `msg` passed to emit lives in rsp_buf: copy or send it before
  * returning, the next response reuses the buffer. Messages whose op is a
  * response are skipped unanswered; a short header ends the packet with no
  * answer (stats.dropped); a body shorter than its header declares is
  * answered ECORRUPT and ends the packet. Other errors answer that request
  * and processing goes on with the next message. */
-int smpsrv_process(struct smpsrv *srv, const uint8_t *pkt, size_t len,
-                   smpsrv_emit_fn emit, void *arg);
+int smpsrv_process(struct smpsrv *srv, const struct smpsrv_transport *tp,
+                   const uint8_t *pkt, size_t len, smpsrv_emit_fn emit, void *arg);
 
 /* The server's own counters as stat fields, for a board's stat group:
  * field `index` (0, 1, ...) of requests, errors, bytes and per-group

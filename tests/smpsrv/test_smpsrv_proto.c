@@ -326,6 +326,28 @@ static void test_response_too_big(void **state)
     f->srv.rsp_cap = sizeof f->rsp_buf;
 }
 
+/* One server on two links: params answers the figures of the transport
+ * each request came on, with nothing re-initialised in between. */
+static void test_params_per_transport(void **state)
+{
+    struct fx *f = *state;
+    const struct smpsrv_transport uart = { .buf_size = 384, .buf_count = 4, .serial = true };
+    const struct smpsrv_transport udp = { .buf_size = 2048, .buf_count = 2 };
+    const struct smpsrv_transport *order[] = { &uart, &udp, &uart };
+
+    for (size_t i = 0; i < 3; i++) {
+        f->tp = *order[i];
+        struct cv *b = fx_call(f, 0, 1, 0, 6, NULL, 0);
+        assert_int_equal(cv_get_int(b, "buf_size", -1), order[i]->buf_size);
+        assert_int_equal(cv_get_int(b, "buf_count", -1), order[i]->buf_count);
+        cv_free(b);
+    }
+    f->plat.no_params = true;
+    struct cv *b = fx_call(f, 0, 1, 0, 6, NULL, 0);
+    assert_int_equal(cv_get_int(b, "rc", -1), SMP_ERR_ENOTSUP);
+    cv_free(b);
+}
+
 static void test_os_params_info_bootloader(void **state)
 {
     struct fx *f = *state;
@@ -495,6 +517,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_version_too_new, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_group_error_shapes, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_response_too_big, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_params_per_transport, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_os_params_info_bootloader, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_stats_count_requests, fx_setup, fx_teardown),
         cmocka_unit_test(test_group_tables),
