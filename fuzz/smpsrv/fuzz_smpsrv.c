@@ -2,14 +2,18 @@
  * Fuzz target: whole transport packets into smpsrv_process, with every
  * group registered and a board whose callbacks answer plausibly (an upload
  * record page and an uptime included), over a small RAM NOR flash that
- * enforces the programming rules; then once more as MCUboot's serial
- * recovery. Flash is restored to erased whenever an input changed it, so
+ * enforces the programming rules, on a serial and a UDP transport; then
+ * once more as MCUboot's serial recovery (which must not answer on UDP).
+ * Every response must hold the invariants of rsp_check.h (its header
+ * matches the request, one well-formed CBOR map, error shapes), not just
+ * a length. Flash is restored to erased whenever an input changed it, so
  * inputs replay alike.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "rsp_check.h"
 #include "sim/flash_model.h"
 #include "smpsrv/smpsrv.h"
 
@@ -168,12 +172,23 @@ static const struct smp_group *const groups[] = {
     &smp_group_fs, &smp_group_shell, &smp_group_enum, &smp_group_zephyr,
 };
 
-static void emit(void *arg, const uint8_t *msg, size_t len)
+/* The board's two transports, as mcusim's defaults. */
+static const struct smpsrv_transport uart = { .buf_size = 384, .buf_count = 4, .serial = true };
+static const struct smpsrv_transport udp = { .buf_size = 2048, .buf_count = 2 };
+
+/* The packet through the server, every response checked (rsp_check.h). */
+static void serve(const struct smpsrv_transport *tp, const uint8_t *data, size_t size)
 {
-    /* a response always starts with a whole header and fits the buffer */
-    if (len < 8 || len > sizeof rsp_buf || msg != rsp_buf)
-        abort();
-    (void)arg;
+    struct rsp_check c;
+
+    rsp_check_begin(&c, data, size, rsp_buf, sizeof rsp_buf, plat.recovery);
+    rsp_check_end(&c, smpsrv_process(&srv, tp, data, size, rsp_check_emit, &c));
+}
+
+static void no_answer(void *arg, const uint8_t *msg, size_t len)
+{
+    (void)arg, (void)msg, (void)len;
+    abort();
 }
 
 static void init(void)
@@ -191,8 +206,6 @@ static void init(void)
     plat.upload_record = &record;
     plat.uptime_ms = uptime_ms;
     plat.boot_mode = 3;
-    plat.buf_size = sizeof rsp_buf;
-    plat.buf_count = 2;
     plat.reset = board_reset;
     plat.image_gate = board_gate;
     plat.task_info = task_info;
@@ -222,14 +235,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     smpsrv_init(&srv, groups, sizeof groups / sizeof groups[0], &plat, rsp_buf,
                 sizeof rsp_buf);
     uint64_t changes = fm.stats.progs + fm.stats.erases;
-    smpsrv_process(&srv, data, size, emit, NULL);
+    serve(&uart, data, size);
     /* twice: the second run sees the session and flash the first left */
-    smpsrv_process(&srv, data, size, emit, NULL);
-    /* and as the bootloader's serial recovery, on the same flash */
+    serve(&udp, data, size);
+    /* and as the bootloader's serial recovery, on the same flash: it
+     * answers on the serial line only */
     plat.recovery = true;
     smpsrv_init(&srv, groups, sizeof groups / sizeof groups[0], &plat, rsp_buf,
                 sizeof rsp_buf);
-    smpsrv_process(&srv, data, size, emit, NULL);
+    serve(&uart, data, size);
+    if (smpsrv_process(&srv, &udp, data, size, no_answer, NULL) != 0)
+        abort();
     plat.recovery = false;
     if (fm.stats.progs + fm.stats.erases != changes)
         memset(fm.mem, 0xff, fm.size);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rsp_check.h"
 #include "sim/flash_model.h"
 #include "smp/cbor.h"
 #include "smpsrv/smpsrv.h"
@@ -21,16 +22,11 @@
 static struct flash_model fm;
 static struct flash_area slot0, slot1, record;
 static struct smpsrv_platform plat;
+static const struct smpsrv_transport serial = { .buf_size = 1024, .buf_count = 2, .serial = true };
 static struct smpsrv srv;
 static uint8_t rsp_buf[1024];
 static const struct smp_group *const groups[] = { &smp_group_os, &smp_group_img };
 
-static void emit(void *arg, const uint8_t *msg, size_t len)
-{
-    if (len < 8 || len > sizeof rsp_buf || msg != rsp_buf)
-        abort();
-    (void)arg;
-}
 
 static void init(void)
 {
@@ -44,8 +40,6 @@ static void init(void)
     plat.slot0 = &slot0;
     plat.slot1 = &slot1;
     plat.upload_record = &record;
-    plat.buf_size = sizeof rsp_buf;
-    plat.buf_count = 2;
 }
 
 static uint32_t le32(const uint8_t *p)
@@ -67,7 +61,9 @@ static void call(uint8_t op, uint16_t group, uint8_t id, const uint8_t *body, si
     pkt[7] = id;
     if (n)
         memcpy(pkt + 8, body, n);
-    smpsrv_process(&srv, pkt, 8 + n, emit, NULL);
+    struct rsp_check c;
+    rsp_check_begin(&c, pkt, 8 + n, rsp_buf, sizeof rsp_buf, false);
+    rsp_check_end(&c, smpsrv_process(&srv, &serial, pkt, 8 + n, rsp_check_emit, &c));
 }
 
 /* The first chunk of the upload the page claims: header magic first. */

@@ -128,9 +128,11 @@ struct sim_board {
     uint32_t boot_count;
     uint64_t boot_ns;             /* monotonic time of the last reset */
     bool reset_pending;
-    /* SMP server, with one platform per transport (buffer figures differ) */
+    /* SMP server: one platform, and what each link gives its packets
+     * (the buffers params reports; the UART is the serial line) */
     struct smpsrv srv;
-    struct smpsrv_platform plat_uart, plat_udp;
+    struct smpsrv_platform plat;
+    struct smpsrv_transport uart_tp, udp_tp;
     uint8_t rsp_buf[SIM_RSP_CAP];
     struct sim_link_stats uart_st, udp_st;
     int64_t clock_offset_us;      /* RTC minus host clock (datetime set) */

@@ -1,14 +1,16 @@
 /*
  * What the board gives the SMP server: flash areas (the slots and the
- * durable upload record), the bootloader's trusted keys, buffer figures
- * per transport, identity strings, uptime, the reset and DFU-gate actions,
- * and the services of the other groups (services.c).
+ * durable upload record), the bootloader's trusted keys, identity
+ * strings, uptime, the reset and DFU-gate actions, and the services of
+ * the other groups (services.c); and what each link gives its packets
+ * (struct smpsrv_transport: the buffer figures, the UART being serial).
  *
  * When nothing boots, the server is MCUboot's serial recovery
  * (plat->recovery): the subset of commands it answers, uploads into slot
- * 0, on the UART only (a bootloader has no network stack: UDP stays
- * silent, runtime.c), with the receive buffer of a Zephyr MCUboot build:
- * CONFIG_BOOT_SERIAL_MAX_RECEIVE_SIZE 1024 bytes, one command at a time.
+ * 0, on the UART only (a bootloader has no network stack: the server
+ * leaves UDP packets unanswered), with the receive buffer of a Zephyr
+ * MCUboot build: CONFIG_BOOT_SERIAL_MAX_RECEIVE_SIZE 1024 bytes, one
+ * command at a time.
  */
 #include "sim/runtime.h"
 
@@ -44,7 +46,7 @@ static uint32_t plat_uptime_ms(void *ctx)
     return (uint32_t)((sim_now_ns() - b->boot_ns) / 1000000u);
 }
 
-static void fill_common(struct sim_board *b, struct smpsrv_platform *p)
+static void fill_platform(struct sim_board *b, struct smpsrv_platform *p)
 {
     const struct sim_profile *prof = b->cfg.profile;
     p->slot0 = &b->areas[FA_ID_SLOT0];
@@ -56,6 +58,7 @@ static void fill_common(struct sim_board *b, struct smpsrv_platform *p)
     p->nkeys = b->cfg.nkeys;
     p->upload_record = b->upload_rec.dev ? &b->upload_rec : NULL;
     p->uptime_ms = plat_uptime_ms;
+    p->no_params = b->cfg.no_params;
     p->kernel_name = "Zephyr";
     p->node_name = b->hwid;
     p->kernel_release = b->version;
@@ -76,22 +79,26 @@ static void fill_common(struct sim_board *b, struct smpsrv_platform *p)
 static void set_buffers(struct sim_board *b, bool recovery)
 {
     const struct sim_config *c = &b->cfg;
-    b->plat_uart.buf_size = c->buf_size ? c->buf_size : SIM_UART_BUF_SIZE;
-    b->plat_uart.buf_count = c->buf_count ? c->buf_count : SIM_UART_BUF_COUNT;
-    b->plat_udp.buf_size = c->buf_size ? c->buf_size : SIM_UDP_BUF_SIZE;
-    b->plat_udp.buf_count = c->buf_count ? c->buf_count : SIM_UDP_BUF_COUNT;
+    b->uart_tp = (struct smpsrv_transport){
+        .buf_size = c->buf_size ? c->buf_size : SIM_UART_BUF_SIZE,
+        .buf_count = c->buf_count ? c->buf_count : SIM_UART_BUF_COUNT,
+        .serial = true,
+    };
+    b->udp_tp = (struct smpsrv_transport){
+        .buf_size = c->buf_size ? c->buf_size : SIM_UDP_BUF_SIZE,
+        .buf_count = c->buf_count ? c->buf_count : SIM_UDP_BUF_COUNT,
+    };
     if (recovery) {
         /* one packet being received while one is handled: the receiver
          * keeps a buffer for the next packet (uart.c take_request) */
-        b->plat_uart.buf_size = SIM_RECOVERY_BUF_SIZE;
-        b->plat_uart.buf_count = 2;
+        b->uart_tp.buf_size = SIM_RECOVERY_BUF_SIZE;
+        b->uart_tp.buf_count = 2;
     }
 }
 
 void sim_platform_setup(struct sim_board *b)
 {
-    fill_common(b, &b->plat_uart);
-    fill_common(b, &b->plat_udp);
+    fill_platform(b, &b->plat);
     set_buffers(b, false);
 }
 
@@ -100,10 +107,10 @@ void sim_server_start(struct sim_board *b)
     size_t n;
     const struct smp_group *const *groups = sim_services_groups(&n);
     bool recovery = !b->running;
-    b->plat_uart.recovery = b->plat_udp.recovery = recovery;
+    b->plat.recovery = recovery;
     set_buffers(b, recovery);
     if (recovery)
         sim_board_log(b, "I: no image runs: serving MCUboot serial recovery on the UART "
                          "(echo, reset, image list, image upload into slot 0)");
-    smpsrv_init(&b->srv, groups, n, &b->plat_uart, b->rsp_buf, sizeof b->rsp_buf);
+    smpsrv_init(&b->srv, groups, n, &b->plat, b->rsp_buf, sizeof b->rsp_buf);
 }

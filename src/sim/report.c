@@ -27,7 +27,7 @@ static cJSON *trailer_json(const struct boot_swap_state *st)
     return o;
 }
 
-static cJSON *link_json(const struct sim_link_stats *s, const struct smpsrv_platform *p)
+static cJSON *link_json(const struct sim_link_stats *s, const struct smpsrv_transport *p)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "rx_bytes", (double)s->rx_bytes);
@@ -79,8 +79,8 @@ static cJSON *board_status(const struct sim_board *b)
     cJSON_AddNumberToObject(o, "boot_count", b->boot_count);
     cJSON_AddStringToObject(o, "reset_cause", sim_reset_cause_name(b->reset_cause));
     cJSON_AddStringToObject(o, "swap_type", boot_swap_type_name(b->boot_res.swap_type));
-    cJSON_AddItemToObject(o, "uart", link_json(&b->uart_st, &b->plat_uart));
-    cJSON_AddItemToObject(o, "udp", link_json(&b->udp_st, &b->plat_udp));
+    cJSON_AddItemToObject(o, "uart", link_json(&b->uart_st, &b->uart_tp));
+    cJSON_AddItemToObject(o, "udp", link_json(&b->udp_st, &b->udp_tp));
     cJSON_AddItemToObject(o, "flash", flash_json(&b->flash.stats));
     cJSON_AddNumberToObject(o, "smp_requests", b->srv.stats.requests);
     cJSON_AddNumberToObject(o, "smp_errors", b->srv.stats.errors);
@@ -106,17 +106,19 @@ static cJSON *faults_json(const struct sim_fault_stats *s)
 /* A running board's links enforce their own buf_size; what the firmware
  * reports (OS cmd 6) may differ under --report-buf-size, and is 0 with
  * --no-params. */
-static void link_buffers(cJSON *link, uint32_t enforced, const struct smpsrv_platform *p)
+static void link_buffers(cJSON *link, uint32_t enforced, const struct smpsrv_transport *tp,
+                         bool no_params)
 {
     cJSON_ReplaceItemInObject(link, "buf_size", cJSON_CreateNumber(enforced));
-    cJSON_AddNumberToObject(link, "reported_buf_size", p->no_params ? 0 : p->buf_size);
+    cJSON_AddNumberToObject(link, "reported_buf_size", no_params ? 0 : tp->buf_size);
 }
 
 char *sim_runtime_status_json(const struct sim_runtime *rt)
 {
     cJSON *o = board_status(rt->b);
-    link_buffers(cJSON_GetObjectItem(o, "uart"), rt->uart.rx_buf_size, &rt->b->plat_uart);
-    link_buffers(cJSON_GetObjectItem(o, "udp"), rt->udp.buf_size, &rt->b->plat_udp);
+    bool no_params = rt->b->plat.no_params;
+    link_buffers(cJSON_GetObjectItem(o, "uart"), rt->uart.rx_buf_size, &rt->b->uart_tp, no_params);
+    link_buffers(cJSON_GetObjectItem(o, "udp"), rt->udp.buf_size, &rt->b->udp_tp, no_params);
     cJSON *f = cJSON_CreateObject();
     cJSON_AddItemToObject(f, "uart_rx", faults_json(&rt->uart.rx_faults.st));
     cJSON_AddItemToObject(f, "uart_tx", faults_json(&rt->uart.tx_faults.st));

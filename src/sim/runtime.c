@@ -84,19 +84,18 @@ static void power_on_boot(struct sim_board *b, enum sim_reset_cause cause)
     sim_server_start(b);
 }
 
-/* The buffers each link enforces are the configured ones (the platform's
- * figures). Test options then make the firmware report another buf_size
- * than its links enforce, or have no OS cmd 6 at all. */
+/* The buffers each link enforces are the configured ones (the
+ * transports' figures). A test option then makes the firmware report
+ * another buf_size than its links enforce. */
 static void setup_link_buffers(struct sim_runtime *rt)
 {
     struct sim_board *b = rt->b;
-    rt->uart.rx_buf_size = b->plat_uart.buf_size;
-    rt->uart.rx_buf_count = b->plat_uart.buf_count;
+    rt->uart.rx_buf_size = b->uart_tp.buf_size;
+    rt->uart.rx_buf_count = b->uart_tp.buf_count;
     rt->uart.rx_line_max = b->cfg.line_buf ? b->cfg.line_buf : SMP_SERIAL_DEVICE_LINE_BUF;
-    rt->udp.buf_size = b->plat_udp.buf_size;
+    rt->udp.buf_size = b->udp_tp.buf_size;
     if (b->cfg.report_buf_size)
-        b->plat_uart.buf_size = b->plat_udp.buf_size = b->cfg.report_buf_size;
-    b->plat_uart.no_params = b->plat_udp.no_params = b->cfg.no_params;
+        b->uart_tp.buf_size = b->udp_tp.buf_size = b->cfg.report_buf_size;
 }
 
 void sim_runtime_reboot(struct sim_runtime *rt, enum sim_reset_cause cause)
@@ -129,7 +128,7 @@ static void log_board_summary(struct sim_runtime *rt)
                   c->dfu_gate ? ", updates only in DFU mode" : "",
                   rt->uart.rx_buf_size, rt->uart.rx_buf_count,
                   rt->uart.rx_line_max, baud,
-                  rt->udp.buf_size, b->plat_udp.buf_count,
+                  rt->udp.buf_size, b->udp_tp.buf_count,
                   c->flash_timing ? "timed like the nRF52840" : "untimed");
     if (c->report_buf_size)
         sim_board_log(b, "board: test option: params reports buf_size %u",
@@ -201,11 +200,9 @@ void sim_runtime_serve(struct sim_runtime *rt, bool uart, const uint8_t *pkt,
                           uart ? "uart" : "udp", h.op, h.ver, h.group, h.id, h.seq,
                           h.len, uart ? b->uart_st.outstanding : 1u);
     }
-    /* serial recovery runs in the bootloader, which has no network stack */
-    if (!uart && b->plat_udp.recovery)
-        return;
-    b->srv.plat = uart ? &b->plat_uart : &b->plat_udp;
-    smpsrv_process(&b->srv, pkt, len, emit, arg);
+    /* the link's limits go with the packet (serial recovery, which has no
+     * network stack, answers on the UART only) */
+    smpsrv_process(&b->srv, uart ? &b->uart_tp : &b->udp_tp, pkt, len, emit, arg);
 }
 
 /* A power cut while serving (--fail-after): power returns, board reboots. */

@@ -60,7 +60,7 @@ static int pool_info(void *ctx, size_t index, struct smpsrv_pool *p)
 {
     struct sim_board *b = board_of(ctx);
     const struct sim_link_stats *u = &b->uart_st;
-    const struct smpsrv_platform *pl = &b->plat_uart;
+    const struct smpsrv_transport *pl = &b->uart_tp;
     memset(p, 0, sizeof *p);
     if (index == 0) {
         p->name = "smp_netbuf";

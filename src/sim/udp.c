@@ -155,7 +155,7 @@ void sim_udp_on_readable(struct sim_runtime *rt, uint64_t now)
         if (got < 0)
             break;
         b->udp_st.rx_bytes += (uint64_t)got;
-        if (n >= b->plat_udp.buf_count) {
+        if (n >= b->udp_tp.buf_count) {
             b->udp_st.dropped_no_buf++;
             continue;
         }

@@ -30,6 +30,9 @@ void smpsrv_init(struct smpsrv *srv, const struct smp_group *const *groups,
     srv->plat = plat;
     srv->rsp_buf = rsp_buf;
     srv->rsp_cap = rsp_cap;
+    for (size_t i = 0; i < ngroups; i++)
+        if (groups[i] && groups[i]->state)
+            memset(groups[i]->state, 0, groups[i]->state_size);
 }
 
 int smp_ctx_group_err(struct smp_ctx *ctx, int group_rc)
@@ -165,11 +168,11 @@ static void write_error(struct cbor_writer *w, const struct smp_hdr *h,
 
 /* Runs the handler for one request whose body is complete; fills w with the
  * response body. Returns 0 on success or the error that w now describes. */
-static int run_request(struct smpsrv *srv, const struct smp_hdr *h,
-                       const uint8_t *body, struct cbor_writer *w)
+static int run_request(struct smpsrv *srv, const struct smpsrv_transport *tp,
+                       const struct smp_hdr *h, const uint8_t *body, struct cbor_writer *w)
 {
     const struct smp_group *g = NULL;
-    struct smp_ctx ctx = { .srv = srv, .req_hdr = h, .rsp = w };
+    struct smp_ctx ctx = { .srv = srv, .transport = tp, .req_hdr = h, .rsp = w };
     int rc;
 
     if (h->ver > 1) {
@@ -178,6 +181,7 @@ static int run_request(struct smpsrv *srv, const struct smp_hdr *h,
         rc = SMP_ERR_EINVAL;
     } else {
         g = smpsrv_find_group(srv, h->group);
+        ctx.state = g ? g->state : NULL;
         smp_handler_fn fn = find_handler(srv, g, h);
         rc = fn ? parse_body(body, h->len, &ctx.req) : SMP_ERR_ENOTSUP;
         if (rc == 0) {
@@ -229,16 +233,18 @@ static bool is_response(const struct smp_hdr *h)
     return (h->op & 1u) != 0;
 }
 
-int smpsrv_process(struct smpsrv *srv, const uint8_t *pkt, size_t len,
-                   smpsrv_emit_fn emit, void *arg)
+int smpsrv_process(struct smpsrv *srv, const struct smpsrv_transport *tp,
+                   const uint8_t *pkt, size_t len, smpsrv_emit_fn emit, void *arg)
 {
     struct cbor_writer w;
     struct smp_hdr h;
     size_t pos = 0;
     int handled = 0;
 
-    if (!srv->rsp_buf || srv->rsp_cap < SMP_HDR_SIZE + 16 || (!pkt && len))
+    if (!srv->rsp_buf || srv->rsp_cap < SMP_HDR_SIZE + 16 || (!pkt && len) || !tp)
         return 0;
+    if (srv->plat && srv->plat->recovery && !tp->serial)
+        return 0; /* the bootloader never sees it */
     while (pos < len) {
         if (smp_hdr_decode(pkt + pos, len - pos, &h) != 0) {
             srv->stats.dropped++;
@@ -263,7 +269,7 @@ int smpsrv_process(struct smpsrv *srv, const uint8_t *pkt, size_t len,
         }
         srv->stats.bytes_in += (uint32_t)(SMP_HDR_SIZE + h.len);
         if (!is_response(&h)) {
-            int rc = run_request(srv, &h, pkt + pos + SMP_HDR_SIZE, &w);
+            int rc = run_request(srv, tp, &h, pkt + pos + SMP_HDR_SIZE, &w);
             count(srv, h.group, rc != 0);
             respond(srv, &h, w.len, emit, arg);
             handled++;

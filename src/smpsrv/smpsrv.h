@@ -24,8 +24,22 @@
 
 struct smpsrv;
 
+/* The transport a packet came on, given with each packet: one server
+ * answers on several (a UART and UDP, say) whose limits differ. */
+struct smpsrv_transport {
+    /* its SMP buffers (netbuf size and count), which OS cmd 6 reports */
+    uint32_t buf_size;
+    uint32_t buf_count;
+    /* a serial line (UART, USB CDC): MCUboot's serial recovery
+     * (plat->recovery) answers there only, a bootloader has no network
+     * stack; a packet on another transport then gets no answer */
+    bool serial;
+};
+
 struct smp_ctx {
     struct smpsrv *srv;
+    const struct smpsrv_transport *transport; /* the request's */
+    void *state;               /* the group's own state (smp_group.state) */
     const struct smp_hdr *req_hdr;
     struct cbor_value req;     /* request body: a map (empty when absent) */
     struct cbor_writer *rsp;   /* response map is open: write key/value pairs */
@@ -61,6 +75,13 @@ struct smp_group {
      * exist there (every command answers ENOTSUP, as MCUboot does). */
     const struct smp_handler *recovery_handlers;
     size_t recovery_count;
+    /* What the group keeps between requests (an upload session, ...):
+     * state_size bytes owned by the group's file, handed to its handlers
+     * as ctx->state; NULL for a group that keeps nothing. smpsrv_init
+     * zeroes it, as a device's reset clears RAM. One server per program,
+     * as on a device (two servers would share a group's state). */
+    void *state;
+    size_t state_size;
 };
 
 /* Limits of the server's own bounded storage (no malloc anywhere). */
@@ -147,10 +168,8 @@ struct smpsrv_platform {
      * progress from an abandoned one. NULL: a different upload may always
      * replace the current one. */
     uint32_t (*uptime_ms)(void *ctx);
-    /* SMP buffers, reported by OS cmd 6; no_params: firmware too old to
-     * have the command (it answers ENOTSUP, as for any unknown command) */
-    uint32_t buf_size;
-    uint32_t buf_count;
+    /* Firmware too old to have OS cmd 6 (it answers ENOTSUP, as for any
+     * unknown command). The buffers it reports are the transport's. */
     bool no_params;
     /* os/application info (OS cmd 7) */
     const char *kernel_name, *node_name, *kernel_release, *kernel_version,
@@ -205,7 +224,8 @@ struct smpsrv_platform {
      * truncates the file first. fs_close: the client closed its session.
      * Wire behaviour: an upload chunk at an unexpected offset is not
      * written; the reply's `off` says where to continue (0: start over),
-     * as for image uploads. */
+     * as for image uploads; once the whole file is in, any chunk of it
+     * is answered with its length until fs close or another upload. */
     int (*fs_stat)(void *ctx, const char *name, uint32_t *len);
     int (*fs_read)(void *ctx, const char *name, uint32_t off, uint8_t *buf,
                    size_t cap, size_t *n);
@@ -235,32 +255,6 @@ struct smpsrv_stats {
     uint32_t dropped;            /* packets or tails too short for a header (no response) */
 };
 
-/* The image upload session (img cmd 1), kept between chunks. */
-struct smpsrv_upload {
-    bool active;
-    uint8_t image;
-    const struct flash_area *fa; /* the slot written: 1 (0 in recovery) */
-    uint32_t len;                /* total image size, from the first chunk */
-    uint32_t off;                /* bytes accepted so far (the next expected off) */
-    uint32_t erased_to;          /* the slot is known erased below this offset */
-    uint32_t last_ms;            /* uptime of the last chunk (plat->uptime_ms) */
-    bool durable;                /* plat->upload_record follows this session */
-    uint32_t rec_next;           /* the record's next free mark unit */
-    uint8_t sha[32];             /* SHA-256 of the whole file, when the client sent it */
-    uint8_t sha_len;
-    uint8_t tail[32];            /* accepted bytes not yet written (below write alignment) */
-    uint8_t tail_len;
-    bool has_match, match;       /* final `match`, once the whole file is in */
-};
-
-/* The file upload session (fs cmd 0 write), kept between chunks. */
-struct smpsrv_fs_upload {
-    bool active;
-    char name[SMPSRV_NAME_MAX + 1];
-    uint32_t len;                /* total file size, from the first chunk */
-    uint32_t off;                /* next expected offset */
-};
-
 struct smpsrv {
     const struct smp_group *const *groups;
     size_t ngroups;
@@ -268,9 +262,6 @@ struct smpsrv {
     uint8_t *rsp_buf;            /* one response at a time */
     size_t rsp_cap;
     struct smpsrv_stats stats;
-    void *group_state[64];       /* per-group state (upload session, ...) */
-    struct smpsrv_upload upload; /* image upload session */
-    struct smpsrv_fs_upload fs_upload;
     /* Scratch for one request at a time (shell argv and output, settings
      * values): keeps big buffers off a small device stack. */
     uint8_t scratch[SMPSRV_SCRATCH_SIZE];
@@ -282,16 +273,16 @@ void smpsrv_init(struct smpsrv *srv, const struct smp_group *const *groups,
 
 typedef void (*smpsrv_emit_fn)(void *arg, const uint8_t *msg, size_t len);
 
-/* Processes one transport packet (one or more SMP messages back to back)
- * and emits one response per request. Returns the number of requests
- * handled. `msg` passed to emit lives in rsp_buf: copy or send it before
+/* Processes one packet of transport tp (one or more SMP messages back to
+ * back) and emits one response per request. Returns the number of
+ * requests handled (0 for a packet recovery does not answer on tp). `msg` passed to emit lives in rsp_buf: copy or send it before
  * returning, the next response reuses the buffer. Messages whose op is a
  * response are skipped unanswered; a short header ends the packet with no
  * answer (stats.dropped); a body shorter than its header declares is
  * answered ECORRUPT and ends the packet. Other errors answer that request
  * and processing goes on with the next message. */
-int smpsrv_process(struct smpsrv *srv, const uint8_t *pkt, size_t len,
-                   smpsrv_emit_fn emit, void *arg);
+int smpsrv_process(struct smpsrv *srv, const struct smpsrv_transport *tp,
+                   const uint8_t *pkt, size_t len, smpsrv_emit_fn emit, void *arg);
 
 /* The server's own counters as stat fields, for a board's stat group:
  * field `index` (0, 1, ...) of requests, errors, bytes and per-group

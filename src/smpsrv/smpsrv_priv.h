@@ -17,7 +17,15 @@ int smpsrv_opt_uint(struct smp_ctx *ctx, const char *key, uint64_t *out);
 int smpsrv_opt_int(struct smp_ctx *ctx, const char *key, int64_t *out);
 int smpsrv_opt_bool(struct smp_ctx *ctx, const char *key, bool *out);
 int smpsrv_opt_bytes(struct smp_ctx *ctx, const char *key, const uint8_t **p, size_t *n);
+/* Text keys must also be valid UTF-8 (else EINVAL): what the server puts
+ * back in a response (echo, names) must be valid CBOR, which strict
+ * clients check. */
 int smpsrv_opt_text(struct smp_ctx *ctx, const char *key, const char **p, size_t *n);
+
+/* UTF-8 as CBOR text strings need (RFC 3629). repair turns every byte
+ * that is not part of a valid sequence into '?' (board output). */
+bool smpsrv_text_valid(const char *p, size_t n);
+void smpsrv_text_repair(char *p, size_t n);
 
 /* A required text key copied NUL-terminated into out (SMPSRV_NAME_MAX + 1
  * bytes). Returns 0; SMP_ERR_EINVAL when absent, empty, of another type or

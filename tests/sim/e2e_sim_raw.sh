@@ -2,7 +2,8 @@
 # mcusim answers real clients' bytes over UDP and over the pty: the Go
 # (SMP v1) and Rust (SMP v2) echo vectors of issue 3, image list, params
 # per transport, console lines and continuation lines on the serial line,
-# silently dropped bad frames, and an SMP reset that answers first and
+# silently dropped bad frames, an fs upload whose repeated last chunk is
+# answered with the file's length, and an SMP reset that answers first and
 # keeps the pty path.
 set -euo pipefail
 source "$SRC_DIR/tests/lib/e2e.sh"
@@ -84,6 +85,31 @@ e2e_assert_eq 1 "$(sim_status uart.dropped_too_big)" "oversized request counted 
 e2e_assert_eq 1 "$(sim_status uart.dropped_corrupt)" "bad CRC counted as corrupt"
 e2e_assert_eq 0300000900004200a161726568656c6c6f \
     "$($RAW serial "$SIM_TTY" 0200000900004200a161646568656c6c6f)" "still serving"
+
+e2e_log "fs upload over UDP: a repeated last chunk is answered with the length"
+fs_chunk() { # SEQ OFF N [LEN]: fs write of bytes [OFF, OFF+N) of a pattern
+    python3 -c 'import sys
+seq, off, n = (int(a) for a in sys.argv[1:4])
+def head(major, v):
+    if v < 24: return bytes([major << 5 | v])
+    for info, size in ((24, 1), (25, 2), (26, 4)):
+        if v < 1 << (8 * size): return bytes([major << 5 | info]) + v.to_bytes(size, "big")
+def text(s): return head(3, len(s)) + s.encode()
+data = bytes((i * 7 + 1) & 255 for i in range(off, off + n))
+pairs = [(text("name"), text("/lfs/rt.bin")), (text("off"), head(0, off)),
+         (text("data"), head(2, n) + data)]
+if len(sys.argv) > 4: pairs.append((text("len"), head(0, int(sys.argv[4]))))
+body = head(5, len(pairs)) + b"".join(k + v for k, v in pairs)
+print((bytes([0x0a, 0, len(body) >> 8, len(body) & 255, 0, 8, seq, 0]) + body).hex())' "$@"
+}
+fs_off() { field "$($RAW udp "$SIM_PORT" "$(fs_chunk "$@")")" off; }
+e2e_assert_eq 600 "$(fs_off 1 0 600 1500)" "first chunk"
+e2e_assert_eq 1200 "$(fs_off 2 600 600)" "second chunk"
+e2e_assert_eq 1500 "$(fs_off 3 1200 300)" "last chunk"
+e2e_assert_eq 1500 "$(fs_off 4 1200 300)" "the last chunk again (its answer was lost)"
+python3 -c 'import sys; sys.stdout.buffer.write(bytes((i * 7 + 1) & 255 for i in range(1500)))' \
+    >"$SIM_DIR/rt.expected"
+cmp "$SIM_DIR/rt.expected" "$SIM_DIR/fs/lfs/rt.bin" || e2e_fail "the board's file differs from the upload"
 
 e2e_log "SMP reset over the pty: the reply comes first, the pty keeps its path"
 reply=$($RAW serial "$SIM_TTY" 0a00000000000705)

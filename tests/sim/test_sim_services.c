@@ -57,19 +57,21 @@ static void state_folder_is_laid_out(void **state)
     assert_int_equal(stat(p, &st), 0);
     assert_true(S_ISDIR(st.st_mode));
     assert_string_equal(board.hwid, "00112233aabbccdd");
-    assert_int_equal(board.plat_uart.buf_size, 384);
-    assert_int_equal(board.plat_uart.buf_count, 4);
-    assert_int_equal(board.plat_udp.buf_size, 2048);
-    assert_int_equal(board.plat_udp.buf_count, 2);
-    assert_string_equal(board.plat_uart.node_name, "00112233aabbccdd");
-    assert_ptr_equal(board.plat_uart.slot1, &board.areas[FA_ID_SLOT1]);
+    assert_int_equal(board.uart_tp.buf_size, 384);
+    assert_int_equal(board.uart_tp.buf_count, 4);
+    assert_true(board.uart_tp.serial);
+    assert_int_equal(board.udp_tp.buf_size, 2048);
+    assert_int_equal(board.udp_tp.buf_count, 2);
+    assert_false(board.udp_tp.serial);
+    assert_string_equal(board.plat.node_name, "00112233aabbccdd");
+    assert_ptr_equal(board.plat.slot1, &board.areas[FA_ID_SLOT1]);
     assert_int_equal(board.areas[FA_ID_SLOT1].off, 0x82000);
 }
 
 static void settings_persist_across_reopen(void **state)
 {
     (void)state;
-    const struct smpsrv_platform *p = &board.plat_uart;
+    const struct smpsrv_platform *p = &board.plat;
     uint8_t val[16];
     size_t len;
     assert_int_equal(p->settings_write(p->ctx, "app/name", (const uint8_t *)"pump-7", 6), 0);
@@ -85,7 +87,7 @@ static void settings_persist_across_reopen(void **state)
     sim_board_close(&board);
     assert_int_equal(sim_board_open(&board, &cfg), SIM_OK);
     sim_platform_setup(&board);
-    p = &board.plat_uart;
+    p = &board.plat;
     assert_int_equal(p->settings_read(p->ctx, "app/name", val, sizeof val, &len), 0);
     assert_int_equal(len, 6);
     assert_memory_equal(val, "pump-7", 6);
@@ -94,7 +96,7 @@ static void settings_persist_across_reopen(void **state)
 static void files_are_confined_and_bounded(void **state)
 {
     (void)state;
-    const struct smpsrv_platform *p = &board.plat_udp;
+    const struct smpsrv_platform *p = &board.plat;
     uint8_t buf[64];
     size_t n;
     uint32_t len;
@@ -131,7 +133,7 @@ static void files_are_confined_and_bounded(void **state)
 static void shell_knows_its_commands(void **state)
 {
     (void)state;
-    const struct smpsrv_platform *p = &board.plat_uart;
+    const struct smpsrv_platform *p = &board.plat;
     char out[512];
     size_t len;
     int ret;
@@ -159,7 +161,7 @@ static void shell_knows_its_commands(void **state)
 static void os_figures_are_live(void **state)
 {
     (void)state;
-    const struct smpsrv_platform *p = &board.plat_uart;
+    const struct smpsrv_platform *p = &board.plat;
     struct smpsrv_pool pool;
     assert_int_equal(p->pool_info(p->ctx, 0, &pool), 0);
     assert_string_equal(pool.name, "smp_netbuf");

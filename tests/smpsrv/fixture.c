@@ -210,6 +210,13 @@ static int shell_exec(void *ctx, int argc, const char *const argv[], char *out, 
         *ret = 0;
         return 0;
     }
+    if (strcmp(argv[0], "bin") == 0) { /* a command that prints raw bytes */
+        static const char raw[] = "ok\xff \xe2\x82\xac \xe2\x82";
+        *out_len = sizeof raw - 1;
+        memcpy(out, raw, *out_len);
+        *ret = 0;
+        return 0;
+    }
     *out_len = (size_t)snprintf(out, cap, "%s: command not found", argv[0]);
     *ret = -2;
     return 0;
@@ -258,8 +265,7 @@ int fx_setup(void **state)
     f->plat.uptime_ms = uptime_ms;
     f->plat.boot_mode = 3;
     f->plat.max_image_size = FX_SLOT_SIZE - 0x2000;
-    f->plat.buf_size = 2048;
-    f->plat.buf_count = 4;
+    f->tp = (struct smpsrv_transport){ .buf_size = 2048, .buf_count = 4, .serial = true };
     f->plat.kernel_name = "Zephyr";
     f->plat.node_name = "mcusim";
     f->plat.kernel_release = "v3.7.0";
@@ -322,7 +328,7 @@ static void collect(void *arg, const uint8_t *msg, size_t len)
 int fx_send(struct fx *f, const uint8_t *pkt, size_t len)
 {
     f->nrsp = 0;
-    return smpsrv_process(&f->srv, pkt, len, collect, f);
+    return smpsrv_process(&f->srv, &f->tp, pkt, len, collect, f);
 }
 
 size_t fx_req(uint8_t *out, uint8_t op, uint8_t ver, uint16_t group, uint8_t id,

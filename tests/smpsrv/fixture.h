@@ -22,6 +22,7 @@ struct fx {
     struct flash_model fm;
     struct flash_area slot0, slot1, record;
     struct smpsrv_platform plat;
+    struct smpsrv_transport tp;   /* what fx_send's packets come on (a UART, 2048 x 4) */
     struct smpsrv srv;
     uint8_t rsp_buf[FX_RSP_CAP];
     uint8_t rsp[FX_MAX_RSP][FX_RSP_CAP];
@@ -47,7 +48,7 @@ struct fx {
 int fx_setup(void **state);
 int fx_teardown(void **state);
 
-/* Feeds one transport packet; returns smpsrv_process's count. */
+/* Feeds one packet of transport f->tp; returns smpsrv_process's count. */
 int fx_send(struct fx *f, const uint8_t *pkt, size_t len);
 /* Builds a request (header + body) into out; returns its length. */
 size_t fx_req(uint8_t *out, uint8_t op, uint8_t ver, uint16_t group, uint8_t id,

@@ -324,6 +324,41 @@ static void test_fs_upload_download_hash(void **state)
     assert_int_equal(f->fs_closes, 1);
 }
 
+/* A lost answer to the last chunk: the client sends it again, and the
+ * answer must be where the server stands (the whole length), not 0, which
+ * would make the client start the file over. */
+static void test_fs_repeated_last_chunk(void **state)
+{
+    struct fx *f = *state;
+    uint8_t file[1200];
+
+    for (size_t i = 0; i < sizeof file; i++)
+        file[i] = (uint8_t)(i * 13 + 1);
+    assert_int_equal(fs_put(f, "/lfs/fw.bin", 0, file, 500, sizeof file), 500);
+    assert_int_equal(fs_put(f, "/lfs/fw.bin", 500, file + 500, 500, -1), 1000);
+    assert_int_equal(fs_put(f, "/lfs/fw.bin", 1000, file + 1000, 200, -1), 1200);
+    assert_int_equal(fs_put(f, "/lfs/fw.bin", 1000, file + 1000, 200, -1), 1200);
+    /* an older chunk arriving late is not written either */
+    assert_int_equal(fs_put(f, "/lfs/fw.bin", 500, file + 500, 500, -1), 1200);
+    /* data past the end is another, longer upload of the name: start over */
+    assert_int_equal(fs_put(f, "/lfs/fw.bin", 1200, file, 100, -1), 0);
+    assert_int_equal(f->files[0].len, sizeof file);
+    assert_memory_equal(f->files[0].data, file, sizeof file);
+    /* another file knows no session: it starts over */
+    assert_int_equal(fs_put(f, "/lfs/other", 1000, file + 1000, 200, -1), 0);
+    assert_int_equal(fs_put(f, "/lfs/fw.bin", 1000, file + 1000, 200, -1), 1200);
+    /* a reset forgets the session (the fs group's state) */
+    fx_reboot(f);
+    assert_int_equal(fs_put(f, "/lfs/fw.bin", 1000, file + 1000, 200, -1), 0);
+    /* once the client closed the file, the session is gone */
+    assert_int_equal(fs_put(f, "/lfs/fw.bin", 0, file, 500, sizeof file), 500);
+    assert_int_equal(fs_put(f, "/lfs/fw.bin", 500, file + 500, 700, -1), 1200);
+    cv_free(call(f, 2, 1, 8, 4, NULL, 0));
+    assert_int_equal(fs_put(f, "/lfs/fw.bin", 1000, file + 1000, 200, -1), 0);
+    assert_int_equal(f->files[0].len, sizeof file);
+    assert_memory_equal(f->files[0].data, file, sizeof file);
+}
+
 static void test_fs_errors(void **state)
 {
     struct fx *f = *state;
@@ -393,6 +428,16 @@ static void test_shell(void **state)
     assert_true(cv_text(cv_get(b, "o"), out, sizeof out));
     assert_non_null(strstr(out, "not found"));
     assert_int_equal(cv_get_int(b, "ret", 0), -2);
+    cv_free(b);
+    /* output that is not UTF-8 comes back as valid text, '?' for each bad byte */
+    static const char *const bin[] = { "bin" };
+    b = shell(f, bin, 1);
+    assert_true(cv_text(cv_get(b, "o"), out, sizeof out));
+    assert_string_equal(out, "ok? \xe2\x82\xac ??");
+    cv_free(b);
+    static const char *const badarg[] = { "echo", "\xc0\xaf" };
+    b = shell(f, badarg, 2);
+    assert_int_equal(cv_get_int(b, "rc", -1), 3);
     cv_free(b);
     b = shell(f, NULL, 0);
     assert_int_equal(err_rc(b, 9), 3); /* EMPTY_COMMAND */
@@ -473,6 +518,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stat_list_and_read, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_settings, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_fs_upload_download_hash, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_fs_repeated_last_chunk, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_fs_errors, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_shell, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_enum, fx_setup, fx_teardown),

@@ -201,6 +201,44 @@ static void test_malformed_bodies(void **state)
     assert_rc(f, 0, 3);
 }
 
+/* Echo of `d`: text the server puts back must be valid CBOR, so `d` must
+ * be UTF-8 (RFC 3629); multi-byte text comes back byte for byte. */
+static void echo_text(struct fx *f, const char *d, size_t n)
+{
+    uint8_t pkt[64] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0xa1, 0x61, 0x64 };
+
+    pkt[3] = (uint8_t)(4 + n);
+    pkt[11] = (uint8_t)(0x60 | n);
+    memcpy(pkt + 12, d, n);
+    f->nrsp = 0;
+    assert_int_equal(fx_send(f, pkt, 12 + n), 1);
+}
+
+static void test_text_must_be_utf8(void **state)
+{
+    struct fx *f = *state;
+    static const char *const bad[] = {
+        "he\xe8\x04o",      /* a lead byte without its continuation */
+        "\xc0\xaf",          /* overlong '/' */
+        "\xed\xa0\x80",      /* a UTF-16 surrogate */
+        "\xf4\x90\x80\x80",  /* above U+10FFFF */
+        "\xe2\x82",          /* cut short */
+        "\xff",
+    };
+    static const char good[] = "gr\xc3\xbc\xc3\x9f \xe2\x82\xac \xf0\x9f\x98\x80";
+    char out[32];
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        echo_text(f, bad[i], strlen(bad[i]));
+        assert_rc(f, 0, 3);
+    }
+    echo_text(f, good, strlen(good));
+    struct cv *b = rsp_body(f, 0);
+    assert_true(cv_text(cv_get(b, "r"), out, sizeof out));
+    assert_string_equal(out, good);
+    cv_free(b);
+}
+
 static void test_framing_errors(void **state)
 {
     struct fx *f = *state;
@@ -286,6 +324,28 @@ static void test_response_too_big(void **state)
     cv_free(b);
     f->srv.rsp_buf = f->rsp_buf;
     f->srv.rsp_cap = sizeof f->rsp_buf;
+}
+
+/* One server on two links: params answers the figures of the transport
+ * each request came on, with nothing re-initialised in between. */
+static void test_params_per_transport(void **state)
+{
+    struct fx *f = *state;
+    const struct smpsrv_transport uart = { .buf_size = 384, .buf_count = 4, .serial = true };
+    const struct smpsrv_transport udp = { .buf_size = 2048, .buf_count = 2 };
+    const struct smpsrv_transport *order[] = { &uart, &udp, &uart };
+
+    for (size_t i = 0; i < 3; i++) {
+        f->tp = *order[i];
+        struct cv *b = fx_call(f, 0, 1, 0, 6, NULL, 0);
+        assert_int_equal(cv_get_int(b, "buf_size", -1), order[i]->buf_size);
+        assert_int_equal(cv_get_int(b, "buf_count", -1), order[i]->buf_count);
+        cv_free(b);
+    }
+    f->plat.no_params = true;
+    struct cv *b = fx_call(f, 0, 1, 0, 6, NULL, 0);
+    assert_int_equal(cv_get_int(b, "rc", -1), SMP_ERR_ENOTSUP);
+    cv_free(b);
 }
 
 static void test_os_params_info_bootloader(void **state)
@@ -381,10 +441,68 @@ static void test_group_tables(void **state)
     }
 }
 
+/* A group of the board's own (id 64) keeping a counter as its state, and
+ * a stateless one (id 65): handlers get their own group's state, and a
+ * new server (a reset) starts from zeroed state. */
+struct counter_state {
+    uint32_t calls;
+    bool stateless_saw_null;
+};
+
+static struct counter_state counter_state;
+
+static int count_call(struct smp_ctx *ctx)
+{
+    struct counter_state *st = ctx->state;
+
+    st->calls++;
+    cbor_put_str(ctx->rsp, "calls");
+    cbor_put_uint(ctx->rsp, st->calls);
+    return 0;
+}
+
+static int stateless_call(struct smp_ctx *ctx)
+{
+    counter_state.stateless_saw_null = ctx->state == NULL;
+    return 0;
+}
+
+static void test_group_owns_state(void **state)
+{
+    static const struct smp_handler counter_handlers[] = { { .read = count_call } };
+    static const struct smp_handler stateless_handlers[] = { { .read = stateless_call } };
+    static const struct smp_group counter = {
+        .id = 64, .name = "counter", .handlers = counter_handlers, .count = 1,
+        .state = &counter_state, .state_size = sizeof counter_state,
+    };
+    static const struct smp_group stateless = {
+        .id = 65, .name = "stateless", .handlers = stateless_handlers, .count = 1,
+    };
+    static const struct smp_group *const groups[] = { &counter, &stateless };
+    struct fx *f = *state;
+    uint8_t pkt[16];
+
+    counter_state.calls = 41;
+    smpsrv_init(&f->srv, groups, 2, &f->plat, f->rsp_buf, sizeof f->rsp_buf);
+    assert_int_equal(counter_state.calls, 0);
+    for (int i = 1; i <= 2; i++) {
+        struct cv *b = fx_call(f, 0, 1, 64, 0, NULL, 0);
+        assert_int_equal(cv_get_int(b, "calls", -1), i);
+        cv_free(b);
+    }
+    cv_free(fx_call(f, 0, 1, 65, 0, NULL, 0));
+    assert_true(counter_state.stateless_saw_null);
+    assert_int_equal(counter_state.calls, 2);
+    smpsrv_init(&f->srv, groups, 2, &f->plat, f->rsp_buf, sizeof f->rsp_buf);
+    assert_int_equal(fx_send(f, pkt, fx_req(pkt, 0, 1, 64, 0, 0, NULL, 0)), 1);
+    assert_int_equal(counter_state.calls, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_go_echo_v1, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_group_owns_state, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_rust_echo_v2, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_doc_echo_hi, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_go_image_list_empty_flash, fx_setup, fx_teardown),
@@ -394,10 +512,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_several_messages_in_one_packet, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_unknown_group_and_command, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_malformed_bodies, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_text_must_be_utf8, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_framing_errors, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_version_too_new, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_group_error_shapes, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_response_too_big, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_params_per_transport, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_os_params_info_bootloader, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_stats_count_requests, fx_setup, fx_teardown),
         cmocka_unit_test(test_group_tables),

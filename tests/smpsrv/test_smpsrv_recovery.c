@@ -35,6 +35,31 @@ static void assert_bare_rc(struct cv *b, int64_t want)
     cv_free(b);
 }
 
+/* The bootloader has no network stack: a packet on a transport that is not
+ * a serial line gets no answer and is not even counted; the serial line
+ * is answered. */
+static void test_recovery_answers_serial_only(void **state)
+{
+    struct fx *f = *state;
+    uint8_t pkt[32];
+    size_t n = fx_req(pkt, SMP_OP_WRITE, 1, SMP_GROUP_OS, 0, 7,
+                      (const uint8_t *)"\xa1\x61\x64\x62hi", 6);
+
+    f->tp.serial = false;
+    assert_int_equal(fx_send(f, pkt, n), 0);
+    assert_int_equal(f->nrsp, 0);
+    assert_int_equal(f->srv.stats.requests, 0);
+    assert_int_equal(f->srv.stats.bytes_in, 0);
+    f->tp.serial = true;
+    assert_int_equal(fx_send(f, pkt, n), 1);
+    assert_int_equal(f->nrsp, 1);
+    assert_int_equal(f->srv.stats.requests, 1);
+    /* the application answers on both */
+    f->plat.recovery = false;
+    f->tp.serial = false;
+    assert_int_equal(fx_send(f, pkt, n), 1);
+}
+
 static void test_only_recovery_commands(void **state)
 {
     struct fx *f = *state;
@@ -200,6 +225,7 @@ static void test_lists_only_valid_images(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_recovery_answers_serial_only, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_only_recovery_commands, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_upload_writes_slot0, setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_offset_zero_restarts, setup, fx_teardown),

@@ -3,10 +3,14 @@
  * status, hash/checksum (crc32, sha256), supported hash types, close.
  *
  * The board owns the files and confines the names (plat->fs_*); this file
- * keeps one upload session (srv->fs_upload: name, total length, next
- * offset). As for images, a chunk at any other offset is not written and
+ * keeps one upload session (its group state, struct fs_session: name,
+ * total length, next offset). As for images, a chunk at any other offset is not written and
  * the reply's `off` says where to continue (0: start over), so a client
- * that lost a response resumes instead of corrupting the file.
+ * that lost a response resumes instead of corrupting the file. A finished
+ * upload stays the session (next offset = its length) until the client
+ * closes the file or starts another upload: a repeated last chunk, sent
+ * because its answer was lost, is answered with the length, not 0 (a
+ * chunk past its end is another upload of the name: 0, start over).
  */
 #include <string.h>
 
@@ -18,6 +22,14 @@ enum { FS_FILE = 0, FS_STATUS = 1, FS_HASH = 2, FS_HASH_TYPES = 3, FS_CLOSE = 4 
 
 /* Room the response needs besides the data: keys, integer heads, map. */
 #define FS_RSP_OVERHEAD 48
+
+/* The file upload session (fs cmd 0 write), kept between chunks. */
+struct fs_session {
+    bool active;
+    char name[SMPSRV_NAME_MAX + 1];
+    uint32_t len;                /* total file size, from the first chunk */
+    uint32_t off;                /* next expected offset */
+};
 
 static int get_name(struct smp_ctx *ctx, char *name)
 {
@@ -73,10 +85,23 @@ static void put_off(struct smp_ctx *ctx, uint32_t off)
     cbor_put_uint(ctx->rsp, off);
 }
 
+/* Where a chunk at off that is not written should make the client go on:
+ * the session's next offset, or 0 (start over) for a name without a
+ * session. A finished upload cannot grow: a chunk past its end belongs to
+ * another (longer) upload of the name, which starts over. */
+static uint32_t expected_off(const struct fs_session *u, const char *name, uint64_t off)
+{
+    if (!u->active || strcmp(u->name, name) != 0)
+        return 0;
+    if (u->off == u->len && off >= u->len)
+        return 0;
+    return u->off;
+}
+
 static int fs_upload(struct smp_ctx *ctx)
 {
     const struct smpsrv_platform *p = ctx->srv->plat;
-    struct smpsrv_fs_upload *u = &ctx->srv->fs_upload;
+    struct fs_session *u = ctx->state;
     char name[SMPSRV_NAME_MAX + 1];
     const uint8_t *data;
     uint64_t off, len = 0;
@@ -100,8 +125,9 @@ static int fs_upload(struct smp_ctx *ctx)
         memcpy(u->name, name, sizeof u->name);
         u->len = (uint32_t)len;
         u->active = true;
-    } else if (!u->active || strcmp(u->name, name) != 0 || off != u->off) {
-        put_off(ctx, u->active && strcmp(u->name, name) == 0 ? u->off : 0);
+    } else if (!u->active || strcmp(u->name, name) != 0 || off != u->off ||
+               u->off == u->len) {
+        put_off(ctx, expected_off(u, name, off));
         return 0;
     }
     if (n > u->len - u->off) {
@@ -115,8 +141,6 @@ static int fs_upload(struct smp_ctx *ctx)
     }
     u->off += (uint32_t)n;
     put_off(ctx, u->off);
-    if (u->off == u->len)
-        u->active = false;
     return 0;
 }
 
@@ -285,7 +309,7 @@ static int fs_close(struct smp_ctx *ctx)
 {
     const struct smpsrv_platform *p = ctx->srv->plat;
 
-    ctx->srv->fs_upload.active = false;
+    ((struct fs_session *)ctx->state)->active = false;
     if (p->fs_close)
         p->fs_close(p->ctx);
     return 0;
@@ -315,10 +339,14 @@ static const struct smp_handler fs_handlers[] = {
     [FS_CLOSE] = { .write = fs_close },
 };
 
+static struct fs_session fs_session;
+
 const struct smp_group smp_group_fs = {
     .id = SMP_GROUP_FS,
     .name = "fs",
     .handlers = fs_handlers,
     .count = SMPSRV_ARRAY_LEN(fs_handlers),
     .to_v1_rc = fs_to_v1,
+    .state = &fs_session,
+    .state_size = sizeof fs_session,
 };

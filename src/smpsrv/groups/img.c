@@ -55,11 +55,11 @@ int img_swap_type(const struct smpsrv *srv)
 
 /* The images the slots hold; slot 1 not while an upload is incomplete
  * there: its header may be new and its TLVs an older image's. */
-static void read_slots(struct smpsrv *srv, struct image_info info[2], bool valid[2])
+static void read_slots(const struct smp_ctx *ctx, struct image_info info[2], bool valid[2])
 {
     for (int s = 0; s < 2; s++)
-        valid[s] = img_read_slot(slot_area(srv, (uint64_t)s), &info[s]) == IMAGE_OK;
-    if (valid[1] && img_upload_incomplete(srv))
+        valid[s] = img_read_slot(slot_area(ctx->srv, (uint64_t)s), &info[s]) == IMAGE_OK;
+    if (valid[1] && img_upload_incomplete(ctx))
         valid[1] = false;
 }
 
@@ -137,7 +137,7 @@ static int put_images(struct smp_ctx *ctx)
     bool valid[2];
     int type = img_swap_type(ctx->srv);
 
-    read_slots(ctx->srv, info, valid);
+    read_slots(ctx, info, valid);
     cbor_put_str(ctx->rsp, "images");
     cbor_open_array(ctx->rsp, (size_t)valid[0] + valid[1]);
     for (int s = 0; s < 2; s++)
@@ -237,7 +237,7 @@ static int img_state_write(struct smp_ctx *ctx)
         smp_ctx_rsn(ctx, "a hash is required to test an image");
         return SMP_ERR_EINVAL;
     }
-    read_slots(ctx->srv, info, valid);
+    read_slots(ctx, info, valid);
     for (int s = 0; s < 2; s++) {
         if (!valid[s] || info[s].hash_len != hash_len || memcmp(info[s].hash, hash, hash_len))
             continue;
@@ -248,7 +248,7 @@ static int img_state_write(struct smp_ctx *ctx)
         smp_ctx_rsn(ctx, "this image is already running; it cannot be tested");
         return smp_ctx_group_err(ctx, IMG_ERR_IMAGE_SETTING_TEST_TO_ACTIVE_DENIED);
     }
-    smp_ctx_rsn(ctx, img_upload_incomplete(ctx->srv)
+    smp_ctx_rsn(ctx, img_upload_incomplete(ctx)
                          ? "slot 1 holds an unfinished upload: run the same upload again to finish it, or erase slot 1"
                          : "no image with this hash on the device");
     return smp_ctx_group_err(ctx, IMG_ERR_HASH_NOT_FOUND);
@@ -349,6 +349,10 @@ int img_to_v1(int group_rc)
     }
 }
 
+/* The upload session, shared by both personalities (img_upload.c,
+ * img_recovery.c); a reset forgets it (the durable record stays). */
+static struct img_session img_session_state;
+
 static const struct smp_handler img_handlers[] = {
     [IMG_STATE] = { .read = img_state_read, .write = img_state_write },
     [IMG_UPLOAD] = { .write = img_upload },
@@ -364,4 +368,6 @@ const struct smp_group smp_group_img = {
     .to_v1_rc = img_to_v1,
     .recovery_handlers = img_recovery_handlers,
     .recovery_count = IMG_RECOVERY_COUNT,
+    .state = &img_session_state,
+    .state_size = sizeof img_session_state,
 };

@@ -18,6 +18,29 @@ enum {
 
 #define SHA256_LEN 32
 
+/* The image group's state (smp_group.state, ctx->state in its handlers):
+ * the upload session (img cmd 1), kept between chunks. */
+struct img_session {
+    bool active;
+    const struct flash_area *fa; /* the slot written: 1 (0 in recovery) */
+    uint32_t len;                /* total image size, from the first chunk */
+    uint32_t off;                /* bytes accepted so far (the next expected off) */
+    uint32_t erased_to;          /* the slot is known erased below this offset */
+    uint32_t last_ms;            /* uptime of the last chunk (plat->uptime_ms) */
+    bool durable;                /* plat->upload_record follows this session */
+    uint32_t rec_next;           /* the record's next free mark unit */
+    uint8_t sha[SHA256_LEN];     /* SHA-256 of the whole file, when the client sent it */
+    uint8_t sha_len;
+    uint8_t tail[32];            /* accepted bytes not yet written (below write alignment) */
+    uint8_t tail_len;
+    bool has_match, match;       /* final `match`, once the whole file is in */
+};
+
+static inline struct img_session *img_session(const struct smp_ctx *ctx)
+{
+    return ctx->state;
+}
+
 static inline uint32_t le32_of(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -55,7 +78,7 @@ int img_check_upgrade(struct smp_ctx *ctx, const struct image_info *next,
 
 int img_upload(struct smp_ctx *ctx);
 /* Slot 1 holds part of an upload (a session or a durable record). */
-bool img_upload_incomplete(struct smpsrv *srv);
+bool img_upload_incomplete(const struct smp_ctx *ctx);
 /* Slot 1 is about to change under the upload: the session and the
  * record end. 0, or a recorded group error. */
 int img_upload_forget(struct smp_ctx *ctx);
@@ -64,14 +87,14 @@ int img_upload_forget(struct smp_ctx *ctx);
 #define IMG_RECOVERY_COUNT (IMG_UPLOAD + 1)
 extern const struct smp_handler img_recovery_handlers[IMG_RECOVERY_COUNT];
 
-/* ---- the slot writer of srv->upload (img_write.c) ---- */
+/* ---- the slot writer of the upload session (img_write.c) ---- */
 
 /* A new session writing len bytes into fa from offset 0. */
-void img_session_start(struct smpsrv *srv, const struct flash_area *fa, uint32_t len);
-/* Appends a chunk at u->off. Returns 0 or an IMG_ERR_* code. */
-int img_append(struct smpsrv *srv, const uint8_t *data, size_t n);
+void img_session_start(struct img_session *u, const struct flash_area *fa, uint32_t len);
+/* Appends a chunk at the session's off. Returns 0 or an IMG_ERR_* code. */
+int img_append(struct smp_ctx *ctx, const uint8_t *data, size_t n);
 /* Last chunk: flushes the padded tail and clears the trailer sectors. */
-int img_write_finish(struct smpsrv *srv);
+int img_write_finish(struct smp_ctx *ctx);
 /* Erases one sector unless it is blank already; 0 or an IMG_ERR_* code. */
 int img_erase_sector(const struct flash_area *fa, uint32_t off);
 /* SHA-256 of fa's first len bytes as they read back. */

@@ -70,14 +70,14 @@ static int recovery_begin(struct smp_ctx *ctx, const struct upload_req *rq)
     if (rq->image > 1)
         return SMP_ERR_ENOENT;
     if (rq->image == 1 || !rq->has_len || rq->len > fa->size ||
-        fa_align(fa) > sizeof ctx->srv->upload.tail)
+        fa_align(fa) > sizeof img_session(ctx)->tail)
         return SMP_ERR_EINVAL;
-    img_session_start(ctx->srv, fa, (uint32_t)rq->len);
+    img_session_start(img_session(ctx), fa, (uint32_t)rq->len);
     return 0;
 }
 
 /* The aligned part of the chunk, or all of it when it ends the image. */
-static size_t writable(const struct smpsrv_upload *u, size_t n)
+static size_t writable(const struct img_session *u, size_t n)
 {
     uint32_t align = fa_align(u->fa) ? fa_align(u->fa) : 1;
 
@@ -86,7 +86,7 @@ static size_t writable(const struct smpsrv_upload *u, size_t n)
 
 static int recovery_upload(struct smp_ctx *ctx)
 {
-    struct smpsrv_upload *u = &ctx->srv->upload;
+    struct img_session *u = img_session(ctx);
     struct upload_req rq;
     int rc = img_parse_upload(ctx, &rq);
 
@@ -100,9 +100,9 @@ static int recovery_upload(struct smp_ctx *ctx)
     }
     if (rq.data_len > u->len - u->off)
         return SMP_ERR_EINVAL;
-    rc = img_append(ctx->srv, rq.data, writable(u, rq.data_len));
+    rc = img_append(ctx, rq.data, writable(u, rq.data_len));
     if (rc == 0 && u->off == u->len)
-        rc = img_write_finish(ctx->srv);
+        rc = img_write_finish(ctx);
     if (rc != 0) {
         u->active = false;
         return SMP_ERR_EINVAL;

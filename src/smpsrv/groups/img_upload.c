@@ -108,7 +108,7 @@ static int check_slot1_free(struct smp_ctx *ctx)
     return 0;
 }
 
-static bool same_upload(const struct smpsrv_upload *u, const struct upload_req *rq)
+static bool same_upload(const struct img_session *u, const struct upload_req *rq)
 {
     return rq->has_len && rq->len == u->len && rq->sha_len == u->sha_len &&
            (rq->sha_len == 0 || memcmp(rq->sha, u->sha, rq->sha_len) == 0);
@@ -122,44 +122,44 @@ static uint32_t now_ms(const struct smpsrv *srv)
 }
 
 /* Incomplete and fed recently: another client must not replace it. */
-static bool in_progress(const struct smpsrv *srv)
+static bool in_progress(const struct smp_ctx *ctx)
 {
-    const struct smpsrv_upload *u = &srv->upload;
+    const struct img_session *u = img_session(ctx);
 
-    return srv->plat->uptime_ms && u->active && u->off < u->len &&
-           (uint32_t)(now_ms(srv) - u->last_ms) < SMPSRV_UPLOAD_IDLE_MS;
+    return ctx->srv->plat->uptime_ms && u->active && u->off < u->len &&
+           (uint32_t)(now_ms(ctx->srv) - u->last_ms) < SMPSRV_UPLOAD_IDLE_MS;
 }
 
-bool img_upload_incomplete(struct smpsrv *srv)
+bool img_upload_incomplete(const struct smp_ctx *ctx)
 {
-    const struct smpsrv_upload *u = &srv->upload;
-    const struct flash_area *slot1 = srv->plat->slot1;
+    const struct img_session *u = img_session(ctx);
+    const struct flash_area *slot1 = ctx->srv->plat->slot1;
     struct upload_record r;
     int rc;
 
     if (u->active && u->fa == slot1 && u->off < u->len)
         return true;
-    rc = upload_record_read(srv->plat->upload_record, fa_sector_size(slot1), &r);
+    rc = upload_record_read(ctx->srv->plat->upload_record, fa_sector_size(slot1), &r);
     return rc < 0 || (rc == 1 && !r.complete);
 }
 
 /* Ends the session and its record; false when the record stays. */
-static bool forget(struct smpsrv *srv)
+static bool forget(struct smp_ctx *ctx)
 {
-    memset(&srv->upload, 0, sizeof srv->upload);
-    return upload_record_clear(srv->plat->upload_record) == 0;
+    memset(img_session(ctx), 0, sizeof(struct img_session));
+    return upload_record_clear(ctx->srv->plat->upload_record) == 0;
 }
 
 int img_upload_forget(struct smp_ctx *ctx)
 {
-    return forget(ctx->srv) ? 0 : smp_ctx_group_err(ctx, IMG_ERR_FLASH_ERASE_FAILED);
+    return forget(ctx) ? 0 : smp_ctx_group_err(ctx, IMG_ERR_FLASH_ERASE_FAILED);
 }
 
 /* The durable record names this very upload: rebuild the session from it.
  * Its sector `done` may be half written (record invariant 3): erased now. */
 static int resume_from_record(struct smp_ctx *ctx, const struct upload_req *rq, bool *resumed)
 {
-    struct smpsrv_upload *u = &ctx->srv->upload;
+    struct img_session *u = img_session(ctx);
     const struct flash_area *fa = ctx->srv->plat->slot1;
     uint32_t sec = fa_sector_size(fa);
     struct upload_record r;
@@ -171,7 +171,7 @@ static int resume_from_record(struct smp_ctx *ctx, const struct upload_req *rq, 
         memcmp(r.sha, rq->sha, rq->sha_len) != 0 || (uint64_t)r.done * sec >= r.len ||
         (!r.complete && r.done == 0))
         return 0;
-    img_session_start(ctx->srv, fa, r.len);
+    img_session_start(u, fa, r.len);
     memcpy(u->sha, r.sha, SHA256_LEN);
     u->sha_len = r.sha_len;
     u->durable = true;
@@ -195,13 +195,13 @@ static int resume_from_record(struct smp_ctx *ctx, const struct upload_req *rq, 
  * before anything of it reaches slot 1 (record invariant 1). */
 static int start_upload(struct smp_ctx *ctx, const struct upload_req *rq)
 {
-    struct smpsrv_upload *u = &ctx->srv->upload;
+    struct img_session *u = img_session(ctx);
     const struct flash_area *fa = ctx->srv->plat->slot1, *rec = ctx->srv->plat->upload_record;
     int rc = check_first_chunk(ctx, rq);
 
     if (rc != 0)
         return rc;
-    img_session_start(ctx->srv, fa, (uint32_t)rq->len);
+    img_session_start(u, fa, (uint32_t)rq->len);
     u->sha_len = (uint8_t)rq->sha_len;
     if (rq->sha_len)
         memcpy(u->sha, rq->sha, rq->sha_len);
@@ -217,7 +217,7 @@ static int start_upload(struct smp_ctx *ctx, const struct upload_req *rq)
 /* Offset 0: see the top of the file. */
 static int upload_begin(struct smp_ctx *ctx, const struct upload_req *rq, bool *resumed)
 {
-    struct smpsrv_upload *u = &ctx->srv->upload;
+    struct img_session *u = img_session(ctx);
     int rc = check_slot1_free(ctx);
 
     *resumed = false;
@@ -238,7 +238,7 @@ static int upload_begin(struct smp_ctx *ctx, const struct upload_req *rq, bool *
         *resumed = true;
         return 0;
     }
-    if (!same && in_progress(ctx->srv)) {
+    if (!same && in_progress(ctx)) {
         smp_ctx_rsn(ctx, "busy: another upload is in progress");
         return SMP_ERR_EBUSY;
     }
@@ -250,7 +250,7 @@ static int upload_begin(struct smp_ctx *ctx, const struct upload_req *rq, bool *
 
 static void put_upload_rsp(struct smp_ctx *ctx)
 {
-    const struct smpsrv_upload *u = &ctx->srv->upload;
+    const struct img_session *u = img_session(ctx);
 
     cbor_put_str(ctx->rsp, "off");
     cbor_put_uint(ctx->rsp, u->off);
@@ -263,14 +263,14 @@ static void put_upload_rsp(struct smp_ctx *ctx)
 /* A flash failure: the session and its record end (the top of the file). */
 static int upload_failed(struct smp_ctx *ctx, int img_rc)
 {
-    forget(ctx->srv);
+    forget(ctx);
     return smp_ctx_group_err(ctx, img_rc);
 }
 
 /* The whole file is in: its SHA-256, then the image (top of the file). */
 static int upload_done(struct smp_ctx *ctx)
 {
-    struct smpsrv_upload *u = &ctx->srv->upload;
+    struct img_session *u = img_session(ctx);
     struct image_info info;
     uint8_t digest[SHA256_LEN];
     int rc;
@@ -283,12 +283,12 @@ static int upload_done(struct smp_ctx *ctx)
     }
     if (u->has_match && !u->match) {
         put_upload_rsp(ctx);
-        forget(ctx->srv);
+        forget(ctx);
         return 0;
     }
     rc = img_check_image(ctx, u->fa, &info);
     if (rc != 0) {
-        forget(ctx->srv);
+        forget(ctx);
         return rc;
     }
     if (u->durable && upload_record_mark(ctx->srv->plat->upload_record, &u->rec_next,
@@ -300,7 +300,7 @@ static int upload_done(struct smp_ctx *ctx)
 
 int img_upload(struct smp_ctx *ctx)
 {
-    struct smpsrv_upload *u = &ctx->srv->upload;
+    struct img_session *u = img_session(ctx);
     struct upload_req rq;
     bool resumed = false;
     int rc = img_parse_upload(ctx, &rq);
@@ -325,9 +325,9 @@ int img_upload(struct smp_ctx *ctx)
         smp_ctx_rsn(ctx, "data goes past the image length");
         return smp_ctx_group_err(ctx, IMG_ERR_INVALID_IMAGE_DATA_OVERRUN);
     }
-    rc = img_append(ctx->srv, rq.data, rq.data_len);
+    rc = img_append(ctx, rq.data, rq.data_len);
     if (rc == 0 && u->off == u->len)
-        rc = img_write_finish(ctx->srv);
+        rc = img_write_finish(ctx);
     if (rc != 0)
         return upload_failed(ctx, rc);
     if (u->off == u->len)

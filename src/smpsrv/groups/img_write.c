@@ -1,5 +1,5 @@
 /*
- * The slot writer of an image upload session (srv->upload): chunks are
+ * The slot writer of an image upload session (struct img_session): chunks are
  * programmed into the target slot as they arrive, each sector erased (or
  * found blank) just before its first byte lands, so the first chunk is
  * answered at once instead of after a whole-slot erase.
@@ -22,10 +22,8 @@
 #include "image/image_crypto.h"
 #include "smpsrv/groups/img_priv.h"
 
-void img_session_start(struct smpsrv *srv, const struct flash_area *fa, uint32_t len)
+void img_session_start(struct img_session *u, const struct flash_area *fa, uint32_t len)
 {
-    struct smpsrv_upload *u = &srv->upload;
-
     memset(u, 0, sizeof *u);
     u->active = true;
     u->fa = fa;
@@ -46,7 +44,7 @@ int img_erase_sector(const struct flash_area *fa, uint32_t off)
 }
 
 /* Invariant 2: erase the sectors below `end` not yet erased this session. */
-static int erase_up_to(struct smpsrv_upload *u, uint32_t end)
+static int erase_up_to(struct img_session *u, uint32_t end)
 {
     while (u->erased_to < end && u->erased_to < u->fa->size) {
         int rc = img_erase_sector(u->fa, u->erased_to);
@@ -59,21 +57,21 @@ static int erase_up_to(struct smpsrv_upload *u, uint32_t end)
 
 /* Invariant 3. The image's last sector gets no count: the record's
  * COMPLETE mark covers it once the whole upload checked out. */
-static int mark_done(struct smpsrv *srv, uint32_t sectors)
+static int mark_done(struct smp_ctx *ctx, uint32_t sectors)
 {
-    struct smpsrv_upload *u = &srv->upload;
+    struct img_session *u = img_session(ctx);
 
     if (!u->durable || (uint64_t)sectors * fa_sector_size(u->fa) >= u->len)
         return 0;
-    if (upload_record_mark(srv->plat->upload_record, &u->rec_next, (uint16_t)sectors) != 0)
+    if (upload_record_mark(ctx->srv->plat->upload_record, &u->rec_next, (uint16_t)sectors) != 0)
         return IMG_ERR_FLASH_WRITE_FAILED;
     return 0;
 }
 
 /* Programs n bytes at `at` one sector piece at a time (invariants 2, 3). */
-static int program(struct smpsrv *srv, uint32_t at, const uint8_t *p, size_t n)
+static int program(struct smp_ctx *ctx, uint32_t at, const uint8_t *p, size_t n)
 {
-    struct smpsrv_upload *u = &srv->upload;
+    struct img_session *u = img_session(ctx);
     uint32_t sec = fa_sector_size(u->fa);
 
     while (n) {
@@ -83,7 +81,7 @@ static int program(struct smpsrv *srv, uint32_t at, const uint8_t *p, size_t n)
             rc = IMG_ERR_FLASH_WRITE_FAILED;
         at += (uint32_t)piece;
         if (rc == 0 && at % sec == 0)
-            rc = mark_done(srv, at / sec);
+            rc = mark_done(ctx, at / sec);
         if (rc != 0)
             return rc;
         p += piece;
@@ -93,9 +91,9 @@ static int program(struct smpsrv *srv, uint32_t at, const uint8_t *p, size_t n)
 }
 
 /* Appends a chunk at u->off, keeping invariant 1. */
-int img_append(struct smpsrv *srv, const uint8_t *data, size_t n)
+int img_append(struct smp_ctx *ctx, const uint8_t *data, size_t n)
 {
-    struct smpsrv_upload *u = &srv->upload;
+    struct img_session *u = img_session(ctx);
     uint32_t align = fa_align(u->fa) ? fa_align(u->fa) : 1;
     uint32_t written = u->off - u->tail_len;
     size_t pos = 0;
@@ -107,14 +105,14 @@ int img_append(struct smpsrv *srv, const uint8_t *data, size_t n)
         u->tail_len = (uint8_t)(u->tail_len + take);
         pos = take;
         if (u->tail_len == align) {
-            rc = program(srv, written, u->tail, align);
+            rc = program(ctx, written, u->tail, align);
             written += align;
             u->tail_len = 0;
         }
     }
     size_t bulk = (n - pos) / align * align;
     if (rc == 0 && bulk) {
-        rc = program(srv, written, data + pos, bulk);
+        rc = program(ctx, written, data + pos, bulk);
         pos += bulk;
     }
     if (rc == 0 && pos < n) { /* fewer than align bytes left, tail is empty */
@@ -129,16 +127,16 @@ int img_append(struct smpsrv *srv, const uint8_t *data, size_t n)
  * bootloader never reads them. Image sectors (below erased_to) are never
  * touched here; the trailer ones are cleared so no old magic or flag
  * survives past the new image. */
-int img_write_finish(struct smpsrv *srv)
+int img_write_finish(struct smp_ctx *ctx)
 {
-    struct smpsrv_upload *u = &srv->upload;
+    struct img_session *u = img_session(ctx);
     uint32_t align = fa_align(u->fa) ? fa_align(u->fa) : 1;
     uint32_t sec = fa_sector_size(u->fa);
     int rc = 0;
 
     if (u->tail_len) {
         memset(u->tail + u->tail_len, fa_erased_val(u->fa), align - u->tail_len);
-        rc = program(srv, u->off - u->tail_len, u->tail, align);
+        rc = program(ctx, u->off - u->tail_len, u->tail, align);
         u->tail_len = 0;
     }
     uint32_t from = boot_status_off(u->fa, 3) / sec * sec;

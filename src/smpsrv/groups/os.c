@@ -1,8 +1,9 @@
 /*
  * OS management group (0), smp-protocol §4.1: echo, task and memory pool
  * statistics, date/time, reset, SMP buffer parameters, OS/application info
- * and bootloader info. The figures come from the board (srv->plat); this
- * file only shapes them into the keys clients expect.
+ * and bootloader info. The figures come from the board (srv->plat), the
+ * buffers from the transport the request came on; this file only shapes
+ * them into the keys clients expect.
  *
  * Not here: console echo control (Mynewt only; answered ENOTSUP by the
  * dispatcher because the table leaves it empty).
@@ -166,8 +167,10 @@ static int os_params(struct smp_ctx *ctx)
 
     if (p->no_params)
         return SMP_ERR_ENOTSUP;
-    put_u32(ctx->rsp, "buf_size", p->buf_size);
-    put_u32(ctx->rsp, "buf_count", p->buf_count);
+    /* the buffers of the transport asking: a client sizes its requests
+     * for the link it is on */
+    put_u32(ctx->rsp, "buf_size", ctx->transport->buf_size);
+    put_u32(ctx->rsp, "buf_count", ctx->transport->buf_count);
     return 0;
 }
 

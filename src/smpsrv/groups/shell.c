@@ -30,7 +30,8 @@ static int copy_argv(struct smp_ctx *ctx, char *buf, const char *argv[], int *ar
         cbor_iter_init(&it, &arr) != CBOR_OK)
         return SMP_ERR_EINVAL;
     while ((rc = cbor_iter_next(&it, &item)) == 1) {
-        if (item.type != CBOR_TYPE_TEXT || memchr(item.data, '\0', item.len))
+        if (item.type != CBOR_TYPE_TEXT || memchr(item.data, '\0', item.len) ||
+            !smpsrv_text_valid((const char *)item.data, item.len))
             return SMP_ERR_EINVAL;
         if (*argc == SMPSRV_SHELL_ARGC_MAX || used + item.len + 1 > SHELL_ARGS_MAX) {
             smp_ctx_rsn(ctx, "command line too long");
@@ -70,8 +71,13 @@ static int shell_exec(struct smp_ctx *ctx)
     rc = p->shell_exec(p->ctx, argc, argv, out, cap, &out_len, &ret);
     if (rc != 0)
         return smpsrv_group_rc(ctx, rc);
+    if (out_len > cap)
+        out_len = cap;
+    /* a command may print any bytes; `o` is a text string, which a strict
+     * client rejects (the whole answer with it) unless it is UTF-8 */
+    smpsrv_text_repair(out, out_len);
     cbor_put_str(ctx->rsp, "o");
-    cbor_put_text(ctx->rsp, out, out_len < cap ? out_len : cap);
+    cbor_put_text(ctx->rsp, out, out_len);
     cbor_put_str(ctx->rsp, "ret");
     cbor_put_int(ctx->rsp, ret);
     return 0;
