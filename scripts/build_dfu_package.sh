@@ -27,7 +27,12 @@ options (environment variable in brackets):
   --slot-size N      image slot size (default 0x76000, nRF52840 layout)
   --max-size N       largest image the slot takes (default 0x74000: swap-using-move)
   --out DIR          output folder (default dist/); the package is DIR/release-VERSION/
+  --force            replace an existing release of this VERSION (only once the
+                     new one is complete; without it an existing release is refused)
   -h, --help
+
+The package is built in a staging folder beside DIR/release-VERSION and moved
+into place only when complete: a failed run never touches an earlier release.
 EOF
 }
 
@@ -42,7 +47,7 @@ FIRMWARE=${FIRMWARE:-app/build/zephyr/zephyr.bin}
 KEY=${RELEASE_KEY:-app/bootloader/mcuboot-rsa-2048.pem}
 BOOTLOADER=${BOOTLOADER:-}
 BOARD=nrf52840dk_nrf52840 SOC=nrf52840 LOAD_ADDR=$((0xC000))
-SLOT_SIZE=0x76000 MAX_SIZE=$((0x74000)) OUT=dist DEMO=0 VERSION=''
+SLOT_SIZE=0x76000 MAX_SIZE=$((0x74000)) OUT=dist DEMO=0 VERSION='' FORCE=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --firmware) FIRMWARE=${2:?--firmware needs a file}; shift ;;
@@ -50,8 +55,9 @@ while [ $# -gt 0 ]; do
         --demo) DEMO=1 ;;
         --bootloader) BOOTLOADER=${2:?--bootloader needs a file}; shift ;;
         --board) BOARD=${2:?--board needs a name}; shift ;;
-        --slot-size) SLOT_SIZE=${2:?--slot-size needs bytes}; shift ;;
-        --max-size) MAX_SIZE=$(( ${2:?--max-size needs bytes} )); shift ;;
+        --slot-size) SLOT_SIZE=$(wf_number build_dfu_package.sh --slot-size "${2:?--slot-size needs bytes}") || exit 2; shift ;;
+        --max-size) MAX_SIZE=$(wf_number build_dfu_package.sh --max-size "${2:?--max-size needs bytes}") || exit 2; shift ;;
+        --force) FORCE=1 ;;
         --out) OUT=${2:?--out needs a folder}; shift ;;
         -h|--help) usage; exit 0 ;;
         -*) echo "build_dfu_package.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -67,7 +73,7 @@ fi
 [[ "$BOARD" =~ ^[A-Za-z0-9_.-]+$ ]] || { echo "build_dfu_package.sh: bad board name '$BOARD'" >&2; exit 2; }
 wf_find_tools
 
-PKG=$OUT/release-$VERSION
+FINAL=$OUT/release-$VERSION
 NAME=firmware-$VERSION
 # rsa-2048, ecdsa-p256, ed25519, ... from the key's public half
 key_type() {
@@ -83,10 +89,20 @@ key_type() {
 }
 die() { wf_err "$1"; shift; local h; for h in "$@"; do wf_hint "$h"; done; exit 1; }
 
-rm -rf "$PKG"
+# A release is never lost: refuse to replace one unless asked, and build
+# the new one aside, moved into place only once it is complete.
+if [ -e "$FINAL" ] && [ "$FORCE" != 1 ]; then
+    die "release $VERSION already exists: $FINAL" \
+        "Give the new build another version, or pass --force to replace it once the new one is complete"
+fi
+mkdir -p "$OUT" || die "cannot create the output folder $OUT"
+STAGE=$(mktemp -d "$OUT/.release-$VERSION.XXXXXX") || die "cannot create a staging folder in $OUT"
+ZIPDIR=''
+trap 'rm -rf "$STAGE" ${ZIPDIR:+"$ZIPDIR"}' EXIT
+PKG=$STAGE/release-$VERSION
 mkdir -p "$PKG/bootloader"
 
-echo "${WF_B}Release package $VERSION${WF_N} -> $PKG"
+echo "${WF_B}Release package $VERSION${WF_N} -> $FINAL"
 
 if [ "$DEMO" = 1 ]; then
     wf_step "Demo inputs: generated firmware and a THROW-AWAY signing key"
@@ -102,6 +118,11 @@ fi
 [ -f "$FIRMWARE" ] || die "firmware not found: $FIRMWARE" \
     "Build it first (west build -b $BOARD), then pass --firmware or set FIRMWARE" \
     "Or try the flow with --demo"
+# signing a signed image nests two headers: no device would boot it
+if [ "$(head -c 4 "$FIRMWARE" | od -An -tx1 | tr -d ' \n')" = 3db8f396 ]; then
+    die "$FIRMWARE is already a signed MCUboot image" \
+        "Pass the unsigned application binary (e.g. build/zephyr/zephyr.bin, not zephyr.signed.bin)"
+fi
 [ -f "$KEY" ] || die "release key not found: $KEY" \
     "Pass --key or set RELEASE_KEY (keep the key in an HSM or a vault, never in git)" \
     "Or try the flow with --demo"
@@ -207,7 +228,6 @@ wf_ok "version.json, VERSION.txt"
 
 wf_step "DFU zip (nRF Connect Device Manager)"
 ZIPDIR=$(mktemp -d)
-trap 'rm -rf "$ZIPDIR"' EXIT
 cp "$PKG/$NAME.signed.bin" "$ZIPDIR/app_update.bin"
 cat >"$ZIPDIR/manifest.json" <<EOF
 {
@@ -237,11 +257,11 @@ wf_ok "$NAME-dfu_application.zip (manifest.json + app_update.bin)"
 
 wf_step "Checksums and archive"
 (cd "$PKG" && find . -type f ! -name SHA256SUMS -printf '%P\n' | LC_ALL=C sort | xargs -d '\n' sha256sum >SHA256SUMS)
-ARCHIVE=$OUT/$NAME-release.tar.gz
-tar -C "$OUT" --sort=name --owner=0 --group=0 --numeric-owner --mtime="$BUILD_TIME" \
+ARCHIVE=$STAGE/$NAME-release.tar.gz
+tar -C "$STAGE" --sort=name --owner=0 --group=0 --numeric-owner --mtime="$BUILD_TIME" \
     -czf "$ARCHIVE" "release-$VERSION"
-(cd "$OUT" && sha256sum "$(basename "$ARCHIVE")" >"$(basename "$ARCHIVE").sha256")
-wf_ok "$ARCHIVE"
+(cd "$STAGE" && sha256sum "$(basename "$ARCHIVE")" >"$(basename "$ARCHIVE").sha256")
+wf_ok "$(basename "$ARCHIVE")"
 
 wf_step "Self-check"
 (cd "$PKG" && sha256sum --quiet -c SHA256SUMS) || die "SHA256SUMS does not match the package"
@@ -250,6 +270,16 @@ unzip -p "$PKG/$NAME-dfu_application.zip" app_update.bin | cmp -s - "$PKG/$NAME.
 "$IMGTOOL" verify -k "$PKG/bootloader/release-pubkey.pem" "$PKG/$NAME.signed.bin" >/dev/null ||
     die "imgtool verify with the release public key failed"
 wf_ok "SHA256SUMS, DFU zip content and imgtool verify -k release-pubkey.pem: OK"
+
+# Complete and checked: into place. The earlier release (with --force)
+# goes only now, and is renamed aside first so the swap is two renames.
+if [ -e "$FINAL" ]; then
+    mv "$FINAL" "$STAGE/replaced" || die "cannot move the earlier release $FINAL aside"
+fi
+mv "$PKG" "$FINAL" || die "cannot move the package into $FINAL"
+mv -f "$ARCHIVE" "$ARCHIVE.sha256" "$OUT/" || die "cannot move the archive into $OUT"
+PKG=$FINAL
+ARCHIVE=$OUT/$NAME-release.tar.gz
 echo
 echo "${WF_G}Package ready${WF_N}: $PKG"
 ls -1 "$PKG" | sed 's/^/  /'

@@ -53,9 +53,9 @@ while [ $# -gt 0 ]; do
         --trial|--no-confirm) DECISION=trial ;;
         --force) FORCE=1 ;;
         --key) KEY=${2:?--key needs a PEM file}; shift ;;
-        --max-size) MAX_SIZE=$(( ${2:?--max-size needs bytes} )); shift ;;
-        --timeout) TIMEOUT=${2:?--timeout needs seconds}; shift ;;
-        --boot-wait) BOOT_WAIT=${2:?--boot-wait needs seconds}; shift ;;
+        --max-size) MAX_SIZE=$(wf_number dfu_update.sh --max-size "${2:?--max-size needs bytes}") || exit 2; shift ;;
+        --timeout) TIMEOUT=$(wf_number dfu_update.sh --timeout "${2:?--timeout needs seconds}") || exit 2; shift ;;
+        --boot-wait) BOOT_WAIT=$(wf_number dfu_update.sh --boot-wait "${2:?--boot-wait needs seconds}") || exit 2; shift ;;
         --audit-db) export MCUTOOLS_AUDIT_DB=${2:?--audit-db needs a path}; shift ;;
         --operator) export MCUTOOLS_OPERATOR=${2:?--operator needs a name}; shift ;;
         -h|--help) usage; exit 0 ;;

@@ -27,6 +27,22 @@ wf_warn() { echo "  ${WF_Y}!${WF_N} $*" >&2; }
 wf_err() { echo "${WF_R}ERROR:${WF_N} $*" >&2; }
 wf_hint() { echo "  Hint: $*" >&2; }
 
+# wf_number SCRIPT OPTION VALUE: prints VALUE as a decimal number when it is
+# one (decimal digits, or 0x and hex digits), else explains and exits 2.
+# User input never reaches $(( )) unchecked: bash evaluates array indexes
+# and command substitutions inside it.
+wf_number() {
+    local script=$1 opt=$2 v=$3
+    if [[ "$v" =~ ^[0-9]{1,10}$ ]]; then
+        echo $((10#$v))
+    elif [[ "$v" =~ ^0[xX][0-9a-fA-F]{1,8}$ ]]; then
+        echo $((16#${v:2}))
+    else
+        echo "$script: $opt needs a number (decimal or 0x hex), not '$v'" >&2
+        exit 2
+    fi
+}
+
 # name: prints the first executable candidate. An explicit $BIN_DIR (tests,
 # the demo) wins; then the tools beside the script (an install puts both in
 # one bin/), the PATH, and last the build tree of the checkout.

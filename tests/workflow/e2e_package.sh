@@ -86,4 +86,42 @@ e2e_assert_contains "$out" "west build" "missing firmware hint"
 bash "$SCRIPTS/make_firmware.sh" 1.6.0 "$E2E_TMP/huge.bin" $((470 * 1024))
 rc=0; out=$(bash "$SCRIPTS/build_dfu_package.sh" --firmware "$E2E_TMP/huge.bin" --key "$KEY" --out "$PKGOUT" 1.6.0 2>&1) || rc=$?
 e2e_assert_eq 1 "$rc" "image too large"
+[ -e "$PKGOUT/release-1.6.0" ] && e2e_fail "a failed build left a release folder"
+
+e2e_log "a release is never lost (issue 14 item 6)"
+before=$(cd "$PKGOUT/release-1.4.0" && sha256sum SHA256SUMS)
+# the same version again: refused, the release untouched
+rc=0; out=$(bash "$SCRIPTS/build_dfu_package.sh" --firmware "$fw" --key "$KEY" --out "$PKGOUT" 1.4.0 2>&1) || rc=$?
+e2e_assert_eq 1 "$rc" "rebuilding an existing release without --force"
+e2e_assert_contains "$out" "release 1.4.0 already exists" "existing release named"
+# --force with a missing input: fails before anything is replaced
+rc=0; bash "$SCRIPTS/build_dfu_package.sh" --force --firmware "$E2E_TMP/none.bin" --key "$KEY" \
+    --out "$PKGOUT" 1.4.0 >/dev/null 2>&1 || rc=$?
+e2e_assert_eq 1 "$rc" "--force with a missing firmware"
+e2e_assert_eq "$before" "$(cd "$PKGOUT/release-1.4.0" && sha256sum SHA256SUMS)" "the release after a failed re-run"
+(cd "$PKGOUT/release-1.4.0" && sha256sum --quiet -c SHA256SUMS) || e2e_fail "the kept release no longer verifies"
+ls -a "$PKGOUT" | grep -q '^\.release-' && e2e_fail "a staging folder was left behind"
+# --force with good inputs replaces it, complete
+bash "$SCRIPTS/make_firmware.sh" 1.4.0 "$E2E_TMP/other.bin" 24000
+bash "$SCRIPTS/build_dfu_package.sh" --force --firmware "$E2E_TMP/other.bin" --key "$KEY" --out "$PKGOUT" 1.4.0 \
+    >/dev/null 2>&1 || e2e_fail "--force rebuild"
+[ "$before" != "$(cd "$PKGOUT/release-1.4.0" && sha256sum SHA256SUMS)" ] || e2e_fail "--force did not replace"
+(cd "$PKGOUT/release-1.4.0" && sha256sum --quiet -c SHA256SUMS) || e2e_fail "the replaced release does not verify"
+# a firmware that is already signed is refused
+rc=0; out=$(bash "$SCRIPTS/build_dfu_package.sh" --firmware "$PKGOUT/release-1.4.0/firmware-1.4.0.signed.bin" \
+    --key "$KEY" --out "$PKGOUT" 1.7.0 2>&1) || rc=$?
+e2e_assert_eq 1 "$rc" "a signed image as --firmware"
+e2e_assert_contains "$out" "already a signed MCUboot image" "signed firmware named"
+
+e2e_log "no script evaluates user input as arithmetic"
+for script in build_dfu_package.sh dfu_update.sh; do
+    for opt in --max-size --slot-size --timeout --boot-wait; do
+        [ "$script" = build_dfu_package.sh ] && case $opt in --timeout|--boot-wait) continue ;; esac
+        [ "$script" = dfu_update.sh ] && [ "$opt" = --slot-size ] && continue
+        rc=0; out=$(bash "$SCRIPTS/$script" "$opt" "X[\$(touch $E2E_TMP/pwned)]" 1.8.0 2>&1) || rc=$?
+        e2e_assert_eq 2 "$rc" "$script $opt with a hostile value"
+        e2e_assert_contains "$out" "needs a number" "$script $opt message"
+        [ -e "$E2E_TMP/pwned" ] && e2e_fail "$script $opt executed its argument"
+    done
+done
 echo PASS
