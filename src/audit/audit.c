@@ -405,7 +405,7 @@ int audit_export_csv(struct audit_db *db, FILE *out)
     return audit_foreach(db, 0, csv_row, out);
 }
 
-static int json_row(void *arg, const struct audit_record *rec)
+cJSON *audit_record_json(const struct audit_record *rec)
 {
     cJSON *obj = cJSON_CreateObject();
     cJSON_AddNumberToObject(obj, "id", (double)rec->id);
@@ -413,7 +413,12 @@ static int json_row(void *arg, const struct audit_record *rec)
         cJSON_AddStringToObject(obj, fields[i].name, field_cptr(rec, i));
     cJSON_AddStringToObject(obj, "prev_hash", rec->prev_hash);
     cJSON_AddStringToObject(obj, "record_hash", rec->record_hash);
-    cJSON_AddItemToArray(arg, obj);
+    return obj;
+}
+
+static int json_row(void *arg, const struct audit_record *rec)
+{
+    cJSON_AddItemToArray(arg, audit_record_json(rec));
     return 0;
 }
 

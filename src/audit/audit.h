@@ -62,6 +62,10 @@ int audit_export_csv(struct audit_db *db, FILE *out);
 int audit_export_json(struct audit_db *db, FILE *out);
 /* The newest `limit` records (all when limit <= 0) as a JSON array. */
 int audit_export_json_last(struct audit_db *db, int limit, FILE *out);
+/* One record as a JSON object with the export's keys (a cJSON document the
+ * caller frees with cJSON_Delete). */
+struct cJSON;
+struct cJSON *audit_record_json(const struct audit_record *rec);
 
 /* $MCUTOOLS_AUDIT_DB, else $XDG_STATE_HOME/mcutools/audit.db, else
  * ~/.local/state/mcutools/audit.db. */

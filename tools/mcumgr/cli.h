@@ -12,7 +12,10 @@
 
 #include "client/client.h"
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+/* EXIT_READER_GONE: the program reading stdout closed it early; the status
+ * a shell reports for a tool that SIGPIPE ended (128 + 13), so pipelines
+ * and `set -o pipefail` treat mcumgr like cat or grep. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_READER_GONE = 141 };
 
 /* ---- options ---- */
 
@@ -87,15 +90,12 @@ const char *cli_profile_path(char *buf, size_t cap);
 void out_line(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* JSON mode: prints the decoded response body. */
 void out_json_body(struct cli_ctx *cx, const struct cbor_value *body);
-/* JSON mode: prints a JSON object given as text. */
-void out_json_text(struct cli_ctx *cx, const char *json);
-/* JSON mode: prints a cJSON document, then frees it. */
+/* JSON mode: prints a cJSON document, then frees it. Every JSON document
+ * mcumgr prints is built with cJSON, so every value is escaped. */
 struct cJSON;
 void out_json_doc(struct cli_ctx *cx, struct cJSON *doc);
 /* JSON mode: {"key": "value"}, the value escaped (it may come from the device). */
 void out_json_kv(struct cli_ctx *cx, const char *key, const char *value);
-/* JSON mode: prints a JSON object built from a format (the caller escapes). */
-void out_jsonf(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* In JSON mode prints the device's decoded answer and returns true: the
  * command has nothing else to print. False in text mode. */
 bool out_json_answer(struct cli_ctx *cx, const struct cbor_value *body);
@@ -113,6 +113,9 @@ int out_fail(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(pri
 bool out_explain_after_reset(struct cli_ctx *cx, const char *what);
 void out_note(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void out_help(const struct cli_cmd *cmd, const char *path);
+/* Flushes stdout: OUT_FINISH_OK, OUT_FINISH_READER_GONE (quietly: the
+ * reader closed the pipe), or OUT_FINISH_FAILED (said on stderr). */
+enum { OUT_FINISH_OK, OUT_FINISH_READER_GONE, OUT_FINISH_FAILED };
 int out_finish(void);
 
 /* ---- audit (audit_hook.c) ---- */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "client/mgmt.h"
 #include "commands.h"
 
@@ -22,7 +24,9 @@ static int enum_count(struct cli_ctx *cx, int argc, char **argv)
     if (rc)
         return out_client_error(cx, rc);
     if (cx->json) {
-        out_jsonf(cx, "{\"count\":%llu}", (unsigned long long)count);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "count", (double)count);
+        out_json_doc(cx, o);
     } else {
         out_line(cx, "groups: %llu", (unsigned long long)count);
     }

@@ -9,7 +9,7 @@ static int run_version(struct cli_ctx *cx, int argc, char **argv)
     if (argc)
         return out_usage(cx, "version takes no arguments");
     if (cx->json)
-        out_json_text(cx, "{\"version\":\"" MCUTOOLS_VERSION "\"}");
+        out_json_kv(cx, "version", MCUTOOLS_VERSION);
     else
         out_line(cx, "mcumgr " MCUTOOLS_VERSION);
     return EXIT_OK;
