@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "audit/policy.h"
 #include "client/client.h"
 
 /* EXIT_READER_GONE: the program reading stdout closed it early; the status
@@ -45,6 +46,11 @@ struct cli_cmd {
     const struct cli_cmd *sub;    /* child table, terminated by name == NULL */
 };
 #define CLI_NEEDS_CONN 1u
+/* The command always changes the device (its own report names it by its
+ * path, e.g. "image upload"): an attempt that never reaches the device is
+ * recorded in the audit trail too. Commands that change it only with a
+ * value (config, datetime) are not flagged. */
+#define CLI_CHANGES_STATE 2u
 
 extern const struct cli_cmd cli_root[];
 
@@ -70,6 +76,7 @@ struct cli_ctx {
     struct client_transport tp;
     struct client_session sess;
     bool connected;
+    struct audit_running before_reset; /* the running image before this command's reset */
     bool reset_sent;              /* this command reset the device ... */
     uint32_t answers_at_reset;    /* ... when the session had this many answers */
     char conn_desc[300];

@@ -195,27 +195,6 @@ static int audit_export(struct cli_ctx *cx, int argc, char **argv)
     return rc == 0 ? EXIT_OK : out_fail(cx, "cannot read the audit trail");
 }
 
-static int last_hash(void *arg, const struct audit_record *r)
-{
-    snprintf(arg, AUDIT_HASH_HEX, "%s", r->record_hash);
-    return 0;
-}
-
-struct anchor_search {
-    const char *hash;
-    int64_t found_id;
-};
-
-static int find_anchor(void *arg, const struct audit_record *r)
-{
-    struct anchor_search *a = arg;
-    if (strcmp(r->record_hash, a->hash) == 0) {
-        a->found_id = r->id;
-        return 1;
-    }
-    return 0;
-}
-
 static const struct cli_opt verify_opts[] = {
     { "anchor", 0, "hash", "a head hash noted earlier: it must still be in the chain" },
     { NULL, 0, NULL, NULL },
@@ -224,33 +203,24 @@ static const struct cli_opt verify_opts[] = {
 static int audit_verify_cmd(struct cli_ctx *cx, int argc, char **argv)
 {
     char why[512] = "", path[1024], head[AUDIT_HASH_HEX] = "";
-    int64_t bad = 0;
+    const char *anchor = cli_opt_get(cx, "anchor");
+    int64_t bad = 0, anchor_id = 0;
     struct audit_db *db;
+    int head_rc;
     long n;
-
-    struct anchor_search anchor = { cli_opt_get(cx, "anchor"), 0 };
 
     (void)argv;
     if (argc)
         return out_usage(cx, "audit verify takes no arguments");
-    if (anchor.hash && strlen(anchor.hash) != AUDIT_HASH_HEX - 1)
+    if (anchor && !audit_is_record_hash(anchor))
         return out_usage(cx, "--anchor takes a 64-digit record hash (from `mcumgr audit verify`)");
     if (!(db = open_db(cx)))
         return EXIT_FAIL;
-    n = audit_verify(db, &bad, why, sizeof why);
-    if (n >= 0)
-        audit_foreach(db, 1, last_hash, head);
-    /* An intact chain may still be a rewritten one (every hash recomputed):
-     * a head hash noted elsewhere earlier catches that. */
-    if (n >= 0 && anchor.hash) {
-        audit_foreach(db, 0, find_anchor, &anchor);
-        if (anchor.found_id == 0) {
-            snprintf(why, sizeof why, "the anchor %.64s is not in the chain: the history was rewritten "
-                                      "or replaced", anchor.hash);
-            n = -1;
-        }
-    }
+    n = audit_verify_anchored(db, anchor, &bad, &anchor_id, why, sizeof why);
+    head_rc = n >= 0 ? audit_head_hash(db, head) : 0;
     audit_close(db);
+    if (head_rc != 0)
+        return out_fail(cx, "cannot read the audit trail");
     cli_audit_path(cx, path, sizeof path);
     if (n < 0) {
         if (cx->json) {
@@ -276,8 +246,8 @@ static int audit_verify_cmd(struct cli_ctx *cx, int argc, char **argv)
     } else {
         out_line(cx, "Audit trail OK: %ld record%s, chain intact", n, n == 1 ? "" : "s");
         out_line(cx, "database: %s", path);
-        if (anchor.hash)
-            out_line(cx, "anchor %s found: record %lld", anchor.hash, (long long)anchor.found_id);
+        if (anchor)
+            out_line(cx, "anchor %s found: record %lld", anchor, (long long)anchor_id);
         if (n)
             out_line(cx, "head hash: %s (note it elsewhere; `audit verify --anchor` checks it later)", head);
     }
@@ -334,7 +304,7 @@ static int audit_record_cmd(struct cli_ctx *cx, int argc, char **argv)
         take(cx, "hash-after", r.hash_after, sizeof r.hash_after) ||
         take(cx, "detail", r.detail, sizeof r.detail))
         return EXIT_USAGE;
-    cli_audit_common(cx, &r);
+    audit_fill_origin(&r, cx->operator_name);
     if (cli_audit_write(cx, &r) != 0)
         return EXIT_FAIL;
     if (cx->json) {

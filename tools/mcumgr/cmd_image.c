@@ -414,12 +414,12 @@ static int image_upload(struct cli_ctx *cx, int argc, char **argv)
 const struct cli_cmd cli_image_cmds[] = {
     { "list", NULL, "show the images on the device", image_list, CLI_NEEDS_CONN, NULL, NULL },
     { "upload", "<file>", "upload a signed image to the secondary slot (resumes)", image_upload,
-      CLI_NEEDS_CONN, upload_opts, NULL },
+      CLI_NEEDS_CONN | CLI_CHANGES_STATE, upload_opts, NULL },
     { "test", "<hash>", "boot the image with this hash once on the next reset", image_test,
-      CLI_NEEDS_CONN, NULL, NULL },
+      CLI_NEEDS_CONN | CLI_CHANGES_STATE, NULL, NULL },
     { "confirm", "[hash]", "make the running image (or the one with this hash) permanent",
-      image_confirm, CLI_NEEDS_CONN, NULL, NULL },
-    { "erase", "[slot]", "erase the secondary slot (or the given slot)", image_erase, CLI_NEEDS_CONN,
-      NULL, NULL },
+      image_confirm, CLI_NEEDS_CONN | CLI_CHANGES_STATE, NULL, NULL },
+    { "erase", "[slot]", "erase the secondary slot (or the given slot)", image_erase,
+      CLI_NEEDS_CONN | CLI_CHANGES_STATE, NULL, NULL },
     { NULL, NULL, NULL, NULL, 0, NULL, NULL },
 };

@@ -96,6 +96,6 @@ static int shell_exec(struct cli_ctx *cx, int argc, char **argv)
 const struct cli_cmd cli_shell_cmds[] = {
     { "exec", "<command> [args...]",
       "run a shell command on the device (quote it when it has flags: \"log -l\")", shell_exec,
-      CLI_NEEDS_CONN, NULL, NULL },
+      CLI_NEEDS_CONN | CLI_CHANGES_STATE, NULL, NULL },
     { NULL, NULL, NULL, NULL, 0, NULL, NULL },
 };
