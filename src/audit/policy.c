@@ -43,7 +43,8 @@ bool audit_detail_is_hash(const char *detail)
 
 bool audit_action_resets(const char *action)
 {
-    return action && strcmp(action, "reset") == 0;
+    /* dfu resets the device inside its run (src/dfu) */
+    return action && (strcmp(action, "reset") == 0 || strcmp(action, "dfu") == 0);
 }
 
 static bool is_reset(const struct audit_change *c)

@@ -3,9 +3,9 @@
  * device (issue 6, issue 10). The rules, apart from any device I/O (see
  * audit/device.h for the queries that feed them):
  *
- * - Only a reset changes the running image, so only a reset's record needs
- *   the running image from before the action: the caller snapshots it
- *   before the reset. For every other action the image running before is,
+ * - Only a reset (or a dfu run, which resets) changes the running image,
+ *   so only its record needs the running image from before the action:
+ *   the caller snapshots it before the reset. For every other action the image running before is,
  *   by construction, the one running after.
  * - The image a record is about: the hash the command names (a detail that
  *   looks like a hash), else what the action implies (an upload: slot 1;
@@ -40,8 +40,8 @@ struct audit_running {
  * flag (older servers), slot 0. */
 void audit_running_of(const struct client_image_state *st, struct audit_running *r);
 
-/* Whether the action reboots the device: the one action that may change
- * the running image, so its record needs a snapshot from before it. */
+/* Whether the action reboots the device (reset, dfu): the actions that may
+ * change the running image, so their records need a snapshot from before. */
 bool audit_action_resets(const char *action);
 
 /* Whether a command's detail is an image hash (8 to 64 hex digits): image

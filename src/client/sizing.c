@@ -39,12 +39,11 @@ static size_t text_head_len(size_t n)
  * msg_len bytes; returns the body length, or 0 when no such body exists. */
 static size_t probe_body(size_t msg_len, uint8_t *buf, size_t cap)
 {
-    static char pad[CLIENT_MSG_MAX];
+    char pad[CLIENT_MSG_MAX]; /* on the stack: sessions may run in threads */
     const size_t fixed = SMP_HDR_SIZE + 3; /* header, map head, key "d" */
     struct cbor_writer w;
 
-    if (pad[0] == 0)
-        memset(pad, 'p', sizeof pad);
+    memset(pad, 'p', sizeof pad);
     /* the text's own head grows with it: find the width that fits */
     for (size_t head = 1; head <= 3; head++) {
         if (msg_len < fixed + head)

@@ -164,6 +164,7 @@ static void reset_before_and_after(void **state)
     struct audit_record rec;
 
     assert_true(audit_action_resets("reset"));
+    assert_true(audit_action_resets("dfu"));
     assert_false(audit_action_resets("image test"));
     describe(&rec, "reset", "", 0, "", &before, &after);
     assert_string_equal(rec.version_before, "1.0.0");

@@ -285,7 +285,7 @@ static int after_upload(struct cli_ctx *cx)
 }
 
 /* Reads the file and checks it looks like a signed image; prints why not. */
-static int load_image(struct cli_ctx *cx, const char *path, uint8_t **data, size_t *len)
+int cli_load_image(struct cli_ctx *cx, const char *path, uint8_t **data, size_t *len)
 {
     char err[512];
 
@@ -381,7 +381,7 @@ static int image_upload(struct cli_ctx *cx, int argc, char **argv)
         return rc;
     if (cli_opt_get(cx, "test") && cli_parse_hex(cli_opt_get(cx, "test"), h, sizeof h, &hl) != 0)
         return out_usage(cx, "invalid --test hash \"%s\"", cli_opt_get(cx, "test"));
-    rc = load_image(cx, argv[0], &data, &len);
+    rc = cli_load_image(cx, argv[0], &data, &len);
     if (rc)
         return rc;
     EVP_Digest(data, len, sha, &md_len, EVP_sha256(), NULL);

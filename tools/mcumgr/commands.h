@@ -25,5 +25,12 @@ int cmd_datetime(struct cli_ctx *cx, int argc, char **argv);
 int cmd_bootloader(struct cli_ctx *cx, int argc, char **argv);
 int cmd_stat(struct cli_ctx *cx, int argc, char **argv);
 int cmd_config(struct cli_ctx *cx, int argc, char **argv);
+int cmd_dfu(struct cli_ctx *cx, int argc, char **argv);
+extern const struct cli_opt cli_dfu_opts[];
+extern const struct cli_cmd cli_fleet_cmds[];   /* cmd_fleet.c */
+
+/* Reads an image file (image upload, dfu) and checks that it is a whole
+ * signed image, honouring --no-check; prints why not and returns EXIT_FAIL. */
+int cli_load_image(struct cli_ctx *cx, const char *path, uint8_t **data, size_t *len);
 
 #endif

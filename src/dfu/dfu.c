@@ -1,0 +1,344 @@
+/* The checked update of one device (see dfu.h). */
+#include "dfu/dfu.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "image/image.h"
+#include "image/keys.h"
+
+#define DEFAULT_BOOT_WAIT_MS 60000
+#define KEY_DER_MAX 2048
+
+struct run {
+    struct client_session *s;
+    const struct client_conn *c;
+    const uint8_t *img;
+    size_t len;
+    const struct dfu_opts *o;
+    struct dfu_result *r;
+    enum dfu_step step;
+    struct image_info info;
+    struct client_image_state st;
+    struct client_rsp rsp;
+};
+
+static const char *const step_names[] = {
+    [DFU_STEP_PREFLIGHT] = "preflight", [DFU_STEP_UPLOAD] = "upload",
+    [DFU_STEP_TEST] = "test",           [DFU_STEP_RESET] = "reset",
+    [DFU_STEP_WAIT] = "wait",           [DFU_STEP_VERIFY] = "verify",
+    [DFU_STEP_DECIDE] = "decide",       [DFU_STEP_DONE] = "done",
+};
+
+const char *dfu_step_name(enum dfu_step step)
+{
+    return step <= DFU_STEP_DONE ? step_names[step] : "?";
+}
+
+static void emit(struct run *u, enum dfu_event_kind kind, const char *text)
+{
+    struct dfu_event ev = { .step = u->step, .kind = kind, .text = text };
+    if (u->o->event)
+        u->o->event(u->o->event_ctx, &ev);
+}
+
+static void begin(struct run *u, enum dfu_step step)
+{
+    u->step = step;
+    emit(u, DFU_EV_BEGIN, NULL);
+}
+
+/* Ends the current step successfully, with what it found. */
+static void end(struct run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void end(struct run *u, const char *fmt, ...)
+{
+    char text[320];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    emit(u, DFU_EV_END, text);
+}
+
+/* The run fails in the current step: records why, tells, returns rc. */
+static int fail(struct run *u, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct run *u, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(u->r->reason, sizeof u->r->reason, fmt, ap);
+    va_end(ap);
+    u->r->failed_at = u->step;
+    u->r->client_rc = rc;
+    emit(u, DFU_EV_FAIL, u->r->reason);
+    return rc;
+}
+
+/* A client failure, in words: the device's own reason when it gave one. */
+static int fail_client(struct run *u, int rc, const char *what)
+{
+    char detail[256];
+    if (rc == CLIENT_ERR_DEVICE)
+        client_dev_err_format(&u->s->dev_err, detail, sizeof detail);
+    else
+        snprintf(detail, sizeof detail, "%s", client_strerror(rc));
+    /* the transport's own words, cut to what the reason holds */
+    if (rc != CLIENT_ERR_DEVICE && u->s->tp->last_error[0])
+        return fail(u, rc, "%s: %s: %.150s", what, detail, u->s->tp->last_error);
+    return fail(u, rc, "%s: %s", what, detail);
+}
+
+static void hex_of(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+    size_t i;
+    for (i = 0; i < n && 2 * i + 2 < cap; i++)
+        snprintf(out + 2 * i, 3, "%02x", p[i]);
+    out[2 * i] = '\0';
+}
+
+/* "1.2.3" or "1.2.3.4" as devices print versions. */
+static int parse_version(const char *s, struct image_version *v)
+{
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    int n = sscanf(s, "%u.%u.%u.%u", &a, &b, &c, &d);
+    if (n < 3 || a > 255 || b > 255 || c > 65535)
+        return -1;
+    *v = (struct image_version){ .major = (uint8_t)a, .minor = (uint8_t)b,
+                                 .revision = (uint16_t)c, .build = d };
+    return 0;
+}
+
+static const struct client_image_slot *slot_of(const struct client_image_state *st, uint32_t n)
+{
+    for (size_t i = 0; i < st->count; i++)
+        if (st->slots[i].image == 0 && st->slots[i].slot == n)
+            return &st->slots[i];
+    return NULL;
+}
+
+/* The file: a whole image, signed by the given key when there is one. */
+static int check_file(struct run *u)
+{
+    struct image_mem mem = { u->img, u->len };
+    int rc = client_image_check_file(u->img, u->len);
+
+    if (rc == CLIENT_ERR_TRUNCATED)
+        return fail(u, rc, "the image is truncated: its header and TLV area run past the end "
+                           "of the file");
+    if (rc != 0 || image_read_info(image_mem_read, &mem, (uint32_t)u->len, &u->info) != 0)
+        return fail(u, CLIENT_ERR_NOT_IMAGE, "not a signed MCUboot image (no valid image header)");
+    image_version_fmt(&u->info.hdr.ver, u->r->image_version, sizeof u->r->image_version);
+    hex_of(u->info.hash, u->info.hash_len, u->r->image_hash, sizeof u->r->image_hash);
+    if (!u->o->key_pem)
+        return 0;
+    uint8_t der[KEY_DER_MAX];
+    size_t der_len = 0;
+    if (image_key_load_public_der(u->o->key_pem, der, sizeof der, &der_len) != 0)
+        return fail(u, CLIENT_ERR_FILE, "cannot read a key from %s", u->o->key_pem);
+    struct image_key key = { der, der_len };
+    rc = image_validate(image_mem_read, &mem, (uint32_t)u->len, &key, 1, &u->info, NULL);
+    if (rc != 0)
+        return fail(u, DFU_ERR_REFUSED, "the image is not signed by %s (%s): the device would "
+                                        "not boot it", u->o->key_pem, image_strerror(rc));
+    return 0;
+}
+
+/* What the device runs, and whether it can take an update now. */
+static int check_device(struct run *u)
+{
+    int rc = client_image_list(u->s, &u->st, &u->rsp);
+    const struct client_image_slot *run, *next;
+    struct image_version have;
+
+    if (rc)
+        return fail_client(u, rc, "the device does not list its images");
+    run = slot_of(&u->st, 0);
+    next = slot_of(&u->st, 1);
+    if (!run)
+        return fail(u, DFU_ERR_REFUSED, "the device lists no running image (serial recovery? "
+                                        "use `mcumgr image upload` there)");
+    snprintf(u->r->before_version, sizeof u->r->before_version, "%s", run->version);
+    hex_of(run->hash, run->hash_len, u->r->before_hash, sizeof u->r->before_hash);
+    if (strcmp(u->r->before_hash, u->r->image_hash) == 0)
+        return fail(u, DFU_ERR_REFUSED, "the device already runs this image (%s)", run->version);
+    if (!run->confirmed)
+        return fail(u, DFU_ERR_REFUSED, "the device runs %s on trial (not confirmed): confirm "
+                                        "or revert that update first", run->version);
+    if (next && next->pending)
+        return fail(u, DFU_ERR_REFUSED, "slot 1 already holds an update waiting for a reset: "
+                                        "reset the device or erase slot 1 first");
+    if (u->o->force || parse_version(run->version, &have) != 0)
+        return 0;
+    if (image_version_cmp(&u->info.hdr.ver, &have, true) <= 0)
+        return fail(u, DFU_ERR_REFUSED, "the image (%s) is not newer than the running %s "
+                                        "(--force accepts it)", u->r->image_version, run->version);
+    return 0;
+}
+
+static int preflight(struct run *u)
+{
+    begin(u, DFU_STEP_PREFLIGHT);
+    int rc = check_file(u);
+    if (rc == 0)
+        rc = check_device(u);
+    if (rc == 0)
+        end(u, "device runs %s; image %s (%.16s...)", u->r->before_version,
+            u->r->image_version, u->r->image_hash);
+    return rc;
+}
+
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    struct run *u = ctx;
+    struct dfu_event ev = { .step = DFU_STEP_UPLOAD, .kind = DFU_EV_PROGRESS,
+                            .done = done, .total = total };
+    if (u->o->event)
+        u->o->event(u->o->event_ctx, &ev);
+}
+
+static int upload(struct run *u)
+{
+    struct client_upload_opts o = { .use_params = true, .state_key = u->o->state_key,
+                                    .progress = on_progress, .progress_ctx = u };
+    begin(u, DFU_STEP_UPLOAD);
+    int rc = client_image_upload(u->s, u->img, u->len, &o, &u->r->upload);
+    if (rc)
+        return fail_client(u, rc, "the upload failed");
+    if (u->r->upload.resumed_from)
+        end(u, "%zu bytes (resumed at %zu)", u->len, u->r->upload.resumed_from);
+    else
+        end(u, "%zu bytes", u->len);
+    return 0;
+}
+
+static int mark_test(struct run *u)
+{
+    begin(u, DFU_STEP_TEST);
+    int rc = client_image_set_state(u->s, u->info.hash, u->info.hash_len, false, &u->st, &u->rsp);
+    if (rc)
+        return fail_client(u, rc, "the device refused to test the image");
+    end(u, "pending for one trial boot");
+    return 0;
+}
+
+/* Reset, then wait until the device answers again. */
+static int reboot(struct run *u)
+{
+    int waited = 0, rc;
+    int max = u->o->boot_wait_ms > 0 ? u->o->boot_wait_ms : DEFAULT_BOOT_WAIT_MS;
+
+    begin(u, DFU_STEP_RESET);
+    rc = client_reset(u->s, false);
+    /* a USB port that vanishes right after the request: the reset is on */
+    if (rc && rc != CLIENT_ERR_IO)
+        return fail_client(u, rc, "the device refused to reset");
+    if (u->o->state_key)
+        client_note_reset(u->o->state_key);
+    end(u, "reset");
+    begin(u, DFU_STEP_WAIT);
+    rc = client_wait_ready(u->s, u->c, max, &waited);
+    if (rc)
+        return fail(u, rc, "the device did not answer within %d s of the reset", max / 1000);
+    if (u->o->state_key)
+        client_forget_reset(u->o->state_key);
+    end(u, "answers again after %.1f s", waited / 1000.0);
+    return 0;
+}
+
+/* Reads what runs now into r->after_*; 1 when it is the image `hash`. */
+static int running_is(struct run *u, const char *hash_hex)
+{
+    int rc = client_image_list(u->s, &u->st, &u->rsp);
+    const struct client_image_slot *run = slot_of(&u->st, 0);
+
+    if (rc)
+        return fail_client(u, rc, "the device does not list its images");
+    if (!run)
+        return fail(u, DFU_ERR_NOT_BOOTED, "the device lists no running image");
+    snprintf(u->r->after_version, sizeof u->r->after_version, "%s", run->version);
+    hex_of(run->hash, run->hash_len, u->r->after_hash, sizeof u->r->after_hash);
+    return strcmp(u->r->after_hash, hash_hex) == 0;
+}
+
+static int verify(struct run *u)
+{
+    begin(u, DFU_STEP_VERIFY);
+    int is = running_is(u, u->r->image_hash);
+    if (is < 0)
+        return is;
+    if (!is)
+        return fail(u, DFU_ERR_NOT_BOOTED, "the device came back running %s, not the new image: "
+                                           "the bootloader refused or reverted it",
+                    u->r->after_version);
+    end(u, "runs %s", u->r->after_version);
+    return 0;
+}
+
+static int decide(struct run *u)
+{
+    int rc;
+
+    begin(u, DFU_STEP_DECIDE);
+    switch (u->o->decision) {
+    case DFU_CONFIRM:
+        rc = client_image_set_state(u->s, NULL, 0, true, &u->st, &u->rsp);
+        if (rc)
+            return fail_client(u, rc, "the device refused to confirm the image");
+        end(u, "confirmed: %s stays across resets", u->r->after_version);
+        return 0;
+    case DFU_REVERT:
+        rc = reboot(u);
+        if (rc)
+            return rc;
+        u->step = DFU_STEP_DECIDE;
+        rc = running_is(u, u->r->before_hash);
+        if (rc < 0)
+            return rc;
+        if (!rc)
+            return fail(u, DFU_ERR_NOT_BOOTED, "the revert did not bring %s back (runs %s)",
+                        u->r->before_version, u->r->after_version);
+        end(u, "reverted: %s runs again", u->r->after_version);
+        return 0;
+    default:
+        end(u, "on trial: the next reset reverts unless it is confirmed");
+        return 0;
+    }
+}
+
+int dfu_run(struct client_session *s, const struct client_conn *c, const uint8_t *img,
+            size_t len, const struct dfu_opts *o, struct dfu_result *r)
+{
+    struct run *u;
+    int rc;
+
+    if (!s || !c || !img || !len || !o || !r || len > UINT32_MAX)
+        return CLIENT_ERR_ARG;
+    memset(r, 0, sizeof *r);
+    u = calloc(1, sizeof *u);
+    if (!u)
+        return CLIENT_ERR_NOMEM;
+    *u = (struct run){ .s = s, .c = c, .img = img, .len = len, .o = o, .r = r };
+    rc = preflight(u);
+    if (rc == 0)
+        rc = upload(u);
+    if (rc == 0)
+        rc = mark_test(u);
+    if (rc == 0)
+        rc = reboot(u);
+    if (rc == 0)
+        rc = verify(u);
+    if (rc == 0)
+        rc = decide(u);
+    if (rc == 0) {
+        u->step = r->failed_at = DFU_STEP_DONE;
+        emit(u, DFU_EV_END, NULL);
+    }
+    if (r->failed_at < DFU_STEP_RESET) { /* no reset yet: the old image runs */
+        snprintf(r->after_version, sizeof r->after_version, "%s", r->before_version);
+        snprintf(r->after_hash, sizeof r->after_hash, "%s", r->before_hash);
+    }
+    free(u);
+    return rc;
+}

@@ -1,0 +1,75 @@
+# `mcumgr dfu` (issue 14, the engine in src/dfu): the checked update on a
+# real board: confirm (stays across resets), revert (the old image runs
+# again), trial (the next update is refused until it is settled), and the
+# refusals of the preflight (wrong key, not newer, already running) that
+# send nothing; an image the board does not trust fails at upload and the
+# old image keeps running. --json is a stream of events, one per line.
+source "$(dirname "$0")/lib.sh"
+need_images
+e2e_own_key KEY ed25519
+e2e_own_key OTHER ecp256
+e2e_signed_image 1.0.0 "$WORK/v1.bin" 20000 "$KEY"
+e2e_signed_image 1.1.0 "$WORK/v2.bin" 40000 "$KEY"
+e2e_signed_image 1.2.0 "$WORK/v3.bin" 40000 "$KEY"
+e2e_signed_image 1.3.0 "$WORK/alien.bin" 30000 "$OTHER"
+hash_of() { e2e_image_hash H "$1"; echo "$H"; }
+running() { mm image list | awk '/slot=0/ {s=1} s && /version:/ {print $2; exit}'; }
+
+provision_board "$WORK/v1.bin"
+start_board --key "$KEY"
+LINK=serial
+
+# ---- confirm: v1 -> v2, still v2 after another reset ----
+expect_out '^Updated: 1.0.0 -> 1.1.0$' mm dfu --confirm --key "$KEY" "$WORK/v2.bin"
+grep -q '^verify    runs 1.1.0$' <<<"$LAST_OUT" || fail "no verify line: $LAST_OUT"
+grep -q '^decide    confirmed' <<<"$LAST_OUT" || fail "no confirm line: $LAST_OUT"
+expect_out . mm reset --wait
+e2e_assert_eq 1.1.0 "$(running)" "confirmed image after a reset"
+
+# ---- preflight refusals: nothing is sent ----
+slot1_before=$(flash_bytes $SLOT1 $SLOT_SIZE | sha256sum)
+expect_fail '^Error: preflight: the image is not signed by .*ecp256\.pem' mm dfu --key "$OTHER" "$WORK/v3.bin"
+expect_fail '^Error: preflight: the image \(1.0.0\) is not newer than the running 1.1.0 \(--force accepts it\)' \
+    mm dfu "$WORK/v1.bin"
+expect_fail '^Error: preflight: the device already runs this image \(1.1.0\)' mm dfu --force "$WORK/v2.bin"
+grep -q 'The device runs 1.1.0.' <<<"$LAST_OUT" || fail "no 'device runs' line: $LAST_OUT"
+e2e_assert_eq "$slot1_before" "$(flash_bytes $SLOT1 $SLOT_SIZE | sha256sum)" "slot 1 after refusals"
+e2e_assert_eq 1.1.0 "$(running)" "after refusals"
+
+# ---- an image the board does not trust: refused at upload, v2 keeps running ----
+expect_fail '^Error: upload: .*does not trust' mm dfu --force "$WORK/alien.bin"
+e2e_assert_eq 1.1.0 "$(running)" "after an untrusted image"
+
+# ---- revert: v3 runs once, then v2 again ----
+expect_out '^Updated: 1.1.0 -> 1.1.0$' mm dfu --revert "$WORK/v3.bin"
+grep -q '^verify    runs 1.2.0$' <<<"$LAST_OUT" || fail "v3 never ran: $LAST_OUT"
+grep -q '^decide    reverted: 1.1.0 runs again$' <<<"$LAST_OUT" || fail "no revert line: $LAST_OUT"
+e2e_assert_eq 1.1.0 "$(running)" "after a revert"
+
+# ---- trial (the default): v3 runs unconfirmed; the next update waits for it ----
+OUT=$(mm --json dfu "$WORK/v3.bin") || fail "trial dfu: $OUT"
+python3 - "$OUT" "$(hash_of "$WORK/v3.bin")" <<'PY' || fail "json stream: $OUT"
+import json, sys
+lines = [json.loads(l) for l in sys.argv[1].splitlines()]
+steps = [e["step"] for e in lines[:-1] if e.get("event") == "end"]
+assert steps == ["preflight", "upload", "test", "reset", "wait", "verify", "decide", "done"], steps
+last = lines[-1]
+assert last["outcome"] == "updated" and last["hash_after"] == sys.argv[2], last
+assert last["version_before"] == "1.1.0" and last["version_after"] == "1.2.0", last
+PY
+mm image list | grep -A4 'slot=0' | grep -q 'flags: active$' || fail "v3 is not on trial: $(mm image list)"
+expect_fail '^Error: preflight: the device runs 1.2.0 on trial' mm dfu --force "$WORK/v2.bin"
+
+# ---- one audit record per run, failures included ----
+n=$("$MCUMGR" audit export --json | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if r["action"] == "dfu"))')
+[ "$n" -ge 7 ] || fail "dfu runs in the audit trail: $n"
+# a dfu run resets the device: its record's "before" is what ran before it
+"$MCUMGR" audit export --json | python3 -c '
+import json, sys
+ok = [r for r in json.load(sys.stdin) if r["action"] == "dfu" and r["outcome"] == "ok"]
+trial = ok[-1]
+assert (trial["version_before"], trial["version_after"]) == ("1.1.0", "1.2.0"), trial
+assert trial["hash_after"] == sys.argv[1] == trial["image_hash"], trial
+' "$(hash_of "$WORK/v3.bin")" || fail "audit record of the trial run"
+stop_board
+e2e_log "dfu: ok"

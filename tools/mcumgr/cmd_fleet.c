@@ -1,0 +1,320 @@
+/* `mcumgr fleet update --inventory FILE FIRMWARE`: the checked update of
+ * src/dfu on many devices (src/dfu/fleet.c), one line per step of each
+ * device, a summary, a report folder and one audit record per device. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "audit_hook.h"
+#include "commands.h"
+#include "dfu/fleet.h"
+
+#define INVENTORY_MAX (4 * 1024 * 1024)
+
+static const struct cli_opt update_opts[] = {
+    { "inventory", 0, "file", "the devices: one a line, `CONNTYPE CONNSTRING [NAME]`, # comments" },
+    { "confirm", 0, NULL, "confirm the new image on each device once it runs" },
+    { "yes", 'y', NULL, "same as --confirm" },
+    { "revert", 0, NULL, "reset again without confirming: the previous image comes back" },
+    { "trial", 0, NULL, "leave the new image running unconfirmed (the default)" },
+    { "force", 0, NULL, "accept an image that is not newer than the running one" },
+    { "key", 0, "pem", "check the image's signature against this key before anything is sent" },
+    { "boot-wait", 0, "seconds", "how long a device may take to come back after a reset (default 60)" },
+    { "parallel", 0, "n", "devices updated at once (default 4)" },
+    { "canary", 0, "k", "update the first K devices first; stop if any of them fails" },
+    { "max-failures", 0, "m", "start no further device after M failures" },
+    { "retries", 0, "n", "further attempts of a device that failed before its reset (default 1)" },
+    { "report", 0, "dir", "write report.csv, report.json and report.html there" },
+    { NULL, 0, NULL, NULL },
+};
+
+struct fleet_view {
+    struct cli_ctx *cx;
+    const struct fleet_device *devs;
+};
+
+static void on_event(void *ctx, const struct fleet_event *ev)
+{
+    struct fleet_view *v = ctx;
+    const char *name = v->devs[ev->device].name;
+
+    if (v->cx->json)
+        return; /* the JSON document at the end says it all */
+    if (ev->done) {
+        if (ev->done->outcome == FLEET_UPDATED)
+            out_line(v->cx, "%s: updated %s -> %s in %.1f s", name, ev->done->dfu.before_version,
+                     ev->done->dfu.after_version, ev->done->seconds);
+        else
+            out_line(v->cx, "%s: %s: %s", name, fleet_outcome_name(ev->done->outcome),
+                     ev->done->reason);
+        return;
+    }
+    const struct dfu_event *d = ev->dfu;
+    if (d->kind == DFU_EV_PROGRESS && d->total && d->done * 4 / d->total != (d->done - 1) * 4 / d->total)
+        out_line(v->cx, "%s: upload %3zu %%", name, d->done * 100 / d->total);
+    else if (d->kind == DFU_EV_END && d->text)
+        out_line(v->cx, "%s: %s %s", name, dfu_step_name(d->step), d->text);
+}
+
+static int read_inventory(struct cli_ctx *cx, const char *path, struct fleet_device **devs,
+                          size_t *n)
+{
+    char err[400];
+    FILE *f = fopen(path, "r");
+    char *text = malloc(INVENTORY_MAX + 1);
+    size_t len = 0;
+
+    if (!f || !text) {
+        free(text);
+        if (f)
+            fclose(f);
+        return out_fail(cx, "cannot read the inventory %s: %s", path, strerror(errno));
+    }
+    len = fread(text, 1, INVENTORY_MAX + 1, f);
+    int bad = ferror(f) || len > INVENTORY_MAX;
+    fclose(f);
+    text[len > INVENTORY_MAX ? INVENTORY_MAX : len] = '\0';
+    if (bad) {
+        free(text);
+        return out_fail(cx, "cannot read the inventory %s (an I/O error, or over 4 MiB)", path);
+    }
+    int rc = fleet_inventory_parse(text, devs, n, err, sizeof err);
+    free(text);
+    if (rc)
+        return out_fail(cx, "inventory %s: %s", path, err);
+    return EXIT_OK;
+}
+
+static int number(struct cli_ctx *cx, const char *opt, unsigned long long max, unsigned def,
+                  unsigned *out)
+{
+    const char *v = cli_opt_get(cx, opt);
+    unsigned long long n = def;
+    if (v && cli_parse_uint(v, max, &n) != 0)
+        return out_usage(cx, "invalid --%s \"%s\" (0..%llu)", opt, v, max);
+    *out = (unsigned)n;
+    return EXIT_OK;
+}
+
+static int parse_opts(struct cli_ctx *cx, struct fleet_opts *o)
+{
+    int decisions = cli_opt_set(cx, "confirm") + cli_opt_set(cx, "yes") +
+                    cli_opt_set(cx, "revert") + cli_opt_set(cx, "trial");
+    unsigned wait_s;
+
+    if (decisions > 1 && !(decisions == 2 && cli_opt_set(cx, "confirm") && cli_opt_set(cx, "yes")))
+        return out_usage(cx, "choose one of --confirm, --revert, --trial");
+    if (number(cx, "parallel", 256, 4, &o->parallel) || number(cx, "canary", 100000, 0, &o->canary) ||
+        number(cx, "max-failures", 100000, 0, &o->max_failures) ||
+        number(cx, "retries", 10, 1, &o->retries) || number(cx, "boot-wait", 3600, 60, &wait_s))
+        return EXIT_USAGE;
+    if (o->parallel == 0)
+        return out_usage(cx, "--parallel must be at least 1");
+    o->dfu.decision = cli_opt_set(cx, "confirm") || cli_opt_set(cx, "yes") ? DFU_CONFIRM
+                      : cli_opt_set(cx, "revert")                          ? DFU_REVERT
+                                                                           : DFU_TRIAL;
+    o->dfu.force = cli_opt_set(cx, "force");
+    o->dfu.key_pem = cli_opt_get(cx, "key");
+    o->dfu.boot_wait_ms = (int)wait_s * 1000;
+    o->timeout_ms = (int)(cx->timeout_s * 1000.0);
+    o->tries = cx->tries;
+    o->cancel = &cx->interrupted;
+    return EXIT_OK;
+}
+
+/* One audit record per device, from its result (the runner's thread). */
+static void record_device(struct cli_ctx *cx, const struct fleet_device *d,
+                          const struct fleet_result *r, const char *action)
+{
+    struct audit_record rec;
+
+    memset(&rec, 0, sizeof rec);
+    audit_fill_origin(&rec, cx->operator_name);
+    snprintf(rec.device, sizeof rec.device, "%s", d->name);
+    snprintf(rec.connection, sizeof rec.connection, "%s %.150s", d->conntype, d->connstring);
+    snprintf(rec.action, sizeof rec.action, "%s", action);
+    snprintf(rec.image_hash, sizeof rec.image_hash, "%s", r->dfu.image_hash);
+    snprintf(rec.version_before, sizeof rec.version_before, "%s", r->dfu.before_version);
+    snprintf(rec.hash_before, sizeof rec.hash_before, "%s", r->dfu.before_hash);
+    snprintf(rec.version_after, sizeof rec.version_after, "%s", r->dfu.after_version);
+    snprintf(rec.hash_after, sizeof rec.hash_after, "%s", r->dfu.after_hash);
+    snprintf(rec.outcome, sizeof rec.outcome, "%s", r->outcome == FLEET_UPDATED ? "ok" : "failed");
+    snprintf(rec.detail, sizeof rec.detail, "%s%s%.400s", fleet_outcome_name(r->outcome),
+             r->reason[0] ? ": " : "", r->reason);
+    cli_audit_write(cx, &rec);
+}
+
+static void print_json(struct cli_ctx *cx, const struct fleet_device *devs, size_t n,
+                       const struct fleet_result *res)
+{
+    cJSON *doc = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(doc, "devices");
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", devs[i].name);
+        cJSON_AddStringToObject(o, "outcome", fleet_outcome_name(res[i].outcome));
+        cJSON_AddStringToObject(o, "reason", res[i].reason);
+        cJSON_AddStringToObject(o, "version_before", res[i].dfu.before_version);
+        cJSON_AddStringToObject(o, "version_after", res[i].dfu.after_version);
+        cJSON_AddStringToObject(o, "hash_after", res[i].dfu.after_hash);
+        cJSON_AddItemToArray(list, o);
+    }
+    out_json_doc(cx, doc);
+}
+
+static int fleet_update_cmd(struct cli_ctx *cx, int argc, char **argv)
+{
+    struct fleet_opts o = { 0 };
+    struct fleet_device *devs = NULL;
+    struct fleet_result *res;
+    struct fleet_view v = { .cx = cx };
+    const char *inv = cli_opt_get(cx, "inventory"), *dir = cli_opt_get(cx, "report");
+    uint8_t *data;
+    size_t n = 0, len = 0, bad;
+    char err[400];
+    int rc;
+
+    if (argc != 1 || !inv)
+        return out_usage(cx, "fleet update needs --inventory FILE and one firmware file");
+    if ((rc = parse_opts(cx, &o)) || (rc = cli_load_image(cx, argv[0], &data, &len)))
+        return rc;
+    if ((rc = read_inventory(cx, inv, &devs, &n))) {
+        free(data);
+        return rc;
+    }
+    res = calloc(n, sizeof *res);
+    if (!res) {
+        free(data);
+        free(devs);
+        return out_fail(cx, "out of memory");
+    }
+    v.devs = devs;
+    o.event = on_event;
+    o.event_ctx = &v;
+    bad = fleet_update(devs, n, data, len, &o, res);
+    for (size_t i = 0; i < n; i++)
+        if (res[i].outcome != FLEET_SKIPPED)
+            record_device(cx, &devs[i], &res[i], "fleet-update");
+    rc = bad ? EXIT_FAIL : EXIT_OK;
+    if (dir && fleet_write_report(dir, devs, n, res, argv[0], err, sizeof err) != 0)
+        rc = out_fail(cx, "report: %s", err);
+    if (cx->json)
+        print_json(cx, devs, n, res);
+    else
+        out_line(cx, "%zu of %zu devices updated%s", n - bad, n, dir ? "; report in " : "");
+    if (!cx->json && dir)
+        out_line(cx, "%s", dir);
+    free(res);
+    free(devs);
+    free(data);
+    return rc;
+}
+
+static const struct cli_opt status_opts[] = {
+    { "inventory", 0, "file", "the devices: one a line, `CONNTYPE CONNSTRING [NAME]`, # comments" },
+    { "parallel", 0, "n", "devices asked at once (default 8)" },
+    { NULL, 0, NULL, NULL },
+};
+
+static const char *state_word(const struct fleet_status *st)
+{
+    if (!st->reached)
+        return "unreachable";
+    if (!st->running)
+        return "no image runs";
+    if (st->pending)
+        return "pending reset";
+    return st->confirmed ? "confirmed" : "ON TRIAL";
+}
+
+static void print_status(struct cli_ctx *cx, const struct fleet_device *devs, size_t n,
+                         const struct fleet_status *st)
+{
+    if (cx->json) {
+        cJSON *doc = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(doc, "devices");
+        for (size_t i = 0; i < n; i++) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "name", devs[i].name);
+            cJSON_AddStringToObject(o, "state", state_word(&st[i]));
+            cJSON_AddStringToObject(o, "version", st[i].version);
+            cJSON_AddStringToObject(o, "hash", st[i].hash);
+            cJSON_AddBoolToObject(o, "confirmed_now", st[i].changed);
+            cJSON_AddStringToObject(o, "reason", st[i].reason);
+            cJSON_AddItemToArray(list, o);
+        }
+        out_json_doc(cx, doc);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        out_line(cx, "%-20s %-10s %s%s%s", devs[i].name, st[i].version, state_word(&st[i]),
+                 st[i].changed ? " (confirmed now)" : "", st[i].reason[0] ? ": " : "");
+    for (size_t i = 0; i < n; i++)
+        if (st[i].reason[0])
+            out_note(cx, "%s: %s", devs[i].name, st[i].reason);
+}
+
+/* `fleet status` and `fleet confirm`: what runs where, and settling the
+ * devices that still run an update on trial after the soak test. */
+static int status_or_confirm(struct cli_ctx *cx, int argc, bool confirm)
+{
+    struct fleet_opts o = { 0 };
+    struct fleet_device *devs = NULL;
+    struct fleet_status *st;
+    const char *inv = cli_opt_get(cx, "inventory");
+    size_t n = 0, left;
+    int rc;
+
+    if (argc != 0 || !inv)
+        return out_usage(cx, "fleet %s needs --inventory FILE", confirm ? "confirm" : "status");
+    if ((rc = number(cx, "parallel", 256, 8, &o.parallel)) || (rc = read_inventory(cx, inv, &devs, &n)))
+        return rc;
+    if (o.parallel == 0)
+        o.parallel = 1;
+    o.timeout_ms = (int)(cx->timeout_s * 1000.0);
+    o.tries = cx->tries;
+    o.cancel = &cx->interrupted;
+    st = calloc(n, sizeof *st);
+    if (!st) {
+        free(devs);
+        return out_fail(cx, "out of memory");
+    }
+    left = fleet_status(devs, n, confirm, &o, st);
+    for (size_t i = 0; confirm && i < n; i++)
+        if (st[i].changed) {
+            struct fleet_result r = { .outcome = FLEET_UPDATED };
+            snprintf(r.dfu.after_version, sizeof r.dfu.after_version, "%s", st[i].version);
+            snprintf(r.dfu.after_hash, sizeof r.dfu.after_hash, "%s", st[i].hash);
+            snprintf(r.reason, sizeof r.reason, "confirmed after the soak test");
+            record_device(cx, &devs[i], &r, "fleet-confirm");
+        }
+    print_status(cx, devs, n, st);
+    if (!cx->json)
+        out_line(cx, "%zu of %zu devices confirmed", n - left, n);
+    free(st);
+    free(devs);
+    return left ? EXIT_FAIL : EXIT_OK;
+}
+
+static int fleet_status_cmd(struct cli_ctx *cx, int argc, char **argv)
+{
+    (void)argv;
+    return status_or_confirm(cx, argc, false);
+}
+
+static int fleet_confirm_cmd(struct cli_ctx *cx, int argc, char **argv)
+{
+    (void)argv;
+    return status_or_confirm(cx, argc, true);
+}
+
+const struct cli_cmd cli_fleet_cmds[] = {
+    { "status", NULL, "what every device of an inventory runs, and which are still on trial",
+      fleet_status_cmd, 0, status_opts, NULL },
+    { "confirm", NULL, "confirm the devices that run an update on trial (after the soak test)",
+      fleet_confirm_cmd, 0, status_opts, NULL },
+    { "update", "<firmware>", "update every device of an inventory (staged, in parallel)",
+      fleet_update_cmd, 0, update_opts, NULL },
+    { NULL, NULL, NULL, NULL, 0, NULL, NULL },
+};
