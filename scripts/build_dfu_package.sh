@@ -31,8 +31,12 @@ options (environment variable in brackets):
 EOF
 }
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-source "$ROOT/scripts/lib/common.sh"
+# The helpers: in lib/ beside this script in a checkout, in share/mcutools/
+# when installed (bin/ and share/ under one prefix).
+WF_HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+WF_LIB=$WF_HERE/lib/common.sh
+[ -f "$WF_LIB" ] || WF_LIB=$WF_HERE/../share/mcutools/common.sh
+source "$WF_LIB"
 
 FIRMWARE=${FIRMWARE:-app/build/zephyr/zephyr.bin}
 KEY=${RELEASE_KEY:-app/bootloader/mcuboot-rsa-2048.pem}
@@ -92,7 +96,7 @@ if [ "$DEMO" = 1 ]; then
     KEY=$DEMO_DIR/demo-rsa-2048.pem
     [ -f "$KEY" ] || "$IMGTOOL" keygen -k "$KEY" -t rsa-2048
     FIRMWARE=$DEMO_DIR/app-$VERSION.bin
-    bash "$ROOT/scripts/make_firmware.sh" "${VERSION%%+*}" "$FIRMWARE"
+    bash "$WF_HERE/make_firmware.sh" "${VERSION%%+*}" "$FIRMWARE"
     wf_warn "demo key in $KEY: a package signed with it must never reach a device in the field"
 fi
 [ -f "$FIRMWARE" ] || die "firmware not found: $FIRMWARE" \
@@ -168,7 +172,7 @@ wf_ok "$BL_DESC"
 wf_step "Version info"
 BUILD_TIME=$(date -u ${SOURCE_DATE_EPOCH:+-d "@$SOURCE_DATE_EPOCH"} +%Y-%m-%dT%H:%M:%SZ)
 EPOCH=$(date -u -d "$BUILD_TIME" +%s)
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+COMMIT=$(git -C "$WF_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 cat >"$PKG/version.json" <<EOF
 {
   "version": "$VERSION",

@@ -37,7 +37,12 @@ exit: 0 updated (or reverted on request), 1 failed (device keeps its firmware), 
 EOF
 }
 
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# The helpers: in lib/ beside this script in a checkout, in share/mcutools/
+# when installed (bin/ and share/ under one prefix).
+WF_HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+WF_LIB=$WF_HERE/lib/common.sh
+[ -f "$WF_LIB" ] || WF_LIB=$WF_HERE/../share/mcutools/common.sh
+source "$WF_LIB"
 
 DECISION='' FORCE=0 KEY='' MAX_SIZE=$((0x74000)) TIMEOUT=5 BOOT_WAIT=30
 POS=()

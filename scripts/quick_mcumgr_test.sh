@@ -21,7 +21,12 @@ exit: 0 all checks passed, 1 a check failed, 2 usage
 EOF2
 }
 
-source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# The helpers: in lib/ beside this script in a checkout, in share/mcutools/
+# when installed (bin/ and share/ under one prefix).
+WF_HERE=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+WF_LIB=$WF_HERE/lib/common.sh
+[ -f "$WF_LIB" ] || WF_LIB=$WF_HERE/../share/mcutools/common.sh
+source "$WF_LIB"
 
 TIMEOUT=5 VERBOSE=0 POS=()
 while [ $# -gt 0 ]; do

@@ -10,6 +10,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3 zip unzip xxd procps lsof
   liblzma-dev
   python3
+  dpkg-dev  # dpkg-shlibdeps: the .deb's library dependencies (cpack)
 )
 
 missing=()

@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
-# The test command: builds the project twice (plain, then with
-# AddressSanitizer + UndefinedBehaviorSanitizer) and runs the whole ctest
-# suite in both. Tests needing ../shared report "skipped" when it is absent.
+# The test command. Every build treats warnings as errors (-DWERROR=ON; a
+# user's plain build does not). Builds:
+#   build/          gcc RelWithDebInfo: the whole ctest suite
+#   build-asan/     AddressSanitizer + UndefinedBehaviorSanitizer: the whole suite
+#   build-release/  gcc Release (the optimizer warns about more): unit tests
+#   build-clang/    clang: unit tests
+# Tests needing ../shared report "skipped" when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
 echo "== plain build =="
-bash scripts/build.sh build
+bash scripts/build.sh build -DWERROR=ON
 ctest --test-dir build --output-on-failure -j"$jobs"
 
 echo "== sanitizer build (ASan + UBSan) =="
-bash scripts/build.sh build-asan -DSANITIZE=ON
+bash scripts/build.sh build-asan -DSANITIZE=ON -DWERROR=ON
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
+
+echo "== gcc Release build =="
+bash scripts/build.sh build-release -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release -DWERROR=ON
+ctest --test-dir build-release --output-on-failure -j"$jobs" -L unit
+
+echo "== clang build =="
+bash scripts/build.sh build-clang -DCMAKE_C_COMPILER=clang -DWERROR=ON
+ctest --test-dir build-clang --output-on-failure -j"$jobs" -L unit

@@ -3,13 +3,15 @@
 # quick_mcumgr_test.sh, build_dfu_package.sh, demo.sh). Source it; it sets
 # no shell options of its own.
 #
-#   wf_find_tools                 sets MCUMGR and IMGTOOL (env, $BIN_DIR, build/bin, PATH)
+#   wf_find_tools                 sets MCUMGR and IMGTOOL (env, $BIN_DIR, beside the
+#                                 script ($WF_HERE), PATH, a checkout's build/bin)
 #   wf_parse_device DEV [BAUD]    sets WF_CONN (mcumgr connection flags as an array),
 #                                 WF_CONN_DESC, WF_CONNTYPE, WF_PORT (serial path or "")
 #   wf_image_info FILE [KEY]      sets WF_IMG_VERSION, WF_IMG_HASH, WF_IMG_SIZE (0 on failure)
 #   wf_version_cmp A B            prints -1, 0 or 1 (MCUboot versions maj.min.rev[+build])
 #   wf_port_holders PATH          prints "PID (command)" of processes holding PATH open
 
+# The checkout this file sits in (scripts/lib/); installed, the prefix.
 WF_ROOT=${WF_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 
 # Colours only on a terminal, so logs and tests get plain text.
@@ -25,19 +27,24 @@ wf_warn() { echo "  ${WF_Y}!${WF_N} $*" >&2; }
 wf_err() { echo "${WF_R}ERROR:${WF_N} $*" >&2; }
 wf_hint() { echo "  Hint: $*" >&2; }
 
-_wf_pick() { # name: prints the first executable candidate
+# name: prints the first executable candidate. An explicit $BIN_DIR (tests,
+# the demo) wins; then the tools beside the script (an install puts both in
+# one bin/), the PATH, and last the build tree of the checkout.
+_wf_pick() {
     local name=$1 c
-    for c in ${BIN_DIR:+"$BIN_DIR/$name"} "$WF_ROOT/build/bin/$name"; do
+    for c in ${BIN_DIR:+"$BIN_DIR/$name"} ${WF_HERE:+"$WF_HERE/$name"}; do
         [ -x "$c" ] && { echo "$c"; return 0; }
     done
-    command -v "$name" 2>/dev/null
+    command -v "$name" 2>/dev/null && return 0
+    c=$WF_ROOT/build/bin/$name
+    if [ -x "$c" ]; then echo "$c"; fi
 }
 
 wf_find_tools() {
     MCUMGR=${MCUMGR:-$(_wf_pick mcumgr)}
     IMGTOOL=${IMGTOOL:-$(_wf_pick imgtool)}
     if [ -z "$MCUMGR" ] || [ -z "$IMGTOOL" ]; then
-        wf_err "mcumgr/imgtool not found: build them first (bash scripts/build.sh) or set BIN_DIR"
+        wf_err "mcumgr/imgtool not found beside ${WF_HERE:-this script} nor on the PATH: install mcutools, build them in the checkout (bash scripts/build.sh) or set BIN_DIR"
         return 1
     fi
 }

@@ -2,6 +2,7 @@
 #include "dfu/fleet.h"
 
 #include <ctype.h>
+#include <glob.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +111,102 @@ int fleet_inventory_parse(const char *text, struct fleet_device **out, size_t *n
     *out = devs;
     *n = count;
     return 0;
+}
+
+/* ---- scan candidates ---- */
+
+static int add_candidate(struct fleet_device **devs, size_t *n, size_t *cap, const char *type,
+                         const char *cs, char *err, size_t errlen)
+{
+    char line[FLEET_CONNSTRING_MAX + 16];
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 16;
+        struct fleet_device *nd = realloc(*devs, *cap * sizeof **devs);
+        if (!nd)
+            return snprintf(err, errlen, "out of memory"), -1;
+        *devs = nd;
+    }
+    snprintf(line, sizeof line, "%s %s", type, cs);
+    if (parse_line(line, &(*devs)[*n], err, errlen) != 0)
+        return -1;
+    (*n)++;
+    return 0;
+}
+
+/* udp:HOST:FIRST-LAST */
+static int scan_udp(const char *spec, struct fleet_device **devs, size_t *n, size_t *cap,
+                    char *err, size_t errlen)
+{
+    char host[256], cs[300];
+    unsigned first, last;
+    const char *colon = strrchr(spec, ':');
+
+    if (!colon || (size_t)(colon - spec) >= sizeof host ||
+        sscanf(colon + 1, "%u-%u", &first, &last) != 2 || first == 0 || last > 65535 ||
+        first > last || last - first > 4096)
+        return snprintf(err, errlen, "want udp:HOST:FIRST-LAST (at most 4096 ports), got `%.60s`",
+                        spec), -1;
+    memcpy(host, spec, (size_t)(colon - spec));
+    host[colon - spec] = '\0';
+    for (unsigned p = first; p <= last; p++) {
+        snprintf(cs, sizeof cs, "%s:%u", host, p);
+        if (add_candidate(devs, n, cap, "udp", cs, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* serial:GLOB[,baud=N] */
+static int scan_serial(const char *spec, struct fleet_device **devs, size_t *n, size_t *cap,
+                       char *err, size_t errlen)
+{
+    char pattern[256], cs[FLEET_CONNSTRING_MAX];
+    const char *opts = strchr(spec, ',');
+    size_t plen = opts ? (size_t)(opts - spec) : strlen(spec);
+    glob_t g;
+
+    if (plen == 0 || plen >= sizeof pattern)
+        return snprintf(err, errlen, "want serial:GLOB[,baud=N], got `%.60s`", spec), -1;
+    memcpy(pattern, spec, plen);
+    pattern[plen] = '\0';
+    if (glob(pattern, 0, NULL, &g) != 0)
+        return 0; /* no such port: nothing to scan */
+    int rc = 0;
+    for (size_t i = 0; i < g.gl_pathc && rc == 0; i++) {
+        snprintf(cs, sizeof cs, "dev=%s%s", g.gl_pathv[i], opts ? opts : "");
+        rc = add_candidate(devs, n, cap, "serial", cs, err, errlen);
+    }
+    globfree(&g);
+    return rc;
+}
+
+int fleet_scan_candidates(const char *specs, struct fleet_device **out, size_t *n, char *err,
+                          size_t errlen)
+{
+    char *copy = strdup(specs), *save = NULL;
+    size_t cap = 0;
+    int rc = copy ? 0 : -1;
+
+    *out = NULL;
+    *n = 0;
+    for (char *s = copy ? strtok_r(copy, " ", &save) : NULL; s && rc == 0;
+         s = strtok_r(NULL, " ", &save)) {
+        if (!strncmp(s, "udp:", 4))
+            rc = scan_udp(s + 4, out, n, &cap, err, errlen);
+        else if (!strncmp(s, "serial:", 7))
+            rc = scan_serial(s + 7, out, n, &cap, err, errlen);
+        else {
+            snprintf(err, errlen, "unknown scan `%.60s` (udp:HOST:FIRST-LAST or serial:GLOB)", s);
+            rc = -1;
+        }
+    }
+    free(copy);
+    if (rc != 0) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
 }
 
 /* ---- the worker pool ---- */

@@ -34,6 +34,12 @@ struct fleet_device {
 int fleet_inventory_parse(const char *text, struct fleet_device **out, size_t *n, char *err,
                           size_t errlen);
 
+/* Candidates for --scan: space-separated `udp:HOST:FIRST-LAST` (each port
+ * of the range) and `serial:GLOB[,baud=N]` (each port the glob finds).
+ * Nothing is contacted here: fleet_status tells which answer. */
+int fleet_scan_candidates(const char *specs, struct fleet_device **out, size_t *n, char *err,
+                          size_t errlen);
+
 enum fleet_outcome { FLEET_UPDATED, FLEET_FAILED, FLEET_SKIPPED };
 const char *fleet_outcome_name(enum fleet_outcome o);
 

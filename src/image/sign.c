@@ -892,8 +892,8 @@ int img_sign(const struct img_sign_opts *o, const struct img_key *key,
         .o = o, .key = key, .idkey = key ? key : o->fixed_sig_pubkey, .enc = enc_key,
         .err = err, .errcap = errcap,
     };
-    const uint8_t *body;
-    size_t body_len;
+    const uint8_t *body = NULL;
+    size_t body_len = 0;
     memset(out, 0, sizeof *out);
     err[0] = '\0';
     int rc = check_opts(&c);

@@ -143,7 +143,8 @@ static int validate_with(const uint8_t *img, size_t len, const char **ids, size_
                          int *matched)
 {
     uint8_t der[4][1024];
-    struct image_key keys[4];
+    struct image_key keys[4] = { 0 };
+    assert_true(nids <= 4);
     for (size_t i = 0; i < nids; i++) {
         size_t dl;
         assert_int_equal(vec_key_der(ids[i], der[i], sizeof der[i], &dl), 0);

@@ -110,4 +110,13 @@ expect_out '^2 of 2 devices confirmed' "$MCUMGR" -t 2 fleet status --inventory "
 grep -q 'confirmed now' <<<"$LAST_OUT" && fail "confirmed twice: $LAST_OUT"
 n=$("$MCUMGR" audit export --json | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if r["action"] == "fleet-confirm"))')
 e2e_assert_eq 2 "$n" "one confirm record a board"
+# ---- --scan: the candidates that answer are the fleet ----
+spec=""
+for p in $(awk '{split($2, a, ":"); print a[2]}' "$WORK/two.txt"); do spec+="udp:127.0.0.1:$p-$p "; done
+free=$(e2e_free_udp_port)
+spec+="udp:127.0.0.1:$free-$free serial:${DIRS[4]}/t?y"
+OUT=$("$MCUMGR" fleet status --scan "$spec" 2>&1) || fail "scan status: $OUT"
+grep -q 'scan: 3 of 4 candidates answer' <<<"$OUT" || fail "scan: $OUT"
+OUT=$("$MCUMGR" fleet status --scan "$spec" 2>/dev/null) || fail "scan status"
+[ "$(grep -cE "^[^ ]+ +[0-9.]+ +confirmed$" <<<"$OUT")" = 3 ] || fail "scan rows: $(cat -A <<<"$OUT")"
 e2e_log "fleet: ok"

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -16,6 +18,7 @@
 
 static const struct cli_opt update_opts[] = {
     { "inventory", 0, "file", "the devices: one a line, `CONNTYPE CONNSTRING [NAME]`, # comments" },
+    { "scan", 0, "specs", "or the devices that answer: 'udp:HOST:FIRST-LAST serial:/dev/ttyACM*'" },
     { "confirm", 0, NULL, "confirm the new image on each device once it runs" },
     { "yes", 'y', NULL, "same as --confirm" },
     { "revert", 0, NULL, "reset again without confirming: the previous image comes back" },
@@ -31,10 +34,84 @@ static const struct cli_opt update_opts[] = {
     { NULL, 0, NULL, NULL },
 };
 
+/* One device's line of the live table. */
+struct row {
+    enum dfu_step step;
+    size_t done, total;
+    double upload_t0, upload_t1; /* t1: when the last byte was acknowledged */
+    char outcome[40];
+};
+
 struct fleet_view {
     struct cli_ctx *cx;
     const struct fleet_device *devs;
+    size_t n;
+    bool table;          /* a terminal: one line a device, redrawn in place */
+    struct row *rows;
+    double last_draw;
+    bool drawn;
 };
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void draw_row(const struct fleet_view *v, size_t i, double now)
+{
+    const struct row *r = &v->rows[i];
+    char pct[8] = "", rate[24] = "", eta[16] = "";
+
+    if (r->total) {
+        double secs = (r->upload_t1 ? r->upload_t1 : now) - r->upload_t0;
+        double kib = (double)r->done / 1024.0;
+        snprintf(pct, sizeof pct, "%3zu%%", r->done * 100 / r->total);
+        if (secs > 0.2 && r->done) {
+            snprintf(rate, sizeof rate, "%.1f KiB/s", kib / secs);
+            snprintf(eta, sizeof eta, "%.0f s", (double)(r->total - r->done) / 1024.0 / (kib / secs));
+        }
+    }
+    printf("\033[K%-20.20s %-9s %5s %12s %7s %s\n", v->devs[i].name,
+           r->outcome[0] ? "" : dfu_step_name(r->step), pct, rate, eta, r->outcome);
+}
+
+/* Redraws the table in place, at most five times a second. */
+static void draw(struct fleet_view *v, bool force)
+{
+    double now = now_s();
+    if (!force && now - v->last_draw < 0.2)
+        return;
+    if (v->drawn)
+        printf("\033[%zuA", v->n + 1);
+    printf("\033[K%-20s %-9s %5s %12s %7s %s\n", "device", "step", "", "rate", "ETA", "outcome");
+    for (size_t i = 0; i < v->n; i++)
+        draw_row(v, i, now);
+    fflush(stdout);
+    v->last_draw = now;
+    v->drawn = true;
+}
+
+static void table_event(struct fleet_view *v, const struct fleet_event *ev)
+{
+    struct row *r = &v->rows[ev->device];
+    if (ev->done) {
+        snprintf(r->outcome, sizeof r->outcome, "%s", fleet_outcome_name(ev->done->outcome));
+        draw(v, true);
+        return;
+    }
+    r->step = ev->dfu->step;
+    if (ev->dfu->kind == DFU_EV_PROGRESS) {
+        if (!r->total)
+            r->upload_t0 = now_s();
+        r->done = ev->dfu->done;
+        r->total = ev->dfu->total;
+        if (r->done == r->total)
+            r->upload_t1 = now_s();
+    }
+    draw(v, false);
+}
 
 static void on_event(void *ctx, const struct fleet_event *ev)
 {
@@ -43,6 +120,10 @@ static void on_event(void *ctx, const struct fleet_event *ev)
 
     if (v->cx->json)
         return; /* the JSON document at the end says it all */
+    if (v->table) {
+        table_event(v, ev);
+        return;
+    }
     if (ev->done) {
         if (ev->done->outcome == FLEET_UPDATED)
             out_line(v->cx, "%s: updated %s -> %s in %.1f s", name, ev->done->dfu.before_version,
@@ -86,6 +167,52 @@ static int read_inventory(struct cli_ctx *cx, const char *path, struct fleet_dev
     if (rc)
         return out_fail(cx, "inventory %s: %s", path, err);
     return EXIT_OK;
+}
+
+#define SCAN_TIMEOUT_MS 500
+#define SCAN_PARALLEL 32
+
+/* --scan: the candidates that answer a short query become the inventory. */
+static int scan(struct cli_ctx *cx, const char *specs, struct fleet_device **devs, size_t *n)
+{
+    struct fleet_opts o = { .parallel = SCAN_PARALLEL, .timeout_ms = SCAN_TIMEOUT_MS, .tries = 1,
+                            .cancel = &cx->interrupted };
+    struct fleet_device *cand;
+    struct fleet_status *st;
+    size_t ncand, kept = 0;
+    char err[400];
+
+    if (fleet_scan_candidates(specs, &cand, &ncand, err, sizeof err) != 0)
+        return out_usage(cx, "--scan: %s", err);
+    st = ncand ? calloc(ncand, sizeof *st) : NULL;
+    if (ncand && !st) {
+        free(cand);
+        return out_fail(cx, "out of memory");
+    }
+    if (ncand)
+        fleet_status(cand, ncand, false, &o, st);
+    for (size_t i = 0; i < ncand; i++)
+        if (st[i].reached)
+            cand[kept++] = cand[i];
+    free(st);
+    if (kept == 0) {
+        free(cand);
+        return out_fail(cx, "no device answered the scan (%zu candidates): %s", ncand, specs);
+    }
+    if (!cx->json)
+        out_note(cx, "scan: %zu of %zu candidates answer", kept, ncand);
+    *devs = cand;
+    *n = kept;
+    return EXIT_OK;
+}
+
+/* The devices: --inventory FILE, or --scan SPECS. */
+static int devices(struct cli_ctx *cx, struct fleet_device **devs, size_t *n)
+{
+    const char *inv = cli_opt_get(cx, "inventory"), *specs = cli_opt_get(cx, "scan");
+    if (!inv == !specs)
+        return out_usage(cx, "give the devices with --inventory FILE or --scan SPECS (one of them)");
+    return inv ? read_inventory(cx, inv, devs, n) : scan(cx, specs, devs, n);
 }
 
 static int number(struct cli_ctx *cx, const char *opt, unsigned long long max, unsigned def,
@@ -170,17 +297,17 @@ static int fleet_update_cmd(struct cli_ctx *cx, int argc, char **argv)
     struct fleet_device *devs = NULL;
     struct fleet_result *res;
     struct fleet_view v = { .cx = cx };
-    const char *inv = cli_opt_get(cx, "inventory"), *dir = cli_opt_get(cx, "report");
+    const char *dir = cli_opt_get(cx, "report");
     uint8_t *data;
     size_t n = 0, len = 0, bad;
     char err[400];
     int rc;
 
-    if (argc != 1 || !inv)
-        return out_usage(cx, "fleet update needs --inventory FILE and one firmware file");
+    if (argc != 1)
+        return out_usage(cx, "fleet update needs one firmware file");
     if ((rc = parse_opts(cx, &o)) || (rc = cli_load_image(cx, argv[0], &data, &len)))
         return rc;
-    if ((rc = read_inventory(cx, inv, &devs, &n))) {
+    if ((rc = devices(cx, &devs, &n))) {
         free(data);
         return rc;
     }
@@ -191,9 +318,19 @@ static int fleet_update_cmd(struct cli_ctx *cx, int argc, char **argv)
         return out_fail(cx, "out of memory");
     }
     v.devs = devs;
+    v.n = n;
+    v.table = !cx->json && isatty(STDOUT_FILENO);
+    v.rows = v.table ? calloc(n, sizeof *v.rows) : NULL;
+    v.table = v.rows != NULL;
     o.event = on_event;
     o.event_ctx = &v;
     bad = fleet_update(devs, n, data, len, &o, res);
+    free(v.rows);
+    if (v.table) /* the reasons the table has no room for */
+        for (size_t i = 0; i < n; i++)
+            if (res[i].outcome != FLEET_UPDATED)
+                out_line(cx, "%s: %s: %s", devs[i].name, fleet_outcome_name(res[i].outcome),
+                         res[i].reason);
     for (size_t i = 0; i < n; i++)
         if (res[i].outcome != FLEET_SKIPPED)
             record_device(cx, &devs[i], &res[i], "fleet-update");
@@ -214,6 +351,7 @@ static int fleet_update_cmd(struct cli_ctx *cx, int argc, char **argv)
 
 static const struct cli_opt status_opts[] = {
     { "inventory", 0, "file", "the devices: one a line, `CONNTYPE CONNSTRING [NAME]`, # comments" },
+    { "scan", 0, "specs", "or the devices that answer: 'udp:HOST:FIRST-LAST serial:/dev/ttyACM*'" },
     { "parallel", 0, "n", "devices asked at once (default 8)" },
     { NULL, 0, NULL, NULL },
 };
@@ -262,13 +400,12 @@ static int status_or_confirm(struct cli_ctx *cx, int argc, bool confirm)
     struct fleet_opts o = { 0 };
     struct fleet_device *devs = NULL;
     struct fleet_status *st;
-    const char *inv = cli_opt_get(cx, "inventory");
     size_t n = 0, left;
     int rc;
 
-    if (argc != 0 || !inv)
-        return out_usage(cx, "fleet %s needs --inventory FILE", confirm ? "confirm" : "status");
-    if ((rc = number(cx, "parallel", 256, 8, &o.parallel)) || (rc = read_inventory(cx, inv, &devs, &n)))
+    if (argc != 0)
+        return out_usage(cx, "fleet %s takes no arguments", confirm ? "confirm" : "status");
+    if ((rc = number(cx, "parallel", 256, 8, &o.parallel)) || (rc = devices(cx, &devs, &n)))
         return rc;
     if (o.parallel == 0)
         o.parallel = 1;

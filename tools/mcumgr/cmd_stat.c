@@ -32,8 +32,8 @@ static void answered_name(const struct client_rsp *rsp, const char *asked, char 
     size_t n;
     if (cbor_map_get_text(&rsp->body, "name", &t, &n) != 1 &&
         cbor_map_get_text(&rsp->body, "group", &t, &n) != 1) {
-        snprintf(out, cap, "%s", asked);
-        return;
+        t = asked;
+        n = strlen(asked);
     }
     if (n >= cap)
         n = cap - 1;

@@ -62,7 +62,7 @@ struct pending_opt {
     const struct cli_opt *opt;
     bool global;
     const char *val;
-    char shown[64]; /* as the user wrote it, for messages */
+    char shown[2 + 64]; /* as the user wrote it ("--" + a name[64]), for messages */
 };
 
 struct parse_state {
@@ -78,7 +78,7 @@ static int add_opt(struct cli_ctx *cx, struct parse_state *ps, const char *lng, 
     const struct cli_opt *o = find_in(global_opts, lng, shrt);
     bool global = o != NULL;
     struct pending_opt *p;
-    char shown[64];
+    char shown[sizeof p->shown];
 
     if (lng)
         snprintf(shown, sizeof shown, "--%s", lng);
