@@ -219,7 +219,7 @@ for col, key in (("device", "device"), ("action", "action"), ("outcome", "outcom
 assert recs[1]["detail"] == "kernel version (status 0)", recs[1]["detail"]
 line = "echo " + " ".join(sys.argv[3].split())
 d = recs[2]["detail"]
-assert len(d) <= 511 and d.startswith(line[:390]) and "... (status" in d, d
+assert len(d) <= 511 and d.startswith(line[:390]) and "...; error: " in d, d
 PY
 out=$(e2e_reader_gone "$MCUMGR" --audit-db "$trial" audit export --json)
 e2e_assert_eq 141 "$out" "export into a closed pipe: status 141 and nothing on stderr"

@@ -76,7 +76,7 @@ struct cli_ctx {
     struct client_transport tp;
     struct client_session sess;
     bool connected;
-    struct audit_running before_reset; /* the running image before this command's reset */
+    struct audit_running before_reset; /* what ran before this command reset the device (reset, dfu) */
     bool reset_sent;              /* this command reset the device ... */
     uint32_t answers_at_reset;    /* ... when the session had this many answers */
     char conn_desc[300];

@@ -74,7 +74,11 @@ static int shell_exec(struct cli_ctx *cx, int argc, char **argv)
         return out_usage(cx, "shell exec needs a command (e.g. shell exec device list)");
     rc = client_shell_exec(&cx->sess, n, args, out, sizeof out, &ret, &rsp);
     record_line(n, args, line, sizeof line);
-    snprintf(detail, sizeof detail, "%s (status %d)", line, ret);
+    /* a status only when the device ran the command */
+    if (rc == 0)
+        snprintf(detail, sizeof detail, "%s (status %d)", line, ret);
+    else
+        snprintf(detail, sizeof detail, "%s", line);
     cli_record_state_change(cx, "shell exec", detail, rc);
     if (rc)
         return out_client_error(cx, rc);
