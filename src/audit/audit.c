@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -373,6 +374,72 @@ long audit_verify(struct audit_db *db, int64_t *bad_id, char *why, size_t whylen
     return n;
 }
 
+bool audit_is_record_hash(const char *s)
+{
+    return s && strlen(s) == AUDIT_HASH_HEX - 1 &&
+           strspn(s, "0123456789abcdefABCDEF") == AUDIT_HASH_HEX - 1;
+}
+
+struct anchor_search {
+    const char *hash;
+    int64_t found_id;
+};
+
+static int find_anchor(void *arg, const struct audit_record *r)
+{
+    struct anchor_search *a = arg;
+    if (strcasecmp(r->record_hash, a->hash) == 0) {
+        a->found_id = r->id;
+        return 1;
+    }
+    return 0;
+}
+
+int64_t audit_find_anchor(struct audit_db *db, const char *anchor)
+{
+    struct anchor_search a = { anchor, 0 };
+    if (audit_foreach(db, 0, find_anchor, &a) != 0)
+        return -1;
+    return a.found_id;
+}
+
+static int keep_hash(void *arg, const struct audit_record *r)
+{
+    snprintf(arg, AUDIT_HASH_HEX, "%s", r->record_hash);
+    return 0;
+}
+
+int audit_head_hash(struct audit_db *db, char out[AUDIT_HASH_HEX])
+{
+    out[0] = '\0';
+    return audit_foreach(db, 1, keep_hash, out);
+}
+
+long audit_verify_anchored(struct audit_db *db, const char *anchor, int64_t *bad_id,
+                           int64_t *anchor_id, char *why, size_t whylen)
+{
+    long n = audit_verify(db, bad_id, why, whylen);
+    int64_t found;
+
+    if (anchor_id)
+        *anchor_id = 0;
+    if (n < 0 || !anchor)
+        return n;
+    found = audit_find_anchor(db, anchor);
+    if (found < 0) {
+        seterr(why, whylen, "cannot read the audit database: %s", sqlite3_errmsg(db->sql));
+        return -1;
+    }
+    if (found == 0) {
+        seterr(why, whylen, "the anchor %.64s is not in the chain: the history was rewritten or "
+                            "replaced", anchor);
+        return -1;
+    }
+    if (anchor_id)
+        *anchor_id = found;
+    return n;
+}
+
 static void csv_field(FILE *out, const char *s)
 {
     fputc('"', out);
@@ -405,7 +472,7 @@ int audit_export_csv(struct audit_db *db, FILE *out)
     return audit_foreach(db, 0, csv_row, out);
 }
 
-static int json_row(void *arg, const struct audit_record *rec)
+cJSON *audit_record_json(const struct audit_record *rec)
 {
     cJSON *obj = cJSON_CreateObject();
     cJSON_AddNumberToObject(obj, "id", (double)rec->id);
@@ -413,7 +480,12 @@ static int json_row(void *arg, const struct audit_record *rec)
         cJSON_AddStringToObject(obj, fields[i].name, field_cptr(rec, i));
     cJSON_AddStringToObject(obj, "prev_hash", rec->prev_hash);
     cJSON_AddStringToObject(obj, "record_hash", rec->record_hash);
-    cJSON_AddItemToArray(arg, obj);
+    return obj;
+}
+
+static int json_row(void *arg, const struct audit_record *rec)
+{
+    cJSON_AddItemToArray(arg, audit_record_json(rec));
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #ifndef AUDIT_AUDIT_H
 #define AUDIT_AUDIT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -58,10 +59,29 @@ int audit_get(struct audit_db *db, int64_t id, struct audit_record *rec);
  * the meta row) and an explanation in why. */
 long audit_verify(struct audit_db *db, int64_t *bad_id, char *why, size_t whylen);
 
+/* An intact chain may still be a rewritten one (every hash recomputed): a
+ * head hash noted elsewhere earlier (an anchor) catches that. */
+/* Whether s is a record hash as `audit verify` prints it (64 hex digits). */
+bool audit_is_record_hash(const char *s);
+/* The id of the record whose hash is anchor; 0 when no record has it (the
+ * history was rewritten or replaced); -1 when the trail cannot be read. */
+int64_t audit_find_anchor(struct audit_db *db, const char *anchor);
+/* The newest record's hash ("" for an empty trail): 0, or -1. */
+int audit_head_hash(struct audit_db *db, char out[AUDIT_HASH_HEX]);
+/* audit_verify, then (when anchor is not NULL) the anchor: the number of
+ * records, or -1 with why (and *bad_id as audit_verify gives it, 0 for a
+ * missing anchor). *anchor_id: the anchor's record. */
+long audit_verify_anchored(struct audit_db *db, const char *anchor, int64_t *bad_id,
+                           int64_t *anchor_id, char *why, size_t whylen);
+
 int audit_export_csv(struct audit_db *db, FILE *out);
 int audit_export_json(struct audit_db *db, FILE *out);
 /* The newest `limit` records (all when limit <= 0) as a JSON array. */
 int audit_export_json_last(struct audit_db *db, int limit, FILE *out);
+/* One record as a JSON object with the export's keys (a cJSON document the
+ * caller frees with cJSON_Delete). */
+struct cJSON;
+struct cJSON *audit_record_json(const struct audit_record *rec);
 
 /* $MCUTOOLS_AUDIT_DB, else $XDG_STATE_HOME/mcutools/audit.db, else
  * ~/.local/state/mcutools/audit.db. */

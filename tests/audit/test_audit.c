@@ -155,6 +155,79 @@ static void exports_hold_every_record(void **state)
     audit_close(db);
 }
 
+static struct audit_db *open_trail(void)
+{
+    char err[256];
+    struct audit_db *db = audit_open(path, err, sizeof err);
+    assert_non_null(db);
+    return db;
+}
+
+/* The head hash noted earlier is found in the chain, and its record named. */
+static void anchor_in_the_chain_is_found(void **state)
+{
+    (void)state;
+    char head[AUDIT_HASH_HEX], why[256] = "";
+    int64_t bad = -1, at = -1;
+    struct audit_db *db = open_trail();
+    struct audit_record r3;
+
+    assert_int_equal(audit_head_hash(db, head), 0);
+    assert_true(audit_is_record_hash(head));
+    assert_int_equal(audit_find_anchor(db, head), 5);
+    assert_int_equal(audit_get(db, 3, &r3), 1);
+    assert_int_equal(audit_verify_anchored(db, r3.record_hash, &bad, &at, why, sizeof why), 5);
+    assert_int_equal(at, 3);
+    assert_int_equal(bad, 0);
+    /* verify without an anchor is plain verify */
+    assert_int_equal(audit_verify_anchored(db, NULL, &bad, &at, why, sizeof why), 5);
+    assert_int_equal(at, 0);
+    audit_close(db);
+}
+
+/* A rewritten history (every hash recomputed, so the chain is intact)
+ * does not hold the head hash noted before the rewrite. */
+static void rewritten_chain_misses_the_anchor(void **state)
+{
+    (void)state;
+    char old_head[AUDIT_HASH_HEX], why[256] = "", err[256];
+    int64_t bad = -1, at = -1;
+    struct audit_db *db = open_trail();
+
+    assert_int_equal(audit_head_hash(db, old_head), 0);
+    audit_close(db);
+    /* the forger starts a new trail with the same kind of records */
+    unlink(path);
+    db = audit_open(path, err, sizeof err);
+    assert_non_null(db);
+    for (int i = 0; i < 5; i++) {
+        struct audit_record r = {0};
+        snprintf(r.action, sizeof r.action, "upload");
+        snprintf(r.outcome, sizeof r.outcome, "ok");
+        assert_int_equal(audit_append(db, &r, err, sizeof err), 0);
+    }
+    assert_int_equal(audit_verify(db, &bad, why, sizeof why), 5);
+    assert_int_equal(audit_find_anchor(db, old_head), 0);
+    assert_int_equal(audit_verify_anchored(db, old_head, &bad, &at, why, sizeof why), -1);
+    assert_int_equal(at, 0);
+    assert_int_equal(bad, 0);
+    assert_non_null(strstr(why, "not in the chain"));
+    audit_close(db);
+}
+
+static void record_hash_shape(void **state)
+{
+    (void)state;
+    char h[AUDIT_HASH_HEX];
+    memset(h, 'a', sizeof h - 1);
+    h[sizeof h - 1] = '\0';
+    assert_true(audit_is_record_hash(h));
+    h[10] = 'G';
+    assert_false(audit_is_record_hash(h));
+    assert_false(audit_is_record_hash("abcd"));
+    assert_false(audit_is_record_hash(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -164,6 +237,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(reordered_records_are_found, setup, teardown),
         cmocka_unit_test_setup_teardown(truncated_tail_is_found, setup, teardown),
         cmocka_unit_test_setup_teardown(exports_hold_every_record, setup, teardown),
+        cmocka_unit_test_setup_teardown(anchor_in_the_chain_is_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(rewritten_chain_misses_the_anchor, setup, teardown),
+        cmocka_unit_test(record_hash_shape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

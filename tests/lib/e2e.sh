@@ -376,3 +376,16 @@ sim_wait_reset() {
 sim_count_log() {
     grep -Ec -- "$1" "$SIM_DIR/console.log" 2>/dev/null || true
 }
+
+# e2e_reader_gone CMD...: runs CMD with its stdout a pipe whose reader has
+# already gone (as `| head` leaves it once head has read enough), so every
+# write fails with EPIPE; prints CMD's exit status, then its stderr.
+e2e_reader_gone() {
+    python3 - "$@" <<'PY'
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
+sys.stdout.write("%d\n%s" % (p.returncode, p.stderr.decode(errors="replace")))
+PY
+}

@@ -22,12 +22,22 @@ grep -q 'unknown flag: --frob' "$WORK/out" || fail "$(cat "$WORK/out")"
 e2e_assert_eq 2 "$(code "$MCUMGR" echo x --chunk-size 5)" "flag of another command"
 e2e_assert_eq 2 "$(code "$MCUMGR" -t)" "flag without value"
 e2e_assert_eq 2 "$(code "$MCUMGR" -t abc echo x)" "bad timeout"
+# one message that names the flag's range, not a second generic one
+e2e_assert_eq 1 "$(grep -c '^Error:' "$WORK/out")" "bad timeout: one error: $(cat "$WORK/out")"
+grep -q '^Error: invalid timeout "abc" (seconds' "$WORK/out" || fail "bad timeout: $(cat "$WORK/out")"
+e2e_assert_eq 2 "$(code "$MCUMGR" -r 1.5 echo x)" "bad tries"
+e2e_assert_eq 1 "$(grep -c '^Error:' "$WORK/out")" "bad tries: one error: $(cat "$WORK/out")"
 e2e_assert_eq 2 "$(code "$MCUMGR" image upload -n 128 f.bin)" "-n 128"
 grep -q -- '--chunk-size 128' "$WORK/out" || fail "-n 128 hint: $(cat "$WORK/out")"
 e2e_assert_eq 2 "$(code "$MCUMGR" --conntype serial --connstring dev=/dev/null,bogus=1 echo x)" "bad connstring key"
 grep -q 'Unrecognized key: bogus' "$WORK/out" || fail "$(cat "$WORK/out")"
 e2e_assert_eq 2 "$(code "$MCUMGR" --conntype carrier echo x)" "bad conntype"
 e2e_assert_eq 2 "$(code "$MCUMGR" image erase one)" "erase slot not a number"
+
+# a reader that stopped reading (`mcumgr ... | head`) ends mcumgr quietly,
+# with the status of a tool that SIGPIPE ended (141), as cat or grep do
+e2e_assert_eq 141 "$(e2e_reader_gone "$MCUMGR" version)" "version into a closed pipe"
+e2e_assert_eq 141 "$(e2e_reader_gone "$MCUMGR" --help)" "help into a closed pipe"
 
 # failures: exit 1 with a specific message
 e2e_assert_eq 1 "$(code "$MCUMGR" --conntype serial --connstring dev=/nonexistent/tty echo x)" "missing port"

@@ -63,5 +63,13 @@ expect_fail '^Error: preflight: the device runs 1.2.0 on trial' mm dfu --force "
 # ---- one audit record per run, failures included ----
 n=$("$MCUMGR" audit export --json | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if r["action"] == "dfu"))')
 [ "$n" -ge 7 ] || fail "dfu runs in the audit trail: $n"
+# a dfu run resets the device: its record's "before" is what ran before it
+"$MCUMGR" audit export --json | python3 -c '
+import json, sys
+ok = [r for r in json.load(sys.stdin) if r["action"] == "dfu" and r["outcome"] == "ok"]
+trial = ok[-1]
+assert (trial["version_before"], trial["version_after"]) == ("1.1.0", "1.2.0"), trial
+assert trial["hash_after"] == sys.argv[1] == trial["image_hash"], trial
+' "$(hash_of "$WORK/v3.bin")" || fail "audit record of the trial run"
 stop_board
 e2e_log "dfu: ok"

@@ -192,5 +192,59 @@ e2e_assert_eq "image upload" "$(wf_audit_field 9 action)" "unreached upload: act
 e2e_assert_eq failed "$(wf_audit_field 9 outcome)" "unreached upload: outcome"
 e2e_assert_eq "serial $E2E_TMP/ttyACM9 baud=115200" "$(wf_audit_field 9 connection)" "unreached upload: connection"
 e2e_assert_contains "$(wf_audit_field 9 detail)" "not reached" "unreached upload: detail"
+e2e_log "the trial's findings: whole action names, shell command lines, a reader that stopped"
+trial=$E2E_TMP/trial.db
+long=$(printf 'word%010d ' $(seq 40))
+mgr --audit-db "$trial" settings write app/name pump >/dev/null
+mgr --audit-db "$trial" shell exec kernel version >/dev/null
+# too long for this board's buffer: the failed attempt keeps its line, cut
+if mgr --audit-db "$trial" -t 1 shell exec "echo $long" >/dev/null 2>&1; then
+    e2e_fail "a 600-byte shell command fitted the board's 384-byte buffer"
+fi
+"$MCUMGR" --audit-db "$trial" audit record --action "basic erase-storage" --outcome ok \
+    --device "a device with a long identity 0123456789abcdef0123456789abcdef" >/dev/null
+"$MCUMGR" --audit-db "$trial" audit list >"$E2E_TMP/list.txt"
+"$MCUMGR" --audit-db "$trial" audit export --json >"$E2E_TMP/trial.json"
+python3 - "$E2E_TMP/list.txt" "$E2E_TMP/trial.json" "$long" <<'PY' || e2e_fail "audit list / shell exec record"
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+recs = json.load(open(sys.argv[2]))
+head, rows = lines[0], lines[1:]
+assert len(rows) == len(recs) == 4, lines
+for col, key in (("device", "device"), ("action", "action"), ("outcome", "outcome")):
+    at = head.index(col)
+    for row, rec in zip(rows, recs):
+        # each value whole, in its column
+        assert row[at:].startswith(rec[key] or "-"), (col, row, rec[key])
+assert recs[1]["detail"] == "kernel version (status 0)", recs[1]["detail"]
+line = "echo " + " ".join(sys.argv[3].split())
+d = recs[2]["detail"]
+assert len(d) <= 511 and d.startswith(line[:390]) and "...; error: " in d, d
+PY
+out=$(e2e_reader_gone "$MCUMGR" --audit-db "$trial" audit export --json)
+e2e_assert_eq 141 "$out" "export into a closed pipe: status 141 and nothing on stderr"
+out=$(e2e_reader_gone "$MCUMGR" --audit-db "$trial" audit list)
+e2e_assert_eq 141 "$out" "list into a closed pipe"
+# as a user meets it: 0 when head came after the last write, else 141
+{ rc=0; "$MCUMGR" audit export --json 2>"$E2E_TMP/head.err" || rc=$?; echo "$rc" >"$E2E_TMP/head.rc"; } |
+    head -n 1 >/dev/null
+rc=$(cat "$E2E_TMP/head.rc")
+[ "$rc" = 0 ] || [ "$rc" = 141 ] || e2e_fail "export | head: exit $rc"
+[ ! -s "$E2E_TMP/head.err" ] || e2e_fail "export | head: $(cat "$E2E_TMP/head.err")"
+e2e_log "each command flagged as changing the device leaves a record when the device is not reached"
+un=$E2E_TMP/unreached.db
+changing=("reset" "dfu $v2" "image upload $v2" "image test $h2" "image confirm" "image erase 1"
+          "fs upload $v2 /lfs/x" "settings write a b" "settings delete a" "settings commit"
+          "settings save" "shell exec kernel version" "basic erase-storage")
+reading=("image list" "echo x" "params" "settings read a" "audit device")
+for c in "${changing[@]}" "${reading[@]}"; do
+    # shellcheck disable=SC2086 # the words of the command
+    if "$MCUMGR" --audit-db "$un" --conntype serial --connstring "dev=$E2E_TMP/ttyACM9" $c \
+        >/dev/null 2>&1; then e2e_fail "$c on a missing port succeeded"; fi
+done
+want=$(for c in "${changing[@]}"; do set -- $c; case $1 in reset | dfu) echo "$1" ;; *) echo "$1 $2" ;; esac; done)
+got=$("$MCUMGR" --audit-db "$un" audit export --json |
+      python3 -c 'import json,sys; [print(r["action"]) for r in json.load(sys.stdin) if r["outcome"] == "failed"]')
+e2e_assert_eq "$want" "$got" "records of the unreached attempts"
 sim_stop
 echo PASS

@@ -10,9 +10,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "audit/policy.h"
 #include "client/client.h"
 
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+/* EXIT_READER_GONE: the program reading stdout closed it early; the status
+ * a shell reports for a tool that SIGPIPE ended (128 + 13), so pipelines
+ * and `set -o pipefail` treat mcumgr like cat or grep. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_READER_GONE = 141 };
 
 /* ---- options ---- */
 
@@ -42,6 +46,11 @@ struct cli_cmd {
     const struct cli_cmd *sub;    /* child table, terminated by name == NULL */
 };
 #define CLI_NEEDS_CONN 1u
+/* The command always changes the device (its own report names it by its
+ * path, e.g. "image upload"): an attempt that never reaches the device is
+ * recorded in the audit trail too. Commands that change it only with a
+ * value (config, datetime) are not flagged. */
+#define CLI_CHANGES_STATE 2u
 
 extern const struct cli_cmd cli_root[];
 
@@ -67,6 +76,7 @@ struct cli_ctx {
     struct client_transport tp;
     struct client_session sess;
     bool connected;
+    struct audit_running before_reset; /* what ran before this command reset the device (reset, dfu) */
     bool reset_sent;              /* this command reset the device ... */
     uint32_t answers_at_reset;    /* ... when the session had this many answers */
     char conn_desc[300];
@@ -87,15 +97,12 @@ const char *cli_profile_path(char *buf, size_t cap);
 void out_line(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* JSON mode: prints the decoded response body. */
 void out_json_body(struct cli_ctx *cx, const struct cbor_value *body);
-/* JSON mode: prints a JSON object given as text. */
-void out_json_text(struct cli_ctx *cx, const char *json);
-/* JSON mode: prints a cJSON document, then frees it. */
+/* JSON mode: prints a cJSON document, then frees it. Every JSON document
+ * mcumgr prints is built with cJSON, so every value is escaped. */
 struct cJSON;
 void out_json_doc(struct cli_ctx *cx, struct cJSON *doc);
 /* JSON mode: {"key": "value"}, the value escaped (it may come from the device). */
 void out_json_kv(struct cli_ctx *cx, const char *key, const char *value);
-/* JSON mode: prints a JSON object built from a format (the caller escapes). */
-void out_jsonf(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* In JSON mode prints the device's decoded answer and returns true: the
  * command has nothing else to print. False in text mode. */
 bool out_json_answer(struct cli_ctx *cx, const struct cbor_value *body);
@@ -113,6 +120,9 @@ int out_fail(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(pri
 bool out_explain_after_reset(struct cli_ctx *cx, const char *what);
 void out_note(struct cli_ctx *cx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void out_help(const struct cli_cmd *cmd, const char *path);
+/* Flushes stdout: OUT_FINISH_OK, OUT_FINISH_READER_GONE (quietly: the
+ * reader closed the pipe), or OUT_FINISH_FAILED (said on stderr). */
+enum { OUT_FINISH_OK, OUT_FINISH_READER_GONE, OUT_FINISH_FAILED };
 int out_finish(void);
 
 /* ---- audit (audit_hook.c) ---- */

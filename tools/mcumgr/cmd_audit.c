@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "audit_hook.h"
 #include "commands.h"
 
@@ -33,17 +35,64 @@ static struct audit_db *open_db(struct cli_ctx *cx)
 
 static const char *or_dash(const char *s) { return s && *s ? s : "-"; }
 
+/* The list's columns, each as wide as its widest entry (header included):
+ * a cut action or device name would read as another one. */
+struct list_cols {
+    struct cli_ctx *cx;
+    int id, operator_name, device, action, versions;
+};
+
+static void versions_of(const struct audit_record *r, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s -> %s", or_dash(r->version_before), or_dash(r->version_after));
+}
+
+static int wider(int width, const char *text)
+{
+    int n = (int)strlen(text);
+    return n > width ? n : width;
+}
+
+static int measure_row(void *arg, const struct audit_record *r)
+{
+    struct list_cols *c = arg;
+    char id[24], versions[100];
+    snprintf(id, sizeof id, "%lld", (long long)r->id);
+    versions_of(r, versions, sizeof versions);
+    c->id = wider(c->id, id);
+    c->operator_name = wider(c->operator_name, or_dash(r->operator_name));
+    c->device = wider(c->device, or_dash(r->device));
+    c->action = wider(c->action, r->action);
+    c->versions = wider(c->versions, versions);
+    return 0;
+}
+
 static int list_row(void *arg, const struct audit_record *r)
 {
-    struct cli_ctx *cx = arg;
+    const struct list_cols *c = arg;
     char versions[100];
-    snprintf(versions, sizeof versions, "%s -> %s", or_dash(r->version_before),
-             or_dash(r->version_after));
+    versions_of(r, versions, sizeof versions);
     /* the time to the second, without the 'T' and 'Z' (the header says UTC) */
-    out_line(cx, "%4lld  %-10.10s %-8.8s  %-16.16s %-36.36s %-13.13s %-17s %s", (long long)r->id, r->time,
-             r->time + (strlen(r->time) > 11 ? 11 : strlen(r->time)), or_dash(r->operator_name),
-             or_dash(r->device), r->action, versions, r->outcome);
+    out_line(c->cx, "%*lld  %-10.10s %-8.8s  %-*s  %-*s  %-*s  %-*s  %s", c->id, (long long)r->id,
+             r->time, r->time + (strlen(r->time) > 11 ? 11 : strlen(r->time)), c->operator_name,
+             or_dash(r->operator_name), c->device, or_dash(r->device), c->action, r->action,
+             c->versions, versions, r->outcome);
     return 0;
+}
+
+static int list_text(struct cli_ctx *cx, struct audit_db *db, int last)
+{
+    static const char *const head[] = { "id", "time (UTC)", "operator", "device", "action",
+                                        "running before->after", "outcome" };
+    struct list_cols c = { cx, (int)strlen(head[0]), (int)strlen(head[2]), (int)strlen(head[3]),
+                           (int)strlen(head[4]), (int)strlen(head[5]) };
+
+    if (audit_foreach(db, last, measure_row, &c) != 0)
+        return -1;
+    out_line(cx, "%*s  %-19s  %-*s  %-*s  %-*s  %-*s  %s", c.id, head[0], head[1],
+             c.operator_name, head[2], c.device, head[3], c.action, head[4], c.versions, head[5],
+             head[6]);
+    return audit_foreach(db, last, list_row, &c);
 }
 
 static const struct cli_opt list_opts[] = {
@@ -73,9 +122,7 @@ static int audit_list(struct cli_ctx *cx, int argc, char **argv)
     if (cx->json) {
         rc = audit_export_json_last(db, (int)last, stdout);
     } else {
-        out_line(cx, "%4s  %-19s  %-16s %-36s %-13s %-17s %s", "id", "time (UTC)", "operator", "device",
-                 "action", "running before->after", "outcome");
-        rc = audit_foreach(db, (int)last, list_row, cx);
+        rc = list_text(cx, db, (int)last);
     }
     audit_close(db);
     return rc == 0 ? EXIT_OK : out_fail(cx, "cannot read the audit trail");
@@ -103,6 +150,10 @@ static int audit_show(struct cli_ctx *cx, int argc, char **argv)
         return out_fail(cx, "cannot read the audit trail");
     if (found == 0)
         return out_fail(cx, "no audit record %lld", id);
+    if (cx->json) {
+        out_json_doc(cx, audit_record_json(&r));
+        return EXIT_OK;
+    }
     out_line(cx, "record:          %lld", (long long)r.id);
     out_line(cx, "time:            %s", r.time);
     out_line(cx, "operator:        %s", r.operator_name);
@@ -144,27 +195,6 @@ static int audit_export(struct cli_ctx *cx, int argc, char **argv)
     return rc == 0 ? EXIT_OK : out_fail(cx, "cannot read the audit trail");
 }
 
-static int last_hash(void *arg, const struct audit_record *r)
-{
-    snprintf(arg, AUDIT_HASH_HEX, "%s", r->record_hash);
-    return 0;
-}
-
-struct anchor_search {
-    const char *hash;
-    int64_t found_id;
-};
-
-static int find_anchor(void *arg, const struct audit_record *r)
-{
-    struct anchor_search *a = arg;
-    if (strcmp(r->record_hash, a->hash) == 0) {
-        a->found_id = r->id;
-        return 1;
-    }
-    return 0;
-}
-
 static const struct cli_opt verify_opts[] = {
     { "anchor", 0, "hash", "a head hash noted earlier: it must still be in the chain" },
     { NULL, 0, NULL, NULL },
@@ -173,38 +203,32 @@ static const struct cli_opt verify_opts[] = {
 static int audit_verify_cmd(struct cli_ctx *cx, int argc, char **argv)
 {
     char why[512] = "", path[1024], head[AUDIT_HASH_HEX] = "";
-    int64_t bad = 0;
+    const char *anchor = cli_opt_get(cx, "anchor");
+    int64_t bad = 0, anchor_id = 0;
     struct audit_db *db;
+    int head_rc;
     long n;
-
-    struct anchor_search anchor = { cli_opt_get(cx, "anchor"), 0 };
 
     (void)argv;
     if (argc)
         return out_usage(cx, "audit verify takes no arguments");
-    if (anchor.hash && strlen(anchor.hash) != AUDIT_HASH_HEX - 1)
+    if (anchor && !audit_is_record_hash(anchor))
         return out_usage(cx, "--anchor takes a 64-digit record hash (from `mcumgr audit verify`)");
     if (!(db = open_db(cx)))
         return EXIT_FAIL;
-    n = audit_verify(db, &bad, why, sizeof why);
-    if (n >= 0)
-        audit_foreach(db, 1, last_hash, head);
-    /* An intact chain may still be a rewritten one (every hash recomputed):
-     * a head hash noted elsewhere earlier catches that. */
-    if (n >= 0 && anchor.hash) {
-        audit_foreach(db, 0, find_anchor, &anchor);
-        if (anchor.found_id == 0) {
-            snprintf(why, sizeof why, "the anchor %.64s is not in the chain: the history was rewritten "
-                                      "or replaced", anchor.hash);
-            n = -1;
-        }
-    }
+    n = audit_verify_anchored(db, anchor, &bad, &anchor_id, why, sizeof why);
+    head_rc = n >= 0 ? audit_head_hash(db, head) : 0;
     audit_close(db);
+    if (head_rc != 0)
+        return out_fail(cx, "cannot read the audit trail");
     cli_audit_path(cx, path, sizeof path);
     if (n < 0) {
         if (cx->json) {
-            out_jsonf(cx, "{\"ok\":false,\"bad_record\":%lld,\"reason\":\"%s\"}", (long long)bad,
-                      why);
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddBoolToObject(o, "ok", false);
+            cJSON_AddNumberToObject(o, "bad_record", (double)bad);
+            cJSON_AddStringToObject(o, "reason", why);
+            out_json_doc(cx, o);
         } else {
             fprintf(stderr, "Error: audit trail %s is BROKEN: %s\n", path, why);
             if (bad > 0)
@@ -214,12 +238,16 @@ static int audit_verify_cmd(struct cli_ctx *cx, int argc, char **argv)
         return EXIT_FAIL;
     }
     if (cx->json) {
-        out_jsonf(cx, "{\"ok\":true,\"records\":%ld,\"head\":\"%s\"}", n, head);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddBoolToObject(o, "ok", true);
+        cJSON_AddNumberToObject(o, "records", (double)n);
+        cJSON_AddStringToObject(o, "head", head);
+        out_json_doc(cx, o);
     } else {
         out_line(cx, "Audit trail OK: %ld record%s, chain intact", n, n == 1 ? "" : "s");
         out_line(cx, "database: %s", path);
-        if (anchor.hash)
-            out_line(cx, "anchor %s found: record %lld", anchor.hash, (long long)anchor.found_id);
+        if (anchor)
+            out_line(cx, "anchor %s found: record %lld", anchor, (long long)anchor_id);
         if (n)
             out_line(cx, "head hash: %s (note it elsewhere; `audit verify --anchor` checks it later)", head);
     }
@@ -276,11 +304,14 @@ static int audit_record_cmd(struct cli_ctx *cx, int argc, char **argv)
         take(cx, "hash-after", r.hash_after, sizeof r.hash_after) ||
         take(cx, "detail", r.detail, sizeof r.detail))
         return EXIT_USAGE;
-    cli_audit_common(cx, &r);
+    audit_fill_origin(&r, cx->operator_name);
     if (cli_audit_write(cx, &r) != 0)
         return EXIT_FAIL;
     if (cx->json) {
-        out_jsonf(cx, "{\"id\":%lld,\"record_hash\":\"%s\"}", (long long)r.id, r.record_hash);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "id", (double)r.id);
+        cJSON_AddStringToObject(o, "record_hash", r.record_hash);
+        out_json_doc(cx, o);
     } else {
         out_line(cx, "audit record %lld written", (long long)r.id);
     }
@@ -293,7 +324,11 @@ static int audit_path(struct cli_ctx *cx, int argc, char **argv)
     (void)argv;
     if (argc)
         return out_usage(cx, "audit path takes no arguments");
-    out_line(cx, "%s", cli_audit_path(cx, path, sizeof path));
+    cli_audit_path(cx, path, sizeof path);
+    if (cx->json)
+        out_json_kv(cx, "path", path);
+    else
+        out_line(cx, "%s", path);
     return EXIT_OK;
 }
 
@@ -308,7 +343,10 @@ static int audit_device(struct cli_ctx *cx, int argc, char **argv)
     cli_device_identity(cx, id, sizeof id);
     if (!id[0])
         return out_fail(cx, "the device at %s did not tell its identity (no OS info)", cx->conn_desc);
-    out_line(cx, "%s", id);
+    if (cx->json)
+        out_json_kv(cx, "device", id);
+    else
+        out_line(cx, "%s", id);
     return EXIT_OK;
 }
 

@@ -26,7 +26,19 @@ struct view {
     struct progress pg;
 };
 
-static void json_event(const struct dfu_event *ev)
+/* dfu resets the device inside src/dfu, not through cli_reset_device():
+ * the record's running image before is the one dfu found. */
+static void note_running_before(struct cli_ctx *cx, const struct dfu_result *r)
+{
+    struct audit_running *b = &cx->before_reset;
+
+    memset(b, 0, sizeof *b);
+    b->known = r->before_version[0] != '\0';
+    snprintf(b->version, sizeof b->version, "%s", r->before_version);
+    snprintf(b->hash, sizeof b->hash, "%s", r->before_hash);
+}
+
+static void json_event(struct cli_ctx *cx, const struct dfu_event *ev)
 {
     static const char *const kinds[] = { "begin", "progress", "end", "fail" };
     cJSON *o = cJSON_CreateObject();
@@ -38,12 +50,8 @@ static void json_event(const struct dfu_event *ev)
     }
     if (ev->text)
         cJSON_AddStringToObject(o, "text", ev->text);
-    char *s = cJSON_PrintUnformatted(o);
-    if (s)
-        printf("%s\n", s);
-    fflush(stdout);
-    free(s);
-    cJSON_Delete(o);
+    out_json_doc(cx, o);
+    fflush(stdout); /* one event a line, as it happens */
 }
 
 static void on_event(void *ctx, const struct dfu_event *ev)
@@ -52,7 +60,7 @@ static void on_event(void *ctx, const struct dfu_event *ev)
 
     if (v->cx->json) {
         if (ev->kind != DFU_EV_PROGRESS || ev->done == ev->total)
-            json_event(ev);
+            json_event(v->cx, ev);
         return;
     }
     if (ev->kind == DFU_EV_PROGRESS) {
@@ -140,6 +148,7 @@ int cmd_dfu(struct cli_ctx *cx, int argc, char **argv)
     o.event_ctx = &v;
     rc = dfu_run(&cx->sess, &cx->conn, data, len, &o, r);
     free(data);
+    note_running_before(cx, r);
     snprintf(detail, sizeof detail, "file=%.500s version=%s; %s%s%s", argv[0], r->image_version,
              rc == 0 ? "updated" : dfu_step_name(r->failed_at), rc == 0 ? "" : ": ",
              rc == 0 ? "" : r->reason);

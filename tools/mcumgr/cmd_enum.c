@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "client/mgmt.h"
 #include "commands.h"
 
@@ -22,7 +24,9 @@ static int enum_count(struct cli_ctx *cx, int argc, char **argv)
     if (rc)
         return out_client_error(cx, rc);
     if (cx->json) {
-        out_jsonf(cx, "{\"count\":%llu}", (unsigned long long)count);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "count", (double)count);
+        out_json_doc(cx, o);
     } else {
         out_line(cx, "groups: %llu", (unsigned long long)count);
     }
@@ -117,12 +121,12 @@ static int basic_erase_storage(struct cli_ctx *cx, int argc, char **argv)
     if (argc)
         return out_usage(cx, "basic erase-storage takes no arguments");
     rc = client_storage_erase(&cx->sess);
-    cli_record_state_change(cx, "erase storage", "settings and files", rc);
+    cli_record_state_change(cx, "basic erase-storage", "settings and files", rc);
     return out_done(cx, rc);
 }
 
 const struct cli_cmd cli_basic_cmds[] = {
     { "erase-storage", NULL, "erase the storage partition (all settings and files)",
-      basic_erase_storage, CLI_NEEDS_CONN, NULL, NULL },
+      basic_erase_storage, CLI_NEEDS_CONN | CLI_CHANGES_STATE, NULL, NULL },
     { NULL, NULL, NULL, NULL, 0, NULL, NULL },
 };

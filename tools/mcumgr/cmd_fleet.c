@@ -259,7 +259,7 @@ static void record_device(struct cli_ctx *cx, const struct fleet_device *d,
     struct audit_record rec;
 
     memset(&rec, 0, sizeof rec);
-    cli_audit_common(cx, &rec);
+    audit_fill_origin(&rec, cx->operator_name);
     snprintf(rec.device, sizeof rec.device, "%s", d->name);
     snprintf(rec.connection, sizeof rec.connection, "%s %.150s", d->conntype, d->connstring);
     snprintf(rec.action, sizeof rec.action, "%s", action);

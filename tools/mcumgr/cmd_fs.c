@@ -238,7 +238,7 @@ static int fs_close(struct cli_ctx *cx, int argc, char **argv)
 
 const struct cli_cmd cli_fs_cmds[] = {
     { "upload", "<local-file> <device-file>", "upload a file to the device (resumes)", fs_upload,
-      CLI_NEEDS_CONN, upload_opts, NULL },
+      CLI_NEEDS_CONN | CLI_CHANGES_STATE, upload_opts, NULL },
     { "download", "<device-file> <local-file>", "download a file from the device", fs_download,
       CLI_NEEDS_CONN, download_opts, NULL },
     { "stat", "<device-file>", "show the length of a device file", fs_stat, CLI_NEEDS_CONN, NULL,

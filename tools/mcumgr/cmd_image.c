@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
 #include "commands.h"
@@ -243,12 +244,19 @@ static void print_upload_result(struct cli_ctx *cx, const char *path, size_t len
     for (int i = 0; i < 32; i++)
         sprintf(hex + 2 * i, "%02x", sha[i]);
     if (cx->json) {
-        out_jsonf(cx,
-                  "{\"file\":\"%s\",\"len\":%zu,\"sha256\":\"%s\",\"resumed_from\":%zu,"
-                  "\"chunk_size\":%zu,\"window\":%u,\"requests\":%u,\"retransmits\":%u,"
-                  "\"rewinds\":%u,\"timeouts\":%u,\"restarts\":%u}",
-                  path, len, hex, st->resumed_from, st->chunk_size, st->window, st->requests,
-                  st->retransmits, st->rewinds, st->timeouts, st->restarts);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "file", path);
+        cJSON_AddNumberToObject(o, "len", (double)len);
+        cJSON_AddStringToObject(o, "sha256", hex);
+        cJSON_AddNumberToObject(o, "resumed_from", (double)st->resumed_from);
+        cJSON_AddNumberToObject(o, "chunk_size", (double)st->chunk_size);
+        cJSON_AddNumberToObject(o, "window", st->window);
+        cJSON_AddNumberToObject(o, "requests", st->requests);
+        cJSON_AddNumberToObject(o, "retransmits", st->retransmits);
+        cJSON_AddNumberToObject(o, "rewinds", st->rewinds);
+        cJSON_AddNumberToObject(o, "timeouts", st->timeouts);
+        cJSON_AddNumberToObject(o, "restarts", st->restarts);
+        out_json_doc(cx, o);
         return;
     }
     if (cx->verbose)
@@ -406,12 +414,12 @@ static int image_upload(struct cli_ctx *cx, int argc, char **argv)
 const struct cli_cmd cli_image_cmds[] = {
     { "list", NULL, "show the images on the device", image_list, CLI_NEEDS_CONN, NULL, NULL },
     { "upload", "<file>", "upload a signed image to the secondary slot (resumes)", image_upload,
-      CLI_NEEDS_CONN, upload_opts, NULL },
+      CLI_NEEDS_CONN | CLI_CHANGES_STATE, upload_opts, NULL },
     { "test", "<hash>", "boot the image with this hash once on the next reset", image_test,
-      CLI_NEEDS_CONN, NULL, NULL },
+      CLI_NEEDS_CONN | CLI_CHANGES_STATE, NULL, NULL },
     { "confirm", "[hash]", "make the running image (or the one with this hash) permanent",
-      image_confirm, CLI_NEEDS_CONN, NULL, NULL },
-    { "erase", "[slot]", "erase the secondary slot (or the given slot)", image_erase, CLI_NEEDS_CONN,
-      NULL, NULL },
+      image_confirm, CLI_NEEDS_CONN | CLI_CHANGES_STATE, NULL, NULL },
+    { "erase", "[slot]", "erase the secondary slot (or the given slot)", image_erase,
+      CLI_NEEDS_CONN | CLI_CHANGES_STATE, NULL, NULL },
     { NULL, NULL, NULL, NULL, 0, NULL, NULL },
 };

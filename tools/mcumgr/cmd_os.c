@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "commands.h"
 
 int cmd_echo(struct cli_ctx *cx, int argc, char **argv)
@@ -92,7 +94,10 @@ int cmd_params(struct cli_ctx *cx, int argc, char **argv)
     if (rc)
         return out_client_error(cx, rc);
     if (cx->json) {
-        out_jsonf(cx, "{\"buf_size\":%u,\"buf_count\":%u}", p.buf_size, p.buf_count);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "buf_size", p.buf_size);
+        cJSON_AddNumberToObject(o, "buf_count", p.buf_count);
+        out_json_doc(cx, o);
     } else {
         out_line(cx, "buf_size: %u", p.buf_size);
         out_line(cx, "buf_count: %u", p.buf_count);

@@ -159,10 +159,14 @@ static int settings_save(struct cli_ctx *cx, int argc, char **argv)
 
 const struct cli_cmd cli_settings_cmds[] = {
     { "read", "<name>", "read a setting", settings_read, CLI_NEEDS_CONN, read_opts, NULL },
-    { "write", "<name> <value>", "write a setting", settings_write, CLI_NEEDS_CONN, write_opts, NULL },
-    { "delete", "<name>", "delete a setting", settings_delete, CLI_NEEDS_CONN, NULL, NULL },
-    { "commit", NULL, "apply the written settings", settings_commit, CLI_NEEDS_CONN, NULL, NULL },
+    { "write", "<name> <value>", "write a setting", settings_write,
+      CLI_NEEDS_CONN | CLI_CHANGES_STATE, write_opts, NULL },
+    { "delete", "<name>", "delete a setting", settings_delete, CLI_NEEDS_CONN | CLI_CHANGES_STATE,
+      NULL, NULL },
+    { "commit", NULL, "apply the written settings", settings_commit,
+      CLI_NEEDS_CONN | CLI_CHANGES_STATE, NULL, NULL },
     { "load", NULL, "reload the settings from storage", settings_load, CLI_NEEDS_CONN, NULL, NULL },
-    { "save", "[subtree]", "save the settings to storage", settings_save, CLI_NEEDS_CONN, NULL, NULL },
+    { "save", "[subtree]", "save the settings to storage", settings_save,
+      CLI_NEEDS_CONN | CLI_CHANGES_STATE, NULL, NULL },
     { NULL, NULL, NULL, NULL, 0, NULL, NULL },
 };

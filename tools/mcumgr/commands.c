@@ -9,7 +9,7 @@ static int run_version(struct cli_ctx *cx, int argc, char **argv)
     if (argc)
         return out_usage(cx, "version takes no arguments");
     if (cx->json)
-        out_json_text(cx, "{\"version\":\"" MCUTOOLS_VERSION "\"}");
+        out_json_kv(cx, "version", MCUTOOLS_VERSION);
     else
         out_line(cx, "mcumgr " MCUTOOLS_VERSION);
     return EXIT_OK;
@@ -19,8 +19,8 @@ const struct cli_cmd cli_root[] = {
     { "conn", NULL, "manage saved connection profiles", NULL, 0, NULL, cli_conn_cmds },
     { "echo", "<text>", "send text to the device and print its echo", cmd_echo, CLI_NEEDS_CONN, NULL, NULL },
     { "image", NULL, "manage firmware images (list, upload, test, confirm, erase)", NULL, 0, NULL, cli_image_cmds },
-    { "reset", NULL, "reset (reboot) the device", cmd_reset, CLI_NEEDS_CONN, cli_reset_opts, NULL },
-    { "dfu", "<file>", "checked update: upload, test, reset, verify, then confirm, revert or trial", cmd_dfu, CLI_NEEDS_CONN, cli_dfu_opts, NULL },
+    { "reset", NULL, "reset (reboot) the device", cmd_reset, CLI_NEEDS_CONN | CLI_CHANGES_STATE, cli_reset_opts, NULL },
+    { "dfu", "<file>", "checked update: upload, test, reset, verify, then confirm, revert or trial", cmd_dfu, CLI_NEEDS_CONN | CLI_CHANGES_STATE, cli_dfu_opts, NULL },
     { "fleet", NULL, "update many devices from an inventory (update)", NULL, 0, NULL, cli_fleet_cmds },
     { "params", NULL, "show the device's SMP buffer size and count", cmd_params, CLI_NEEDS_CONN, NULL, NULL },
     { "audit", NULL, "the audit trail of state changes (list, show, export, verify, record)", NULL, 0, NULL, cli_audit_cmds },

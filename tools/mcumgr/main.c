@@ -32,6 +32,20 @@ static void install_signals(struct cli_ctx *cx)
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* The exit code once stdout is flushed: a command's own failure comes
+ * first, then a failed write (a reader that stopped reading: 141). */
+static int finish(int rc)
+{
+    switch (out_finish()) {
+    case OUT_FINISH_READER_GONE:
+        return rc == EXIT_OK ? EXIT_READER_GONE : rc;
+    case OUT_FINISH_FAILED:
+        return rc == EXIT_OK ? EXIT_FAIL : rc;
+    default:
+        return rc;
+    }
+}
+
 int main(int argc, char **argv)
 {
     static struct cli_ctx cx;
@@ -48,7 +62,7 @@ int main(int argc, char **argv)
         return rc;
     if (a.help || !cx.cmd || !cx.cmd->run) {
         out_help(cx.cmd, cx.cmd_path);
-        return a.help || !cx.cmd ? EXIT_OK : EXIT_USAGE;
+        return finish(a.help || !cx.cmd ? EXIT_OK : EXIT_USAGE);
     }
     if (cx.cmd->flags & CLI_NEEDS_CONN) {
         rc = cli_connect(&cx);
@@ -62,9 +76,7 @@ int main(int argc, char **argv)
     if (cx.connected && cx.sess.received > (cx.reset_sent ? cx.answers_at_reset : 0))
         client_forget_reset(cx.conn_desc);
     cli_disconnect(&cx);
-    if (out_finish() != 0 && rc == EXIT_OK)
-        rc = EXIT_FAIL;
     if (cx.interrupted && rc == EXIT_OK)
         rc = EXIT_FAIL;
-    return rc;
+    return finish(rc);
 }

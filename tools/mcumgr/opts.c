@@ -153,14 +153,16 @@ static int scan(struct cli_ctx *cx, int argc, char **argv, struct parse_state *p
     return EXIT_OK;
 }
 
-static int parse_number(struct cli_ctx *cx, const struct pending_opt *p, double *out, bool integer)
+/* 0, or -1 when the value is not a number of that kind: the caller's
+ * message names the flag's range, so this one prints nothing. */
+static int parse_number(const struct pending_opt *p, double *out, bool integer)
 {
     char *end;
     double v = strtod(p->val, &end);
     if (*p->val == '\0' || *end || v < 0 || (integer && v != (double)(long)v))
-        return out_usage(cx, "invalid value \"%s\" for %s", p->val, p->shown);
+        return -1;
     *out = v;
-    return EXIT_OK;
+    return 0;
 }
 
 static int apply_global(struct cli_ctx *cx, const struct pending_opt *p, struct cli_args *a)
@@ -183,11 +185,11 @@ static int apply_global(struct cli_ctx *cx, const struct pending_opt *p, struct 
             return out_usage(cx, "invalid output format \"%s\" (text or json)", p->val);
         cx->json = !strcmp(p->val, "json");
     } else if (!strcmp(n, "timeout")) {
-        if (parse_number(cx, p, &v, false) || v <= 0 || v > 3600)
+        if (parse_number(p, &v, false) || v <= 0 || v > 3600)
             return out_usage(cx, "invalid timeout \"%s\" (seconds, > 0)", p->val);
         cx->timeout_s = v;
     } else if (!strcmp(n, "tries")) {
-        if (parse_number(cx, p, &v, true) || v < 1 || v > 16)
+        if (parse_number(p, &v, true) || v < 1 || v > 16)
             return out_usage(cx, "invalid tries \"%s\" (1..16)", p->val);
         cx->tries = (int)v;
     } else if (!strcmp(n, "loglevel")) {

@@ -4,10 +4,13 @@
  * document per command (the device's decoded response, or an error
  * object). Write errors on stdout are noticed at exit.
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -25,23 +28,25 @@ void out_line(struct cli_ctx *cx, const char *fmt, ...)
     putchar('\n');
 }
 
-void out_json_text(struct cli_ctx *cx, const char *json)
+/* Text that cJSON printed (never a hand-made document). */
+static void print_json(const char *json)
 {
-    (void)cx;
     puts(json ? json : "null");
 }
 
 void out_json_body(struct cli_ctx *cx, const struct cbor_value *body)
 {
     char *s = client_cbor_to_json(body, false);
-    out_json_text(cx, s);
+    (void)cx;
+    print_json(s);
     free(s);
 }
 
 void out_json_doc(struct cli_ctx *cx, cJSON *doc)
 {
     char *s = cJSON_PrintUnformatted(doc);
-    out_json_text(cx, s);
+    (void)cx;
+    print_json(s);
     free(s);
     cJSON_Delete(doc);
 }
@@ -60,22 +65,12 @@ bool out_json_answer(struct cli_ctx *cx, const struct cbor_value *body)
     return cx->json;
 }
 
-void out_jsonf(struct cli_ctx *cx, const char *fmt, ...)
-{
-    char buf[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    out_json_text(cx, buf);
-}
-
 int out_done(struct cli_ctx *cx, int rc)
 {
     if (rc)
         return out_client_error(cx, rc);
     if (cx->json)
-        out_json_text(cx, "{}");
+        out_json_doc(cx, cJSON_CreateObject());
     else
         out_line(cx, "Done");
     return EXIT_OK;
@@ -106,7 +101,6 @@ int out_usage(struct cli_ctx *cx, const char *fmt, ...)
 static void json_error(const char *kind, const char *message, const struct client_dev_err *e)
 {
     cJSON *o = cJSON_CreateObject(), *err = cJSON_AddObjectToObject(o, "error");
-    char *s;
     cJSON_AddStringToObject(err, "kind", kind);
     cJSON_AddStringToObject(err, "message", message);
     if (e) {
@@ -121,10 +115,7 @@ static void json_error(const char *kind, const char *message, const struct clien
         if (e->rsn[0])
             cJSON_AddStringToObject(err, "rsn", e->rsn);
     }
-    s = cJSON_PrintUnformatted(o);
-    puts(s ? s : "{}");
-    free(s);
-    cJSON_Delete(o);
+    out_json_doc(NULL, o);
 }
 
 int out_fail(struct cli_ctx *cx, const char *fmt, ...)
@@ -249,6 +240,14 @@ int out_client_error(struct cli_ctx *cx, int err)
     return EXIT_FAIL;
 }
 
+/* Whether stdout is a pipe whose reading end is closed (an earlier write
+ * failed with EPIPE; errno may since be another). */
+static bool stdout_reader_gone(void)
+{
+    struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 static void print_opts(const struct cli_opt *o)
 {
     for (; o && (o->lng || o->shrt); o++) {
@@ -291,14 +290,24 @@ void out_help(const struct cli_cmd *cmd, const char *path)
     }
     printf("\nGlobal flags:\n");
     print_opts(cli_global_opts());
-    printf("\nExit status: 0 success, 1 failure (device error, timeout, I/O), 2 usage error.\n");
+    printf("\nExit status: 0 success, 1 failure (device error, timeout, I/O), 2 usage error,\n"
+           "141 the reader of the output stopped reading (as `| head` does; nothing is printed).\n");
 }
 
+/* A reader that stopped reading (`mcumgr audit export | head`) closes the
+ * pipe: mcumgr ignores SIGPIPE, so that a state-changing command still
+ * finishes and records what it did, and its writes fail with EPIPE. That
+ * is the reader's choice, not an error: no message. */
 int out_finish(void)
 {
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "Error: writing the output failed\n");
-        return -1;
-    }
-    return 0;
+    int err;
+
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return OUT_FINISH_OK;
+    err = errno;
+    if (err == EPIPE || stdout_reader_gone())
+        return OUT_FINISH_READER_GONE;
+    fprintf(stderr, "Error: writing the output failed%s%s\n", err ? ": " : "", err ? strerror(err) : "");
+    return OUT_FINISH_FAILED;
 }

@@ -83,41 +83,43 @@ int profiles_load(const char *path, struct cli_profile **out, size_t *n, char *e
     return 0;
 }
 
-/* One JSON string, quoted and escaped by cJSON. */
-static char *quoted(const char *v)
+/* The file the Go tool reads: an array of {MyName, MyType, MyConnString}. */
+static char *profiles_json(const struct cli_profile *p, size_t n)
 {
-    cJSON *s = cJSON_CreateString(v);
-    char *out = s ? cJSON_PrintUnformatted(s) : NULL;
-    cJSON_Delete(s);
-    return out;
+    cJSON *arr = cJSON_CreateArray();
+    char *text;
+
+    for (size_t i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "MyName", p[i].name);
+        cJSON_AddStringToObject(o, "MyType", p[i].type);
+        cJSON_AddStringToObject(o, "MyConnString", p[i].connstring);
+        cJSON_AddItemToArray(arr, o);
+    }
+    text = cJSON_Print(arr);
+    cJSON_Delete(arr);
+    return text;
 }
 
-/* Written by hand with 4-space indentation, the layout the Go tool writes. */
 int profiles_save(const char *path, const struct cli_profile *p, size_t n, char *err, size_t errlen)
 {
-    char tmp[4096];
+    char tmp[4096], *text = profiles_json(p, n);
     FILE *f;
     int ok;
 
+    if (!text) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     f = fopen(tmp, "w");
     if (!f) {
         snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+        free(text);
         return -1;
     }
-    ok = fputs(n ? "[\n" : "[]\n", f) >= 0;
-    for (size_t i = 0; i < n && ok; i++) {
-        char *a = quoted(p[i].name), *b = quoted(p[i].type), *c = quoted(p[i].connstring);
-        ok = a && b && c &&
-             fprintf(f, "    {\n        \"MyName\": %s,\n        \"MyType\": %s,\n"
-                        "        \"MyConnString\": %s\n    }%s\n",
-                     a, b, c, i + 1 < n ? "," : "") > 0;
-        free(a);
-        free(b);
-        free(c);
-    }
-    if (n && ok)
-        ok = fputs("]\n", f) >= 0;
+    ok = fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    free(text);
     /* write a temporary file and rename it: a crash never leaves half a file */
     if (fclose(f) != 0)
         ok = 0;
