@@ -6,6 +6,10 @@ static int fa_check(const struct flash_area *fa, uint32_t off, size_t len)
 {
     if (!fa || !fa->dev)
         return FLASH_ERR_BOUNDS;
+    /* every alignment computation divides by these: a part described with
+     * 0 is refused on every access, before anything divides */
+    if (fa->dev->write_align == 0 || fa->dev->sector_size == 0)
+        return FLASH_ERR_GEOMETRY;
     /* written so that off + len cannot wrap */
     if (off > fa->size || len > fa->size - off)
         return FLASH_ERR_BOUNDS;
@@ -45,7 +49,11 @@ int fa_erase(const struct flash_area *fa, uint32_t off, size_t len)
 uint32_t fa_align(const struct flash_area *fa) { return fa->dev->write_align; }
 uint8_t fa_erased_val(const struct flash_area *fa) { return fa->dev->erased_val; }
 uint32_t fa_sector_size(const struct flash_area *fa) { return fa->dev->sector_size; }
-uint32_t fa_sector_count(const struct flash_area *fa) { return fa->size / fa->dev->sector_size; }
+uint32_t fa_sector_count(const struct flash_area *fa)
+{
+    uint32_t sec = fa->dev->sector_size;
+    return sec ? fa->size / sec : 0;
+}
 
 int fa_is_erased(const struct flash_area *fa, uint32_t off, size_t len)
 {
@@ -78,6 +86,7 @@ const char *flash_strerror(int err)
     case FLASH_ERR_IO: return "flash device error";
     case FLASH_ERR_POWER: return "power cut during a flash operation";
     case FLASH_ERR_NOT_ERASED: return "program over non-erased flash";
+    case FLASH_ERR_GEOMETRY: return "flash device has a write alignment or sector size of 0";
     default: return "unknown flash error";
     }
 }

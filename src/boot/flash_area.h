@@ -31,7 +31,9 @@ enum flash_err {
     FLASH_ERR_IO = -3,       /* the device failed */
     FLASH_ERR_POWER = -4,    /* power was cut (fault injection) */
     FLASH_ERR_NOT_ERASED = -5, /* program over bits that are not erased */
+    FLASH_ERR_GEOMETRY = -6, /* the device has write_align or sector_size 0 */
 };
+#define FLASH_ERR_LAST FLASH_ERR_GEOMETRY /* flash codes are -1..FLASH_ERR_LAST */
 
 enum flash_area_id {
     FA_ID_BOOT = 0,

@@ -268,6 +268,37 @@ static void imgtool_padded_trailers(void **state)
     }
 }
 
+/* A flash part described with write_align 0 (or sector_size 0) is not a
+ * part any code can align to: the layout check refuses it and the trailer
+ * calls return an error without touching flash, instead of dividing by
+ * zero (SIGFPE on the host, silently no trailer writes on a Cortex-M). */
+static void zero_write_align_or_sector_is_refused(void **state)
+{
+    (void)state;
+    for (int field = 0; field < 2; field++) {
+        struct board b;
+        board_init(&b, 4, BOOT_STRATEGY_SWAP_MOVE);
+        if (field == 0)
+            b.fm.dev.write_align = 0;
+        else
+            b.fm.dev.sector_size = 0;
+        struct boot_result res;
+        assert_int_equal(boot_go(&b.cfg, &res), BOOT_EBADARGS);
+        assert_true(board_log_has(&b, "Flash layout not usable"));
+        assert_int_equal(boot_max_image_size(&b.cfg), 0);
+        assert_int_equal(boot_set_pending(&b.slot1, false), FLASH_ERR_GEOMETRY);
+        assert_int_equal(boot_set_confirmed(&b.slot0), FLASH_ERR_GEOMETRY);
+        assert_int_equal(boot_write_image_ok(&b.slot0), FLASH_ERR_GEOMETRY);
+        assert_int_equal(boot_write_swap_size(&b.slot0, 0x1000), FLASH_ERR_GEOMETRY);
+        assert_int_equal(boot_erase_trailer_sectors(&b.slot0, 3), FLASH_ERR_GEOMETRY);
+        assert_int_equal(fa_sector_count(&b.slot0), field ? 0 : BOARD_SLOT_SIZE / BOARD_SECTOR);
+        assert_int_equal(b.fm.stats.progs, 0);
+        assert_int_equal(b.fm.stats.erases, 0);
+        assert_string_equal(boot_errname(FLASH_ERR_GEOMETRY), "BOOT_FLASH_ERR");
+        board_free(&b);
+    }
+}
+
 static void error_names(void **state)
 {
     (void)state;
@@ -295,6 +326,7 @@ int main(void)
         cmocka_unit_test(confirm_rules),
         cmocka_unit_test(decision_table),
         cmocka_unit_test(imgtool_padded_trailers),
+        cmocka_unit_test(zero_write_align_or_sector_is_refused),
         cmocka_unit_test(error_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
