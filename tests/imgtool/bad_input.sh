@@ -79,6 +79,13 @@ expect 1 "badsum.hex" -- "$IMGTOOL" "${SIGN[@]}" "$T/badsum.hex" "$T/o.bin"
 printf 'hello\n' >"$T/nothex.hex"
 expect 1 "nothex.hex" -- "$IMGTOOL" "${SIGN[@]}" "$T/nothex.hex" "$T/o.bin"
 expect 1 "cannot read" -- "$IMGTOOL" "${SIGN[@]}" "$T/nothing-here.bin" "$T/o.bin"
+# a read error is an error, not a shorter (here: empty) firmware
+mkdir "$T/adir"
+expect 1 "cannot read $T/adir: Is a directory" -- "$IMGTOOL" "${SIGN[@]}" "$T/adir" "$T/o.bin"
+expect 1 "cannot read $T/adir: Is a directory" -- "$IMGTOOL" verify "$T/adir"
+expect 1 "cannot read $T/adir: Is a directory" -- "$IMGTOOL" dumpinfo "$T/adir"
+expect 2 "cannot read $T/adir: Is a directory" -- "$IMGTOOL" "${SIGN[@]}" --custom-tlv-file 0xa0 "$T/adir" "$T/payload.bin" "$T/o.bin"
+[ -e "$T/o.bin" ] && { echo "FAIL: a sign that could not read its input left $T/o.bin"; fails=$((fails + 1)); }
 expect 1 "cannot write" -- "$IMGTOOL" "${SIGN[@]}" "$T/payload.bin" "$T/no/such/dir/o.bin"
 
 # still working after all that: the good image verifies

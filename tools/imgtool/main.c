@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "image/dumpinfo.h"
+#include "image/file.h"
 #include "image/ihex.h"
 #include "image/image.h"
 #include "image/keyfile.h"
@@ -81,43 +82,22 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0, got;
-    uint8_t *buf = malloc(cap);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            uint8_t *nb = realloc(buf, cap *= 2);
-            if (!nb)
-                free(buf);
-            buf = nb;
-        }
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 /* A .bin or .hex image file as bytes; *base is the first HEX address. */
 static int load_image_file(const char *path, uint8_t **data, size_t *len, uint32_t *base,
                            bool allow_gaps)
 {
     size_t n;
-    uint8_t *raw = read_file(path, &n);
+    uint8_t *raw;
+    char err[512];
     *base = 0;
-    if (!raw)
-        return failure("cannot read %s", path);
+    if (img_read_file(path, &raw, &n, err, sizeof err))
+        return failure("%s", err);
     if (!ends_with(path, ".hex")) {
         *data = raw;
         *len = n;
         return 0;
     }
     struct ihex h;
-    char err[256];
     int rc = ihex_read((const char *)raw, n, 0xff, &h, err, sizeof err);
     free(raw);
     if (rc) {
@@ -617,9 +597,8 @@ static int sign_tlvs(const struct cmd *c, struct opt_result *r, struct sign_inpu
             uint8_t *data = NULL;
             size_t len = 0;
             if (f == 1) {
-                data = read_file(s->val[i][1], &len);
-                if (!data)
-                    return usage("cannot read custom TLV file %s%s", s->val[i][1], "");
+                if (img_read_file(s->val[i][1], &data, &len, err, sizeof err))
+                    return usage("custom TLV file: %s%s", err, "");
             } else if (img_parse_custom_value(s->val[i][1], &data, &len, err, sizeof err)) {
                 return usage("%s%s", err, "");
             }
@@ -652,9 +631,10 @@ static int sign_keys(const struct cmd *c, struct opt_result *r, struct sign_inpu
     in->o.fixed_sig_pubkey = fp ? &in->fixpub : NULL;
     if (fs) {
         size_t n;
-        uint8_t *b64 = read_file(fs, &n);
-        if (!b64)
-            return usage("cannot read --fix-sig file %s%s", fs, "");
+        uint8_t *b64;
+        char err[512];
+        if (img_read_file(fs, &b64, &n, err, sizeof err))
+            return usage("--fix-sig file: %s%s", err, "");
         while (n && (b64[n - 1] == '\n' || b64[n - 1] == '\r' || b64[n - 1] == ' '))
             n--;
         /* EVP_DecodeBlock counts '=' padding as zero bytes: take them off */
