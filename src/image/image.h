@@ -6,7 +6,8 @@
  * through the crypto port (image_crypto.h), which is OpenSSL on the host.
  * Host-only parts (heap, files): sign.h (image building), encrypt.h,
  * compress.h (LZMA2), keys.h / keyfile.h (key files), verify.h and
- * dumpinfo.h (imgtool's verify and dumpinfo), ihex.h (Intel HEX).
+ * dumpinfo.h (imgtool's verify and dumpinfo, on this file's header decoder
+ * and lenient TLV walker), ihex.h (Intel HEX), file.h (whole files).
  * Device side too: decrypt.h (encrypted images: unwrap the ENC TLV with a
  * board's private key, read the body decrypted).
  */
@@ -135,11 +136,38 @@ int image_validate(image_read_fn rd, void *ctx, uint32_t area_size,
                    struct image_info *info, int *matched_key);
 
 /* Iterate TLVs: calls fn for each entry of both areas (protected first).
- * Stops early and returns fn's value when it is non-zero. */
+ * off is where the entry's value starts. Stops early and returns fn's
+ * value when it is non-zero. */
 typedef int (*image_tlv_fn)(void *arg, bool protected_area, uint16_t type,
                             uint32_t off, uint16_t len);
 int image_tlv_foreach(image_read_fn rd, void *ctx, const struct image_info *info,
                       image_tlv_fn fn, void *arg);
+
+/* The building blocks of image_read_info, for the host tools that read
+ * damaged files as MCUboot's imgtool does (verify.c, dumpinfo.c): one
+ * header decoder and one TLV walker for everything in the tree. */
+
+/* Decodes the 32 header bytes as they are, without any check. */
+void image_header_decode(const uint8_t b[IMAGE_HEADER_SIZE], struct image_header *h);
+/* Reads the 4-byte info header of a TLV block at off: its magic (0x6907
+ * or 0x6908) and it_tlv_tot. IMAGE_ERR_IO when rd cannot read it. */
+int image_tlv_info_read(image_read_fn rd, void *ctx, uint32_t off, uint16_t *magic,
+                        uint16_t *tot);
+
+/* One TLV block: its info header at off, it_tlv_tot bytes in all. */
+struct image_tlv_block {
+    uint32_t off;
+    uint16_t tot;
+    bool protected_area;
+};
+/* Walks a block the lenient way: an entry only needs its 4-byte header
+ * below data_end (where the readable bytes end); its value may be cut by
+ * data_end and the last entry may cross the block's end. image_tlv_foreach
+ * walks the same way except that every entry must lie inside its block.
+ * IMAGE_ERR_TLV_TRUNCATED with *stop_off (may be NULL) at the entry header
+ * that is not there; otherwise fn's first non-zero value, or IMAGE_OK. */
+int image_tlv_walk_lenient(image_read_fn rd, void *ctx, const struct image_tlv_block *blk,
+                           uint32_t data_end, image_tlv_fn fn, void *arg, uint32_t *stop_off);
 
 /* Compares major, minor, revision (and build when use_build): <0, 0, >0. */
 int image_version_cmp(const struct image_version *a,
