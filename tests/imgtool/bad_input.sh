@@ -37,7 +37,8 @@ expect 2 "Invalid version" -- "$IMGTOOL" sign -H 0x200 --pad-header -S 0x10000 -
 expect 2 "Minimum value for -H" -- "$IMGTOOL" sign -H 8 --pad-header -S 0x10000 -v 1 "$T/payload.bin" "$T/o.bin"
 expect 2 "16 bits" -- "$IMGTOOL" sign -H 0x10000 --pad-header -S 0x100000 -v 1 "$T/payload.bin" "$T/o.bin"
 expect 2 "not a valid integer" -- "$IMGTOOL" "${SIGN[@]}" --align banana "$T/payload.bin" "$T/o.bin"
-expect 2 "cannot open key file" -- "$IMGTOOL" "${SIGN[@]}" -k "$T/missing.pem" "$T/payload.bin" "$T/o.bin"
+expect 2 "cannot read $T/missing.pem: No such file or directory" -- "$IMGTOOL" "${SIGN[@]}" -k "$T/missing.pem" "$T/payload.bin" "$T/o.bin"
+expect 2 "cannot read $T: Is a directory" -- "$IMGTOOL" "${SIGN[@]}" -k "$T" "$T/payload.bin" "$T/o.bin"
 expect 2 "X25519 key cannot sign" -- "$IMGTOOL" "${SIGN[@]}" -k "$T/x.pem" "$T/payload.bin" "$T/o.bin"
 expect 2 "is not one of rsa-2048" -- "$IMGTOOL" keygen -k "$T/k.pem" -t dsa-1024
 expect 2 "exceeds the slot size 0x1000" -- "$IMGTOOL" sign -H 0x200 --pad-header -S 0x1000 -v 1 "$T/payload.bin" "$T/o.bin"
