@@ -3,12 +3,11 @@
  * parsing and printing only; images, keys and formats live in src/image.
  * Exit codes: 0 success, 1 failure (bad image, I/O), 2 usage error.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <openssl/evp.h>
 
 #include "image/dumpinfo.h"
 #include "image/file.h"
@@ -18,6 +17,7 @@
 #include "image/sign.h"
 #include "image/verify.h"
 #include "opts.h"
+#include "smp/serial.h" /* base64 */
 
 #define EXIT_USAGE 2
 #define IMGTOOL_VERSION "2.4.0"
@@ -614,6 +614,27 @@ static int sign_tlvs(const struct cmd *c, struct opt_result *r, struct sign_inpu
     return 0;
 }
 
+/* --fix-sig: a base64 signature made elsewhere. Whitespace anywhere (the
+ * line breaks of `base64`) is dropped, as imgtool's b64decode drops it. */
+static int read_fixed_sig(const char *path, struct sign_inputs *in)
+{
+    uint8_t *text;
+    size_t n, m = 0;
+    char err[512];
+    if (img_read_file(path, &text, &n, err, sizeof err))
+        return usage("--fix-sig file: %s%s", err, "");
+    for (size_t i = 0; i < n; i++)
+        if (!isspace(text[i]))
+            text[m++] = text[i];
+    int len = base64_decode((const char *)text, m, in->fixed_sig, sizeof in->fixed_sig);
+    free(text);
+    if (len <= 0)
+        return usage("--fix-sig file %s is not base64%s", path, "");
+    in->o.fixed_sig = in->fixed_sig;
+    in->o.fixed_sig_len = (size_t)len;
+    return 0;
+}
+
 static int sign_keys(const struct cmd *c, struct opt_result *r, struct sign_inputs *in)
 {
     const char *k = opt1(c, r, "--key"), *e = opt1(c, r, "--encrypt");
@@ -629,25 +650,7 @@ static int sign_keys(const struct cmd *c, struct opt_result *r, struct sign_inpu
         return rc;
     in->has_fixpub = fp != NULL;
     in->o.fixed_sig_pubkey = fp ? &in->fixpub : NULL;
-    if (fs) {
-        size_t n;
-        uint8_t *b64;
-        char err[512];
-        if (img_read_file(fs, &b64, &n, err, sizeof err))
-            return usage("--fix-sig file: %s%s", err, "");
-        while (n && (b64[n - 1] == '\n' || b64[n - 1] == '\r' || b64[n - 1] == ' '))
-            n--;
-        /* EVP_DecodeBlock counts '=' padding as zero bytes: take them off */
-        int pad = (n >= 1 && b64[n - 1] == '=') + (n >= 2 && b64[n - 2] == '=');
-        int len = n <= 1300 ? EVP_DecodeBlock(in->fixed_sig, b64, (int)n) : -1;
-        free(b64);
-        if (len < pad)
-            return usage("--fix-sig file %s is not base64%s", fs, "");
-        len -= pad;
-        in->o.fixed_sig = in->fixed_sig;
-        in->o.fixed_sig_len = (size_t)len;
-    }
-    return 0;
+    return fs ? read_fixed_sig(fs, in) : 0;
 }
 
 static void sign_inputs_free(struct sign_inputs *in)
@@ -706,14 +709,16 @@ static int write_output(const char *path, const struct img_sign_opts *o, const s
 
 static int write_sig_out(const char *path, const struct img_signed *s)
 {
-    unsigned char b64[1400];
+    char b64[1400];
     if (!s->sig_len)
         return failure("--sig-out: no signature was made (no -k key)%s", "");
-    int n = EVP_EncodeBlock(b64, s->sig, (int)s->sig_len);
+    size_t n = base64_encode(s->sig, s->sig_len, b64, sizeof b64);
+    if (n == 0)
+        return failure("--sig-out: the signature is too long to encode%s", "");
     FILE *f = fopen(path, "w");
     if (!f)
         return failure("cannot write %s", path);
-    fwrite(b64, 1, (size_t)n, f);
+    fwrite(b64, 1, n, f);
     return close_out(f, path);
 }
 
