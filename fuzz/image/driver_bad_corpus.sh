@@ -9,32 +9,17 @@ T=$(mktemp -d "${BUILD_DIR:-/tmp}/fuzz-driver.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 export FUZZ_ITERATIONS=10
 fails=0
-
-expect() {
-    local want_rc=$1 pattern=$2
-    shift 2
-    "$FUZZ" "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    if [ "$rc" -ne "$want_rc" ] || ! grep -qE -- "$pattern" "$T/out" "$T/err"; then
-        echo "FAIL: fuzz_image_parse $* -> exit $rc (want $want_rc, /$pattern/)"
-        sed 's/^/    /' "$T/out" "$T/err" | head -5
-        fails=$((fails + 1))
-    fi
-}
+source "$SRC_DIR/tests/lib/expect.sh"
 
 mkdir "$T/empty" "$T/nested"
 mkdir "$T/nested/inner"
-expect 1 "corpus path $T/missing: No such file or directory" "$T/missing"
-expect 1 "corpus path $T/missing: No such file" "$CORPUS" "$T/missing"
-expect 1 "no corpus files in $T/empty" "$T/empty"
-expect 1 "no corpus files in $T/nested" "$T/nested"
+expect 1 "corpus path $T/missing: No such file or directory" -- "$FUZZ" "$T/missing"
+expect 1 "corpus path $T/missing: No such file" -- "$FUZZ" "$CORPUS" "$T/missing"
+expect 1 "no corpus files in $T/empty" -- "$FUZZ" "$T/empty"
+expect 1 "no corpus files in $T/nested" -- "$FUZZ" "$T/nested"
 # a directory entry that names a file we cannot read (a dangling link)
 mkdir "$T/dangling" && ln -s "$T/gone" "$T/dangling/seed"
-expect 1 "corpus path $T/dangling/seed: No such file" "$T/dangling"
-expect 0 "fuzz replay: [1-9][0-9]* seeds, 10 mutations, no crash" "$CORPUS"
+expect 1 "corpus path $T/dangling/seed: No such file" -- "$FUZZ" "$T/dangling"
+expect 0 "fuzz replay: [1-9][0-9]* seeds, 10 mutations, no crash" -- "$FUZZ" "$CORPUS"
 
-if [ "$fails" -ne 0 ]; then
-    echo "$fails driver case(s) failed"
-    exit 1
-fi
-echo "fuzz driver: bad corpus paths fail, a real corpus runs"
+expect_done "fuzz driver: bad corpus paths fail, a real corpus runs"

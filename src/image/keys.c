@@ -12,9 +12,12 @@
 
 /* keys.h's codes: the file unreadable, or no key a board can use (not a
  * PEM key, password-protected: a board has no one to ask). */
-static int load(const char *path, struct img_key *k)
+static int load(const char *path, const uint8_t *der, const size_t *der_len,
+                struct img_key *k)
 {
     char err[512];
+    if (!path || !der || !der_len)
+        return IMAGE_ERR_BAD_ARG;
     int rc = img_key_load(path, NULL, k, err, sizeof err);
     if (rc == IMAGE_ERR_IO)
         return IMAGE_ERR_IO;
@@ -24,10 +27,8 @@ static int load(const char *path, struct img_key *k)
 int image_key_load_public_der(const char *pem_path, uint8_t *der, size_t cap,
                               size_t *der_len)
 {
-    if (!pem_path || !der || !der_len)
-        return IMAGE_ERR_BAD_ARG;
     struct img_key k;
-    int rc = load(pem_path, &k);
+    int rc = load(pem_path, der, der_len, &k);
     if (rc)
         return rc;
     uint8_t *buf;
@@ -49,10 +50,8 @@ int image_key_load_public_der(const char *pem_path, uint8_t *der, size_t cap,
 int image_key_load_private_der(const char *pem_path, uint8_t *der, size_t cap,
                                size_t *der_len)
 {
-    if (!pem_path || !der || !der_len)
-        return IMAGE_ERR_BAD_ARG;
     struct img_key k;
-    int rc = load(pem_path, &k);
+    int rc = load(pem_path, der, der_len, &k);
     if (rc)
         return rc;
     *der_len = 0;

@@ -7,19 +7,7 @@ IMGTOOL="$BIN_DIR/imgtool"
 T=$(mktemp -d "${BUILD_DIR:-/tmp}/imgtool-bad.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 fails=0
-
-# expect RC PATTERN -- command...: exit code and a message matching PATTERN
-expect() {
-    local want_rc=$1 pattern=$2
-    shift 3
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    if [ "$rc" -ne "$want_rc" ] || ! grep -qiE -- "$pattern" "$T/out" "$T/err"; then
-        echo "FAIL: $* -> exit $rc (want $want_rc, message /$pattern/)"
-        sed 's/^/    /' "$T/out" "$T/err" | head -5
-        fails=$((fails + 1))
-    fi
-}
+source "$SRC_DIR/tests/lib/expect.sh"
 
 head -c 4096 /dev/urandom >"$T/payload.bin"
 "$IMGTOOL" keygen -k "$T/ed.pem" -t ed25519 || exit 1
@@ -92,8 +80,4 @@ expect 1 "cannot write" -- "$IMGTOOL" "${SIGN[@]}" "$T/payload.bin" "$T/no/such/
 # still working after all that: the good image verifies
 expect 0 "correctly validated" -- "$IMGTOOL" verify -k "$T/ed.pub.pem" "$T/good.bin"
 
-if [ "$fails" -ne 0 ]; then
-    echo "$fails bad-input case(s) failed"
-    exit 1
-fi
-echo "bad input: all cases refused cleanly"
+expect_done "bad input: all cases refused cleanly"

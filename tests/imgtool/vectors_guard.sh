@@ -7,21 +7,17 @@ set -u
 T=$(mktemp -d "${BUILD_DIR:-/tmp}/vectors-guard.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 fails=0
+source "$SRC_DIR/tests/lib/expect.sh"
 
-# expect WANT_RC PATTERN SHARED BINARY [FILTER]: exit code and a stderr match
-expect() {
-    local want_rc=$1 pattern=$2 shared=$3 bin=$4
-    shift 4
+# with_vectors SHARED BINARY [FILTER]: the test binary with SHARED_DIR set
+# to SHARED, or unset for "unset"
+with_vectors() {
+    local shared=$1 bin=$2
+    shift 2
     if [ "$shared" = unset ]; then
-        env -u SHARED_DIR "$BUILD_DIR/tests/$bin" "$@" >"$T/out" 2>"$T/err"
+        env -u SHARED_DIR "$BUILD_DIR/tests/$bin" "$@"
     else
-        SHARED_DIR="$shared" "$BUILD_DIR/tests/$bin" "$@" >"$T/out" 2>"$T/err"
-    fi
-    local rc=$?
-    if [ "$rc" -ne "$want_rc" ] || ! grep -qE -- "$pattern" "$T/out" "$T/err"; then
-        echo "FAIL: SHARED_DIR=$shared $bin $* -> exit $rc (want $want_rc, /$pattern/)"
-        sed 's/^/    /' "$T/out" "$T/err" | tail -5
-        fails=$((fails + 1))
+        SHARED_DIR="$shared" "$BUILD_DIR/tests/$bin" "$@"
     fi
 }
 
@@ -33,20 +29,16 @@ echo '{"images": [], "negatives": [], "keys": [], "sign_errors": []}' \
 echo '{"images": [' >"$T/broken/vectors/imgtool/manifest.json"
 
 for bin in test_imgtool_vectors test_image_vectors; do
-    expect 77 "skipping" unset "$bin"
-    expect 77 "skipping" "$T/empty" "$bin"
-    expect 1 "not valid JSON" "$T/broken" "$bin"
+    expect 77 "skipping" -- with_vectors unset "$bin"
+    expect 77 "skipping" -- with_vectors "$T/empty" "$bin"
+    expect 1 "not valid JSON" -- with_vectors "$T/broken" "$bin"
 done
 for group in sign verify dumpinfo key; do
     for m in nosections emptylists; do
-        expect 1 "has no \"[a-z_]+\" vectors|no vectors were checked" "$T/$m" \
+        expect 1 "has no \"[a-z_]+\" vectors|no vectors were checked" -- with_vectors "$T/$m" \
             test_imgtool_vectors "test_${group}*"
     done
 done
-expect 1 "has no \"keys\" vectors" "$T/nosections" test_image_vectors
+expect 1 "has no \"keys\" vectors" -- with_vectors "$T/nosections" test_image_vectors
 
-if [ "$fails" -ne 0 ]; then
-    echo "$fails vector-guard case(s) failed"
-    exit 1
-fi
-echo "vector tests: skip without vectors, fail on an empty or broken manifest"
+expect_done "vector tests: skip without vectors, fail on an empty or broken manifest"
