@@ -1,5 +1,6 @@
 #include "flash_area.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static int fa_check(const struct flash_area *fa, uint32_t off, size_t len)
@@ -77,16 +78,30 @@ int fa_image_read(void *ctx, uint32_t off, void *buf, size_t len)
     return fa_read((const struct flash_area *)ctx, off, buf, len);
 }
 
+/* Indexed by -code. */
+static const struct {
+    const char *name, *text;
+} flash_errs[] = {
+    [0] = { "FLASH_OK", "ok" },
+    [1] = { "FLASH_ERR_BOUNDS", "access outside the flash area" },
+    [2] = { "FLASH_ERR_ALIGN", "misaligned flash write or erase" },
+    [3] = { "FLASH_ERR_IO", "flash device error" },
+    [4] = { "FLASH_ERR_POWER", "power cut during a flash operation" },
+    [5] = { "FLASH_ERR_NOT_ERASED", "program over non-erased flash" },
+    [6] = { "FLASH_ERR_GEOMETRY", "flash device has a write alignment or sector size of 0" },
+};
+
+static bool is_flash_err(int err)
+{
+    return err <= 0 && -err < (int)(sizeof flash_errs / sizeof flash_errs[0]);
+}
+
+const char *flash_errname(int err)
+{
+    return is_flash_err(err) ? flash_errs[-err].name : "FLASH_ERR_UNKNOWN";
+}
+
 const char *flash_strerror(int err)
 {
-    switch (err) {
-    case FLASH_OK: return "ok";
-    case FLASH_ERR_BOUNDS: return "access outside the flash area";
-    case FLASH_ERR_ALIGN: return "misaligned flash write or erase";
-    case FLASH_ERR_IO: return "flash device error";
-    case FLASH_ERR_POWER: return "power cut during a flash operation";
-    case FLASH_ERR_NOT_ERASED: return "program over non-erased flash";
-    case FLASH_ERR_GEOMETRY: return "flash device has a write alignment or sector size of 0";
-    default: return "unknown flash error";
-    }
+    return is_flash_err(err) ? flash_errs[-err].text : "unknown flash error";
 }

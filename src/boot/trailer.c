@@ -345,12 +345,21 @@ static int err_index(int err)
     return -1;
 }
 
+/* Flash and image codes pass up unchanged; their ranges tell the layer. */
+static bool is_flash_code(int err) { return err < 0 && err >= FLASH_ERR_LAST; }
+static bool is_image_code(int err)
+{
+    return err <= IMAGE_ERR_CODE(1) && err >= IMAGE_ERR_CODE(IMAGE_ERR_COUNT - 1);
+}
+
 const char *boot_errname(int err)
 {
     int i = err_index(err);
     if (i >= 0)
         return boot_errs[i].name;
-    return err < 0 && err >= FLASH_ERR_LAST ? "BOOT_FLASH_ERR" : "BOOT_EUNKNOWN";
+    if (is_flash_code(err))
+        return flash_errname(err);
+    return is_image_code(err) ? image_errname(err) : "BOOT_EUNKNOWN";
 }
 
 const char *boot_strerror(int err)
@@ -358,6 +367,7 @@ const char *boot_strerror(int err)
     int i = err_index(err);
     if (i >= 0)
         return boot_errs[i].text;
-    /* flash errors pass up unchanged (flash_area.h) */
+    if (is_image_code(err))
+        return image_strerror(err);
     return flash_strerror(err);
 }

@@ -295,7 +295,8 @@ int image_mem_read(void *ctx, uint32_t off, void *buf, size_t len)
     return 0;
 }
 
-/* One table for names and messages, indexed by -code. */
+/* One table for names and messages, indexed by IMAGE_ERR_BASE - code
+ * (IMAGE_OK at 0). */
 static const struct {
     const char *name, *msg;
 } errs[] = {
@@ -320,16 +321,24 @@ static const struct {
 
 #define NERRS (sizeof errs / sizeof errs[0])
 
+/* The table entry of err, or -1 when err is no image code. */
+static int err_index(int err)
+{
+    if (err == IMAGE_OK)
+        return 0;
+    if (err >= IMAGE_ERR_BASE || IMAGE_ERR_BASE - err >= (int)NERRS)
+        return -1;
+    return IMAGE_ERR_BASE - err;
+}
+
 const char *image_errname(int err)
 {
-    if (err > 0 || (unsigned)-err >= NERRS)
-        return "IMAGE_ERR_UNKNOWN";
-    return errs[-err].name;
+    int i = err_index(err);
+    return i < 0 ? "IMAGE_ERR_UNKNOWN" : errs[i].name;
 }
 
 const char *image_strerror(int err)
 {
-    if (err > 0 || (unsigned)-err >= NERRS)
-        return "unknown image error";
-    return errs[-err].msg;
+    int i = err_index(err);
+    return i < 0 ? "unknown image error" : errs[i].msg;
 }

@@ -78,26 +78,35 @@ struct image_header {
     struct image_version ver;
 };
 
+/* Error codes: IMAGE_OK, or IMAGE_ERR_BASE - 1 .. IMAGE_ERR_BASE - 16
+ * (-41..-56), a range no other layer below the tools uses: flash errors
+ * are -1..-19 (boot/flash_area.h), bootloader errors -20..-39
+ * (boot/bootutil.h), image errors -40..-59, so a code passed up names its
+ * layer, and boot_errname() names all three. */
+#define IMAGE_ERR_BASE (-40)
 enum image_err {
     IMAGE_OK = 0,
-    IMAGE_ERR_IO = -1,            /* the read callback failed */
-    IMAGE_ERR_MAGIC = -2,         /* header magic is not 0x96f3b83d */
-    IMAGE_ERR_HEADER = -3,        /* hdr_size < 32 or other impossible header */
-    IMAGE_ERR_TOO_LARGE = -4,     /* header/body/TLVs extend past the area */
-    IMAGE_ERR_TLV_MAGIC = -5,     /* TLV info magic missing */
-    IMAGE_ERR_TLV_TRUNCATED = -6, /* TLV area ends inside an entry */
-    IMAGE_ERR_TLV_LENGTH = -7,    /* TLV lengths inconsistent / overflow */
-    IMAGE_ERR_NO_HASH = -8,
-    IMAGE_ERR_HASH = -9,          /* computed hash differs from the TLV */
-    IMAGE_ERR_NO_SIGNATURE = -10, /* no signature TLV that a trusted key can check */
-    IMAGE_ERR_SIGNATURE = -11,    /* signature does not verify */
-    IMAGE_ERR_KEY_MISMATCH = -12, /* KEYHASH/PUBKEY names no trusted key */
-    IMAGE_ERR_UNSUPPORTED = -13,  /* algorithm or feature not supported */
-    IMAGE_ERR_BAD_ARG = -14,
-    IMAGE_ERR_DUPLICATE_TLV = -15,  /* two hash TLVs, two security counters */
-    IMAGE_ERR_TLV_UNPROTECTED = -16,/* e.g. SEC_CNT outside the protected area */
+    IMAGE_ERR_IO = -41,            /* the read callback failed */
+    IMAGE_ERR_MAGIC = -42,         /* header magic is not 0x96f3b83d */
+    IMAGE_ERR_HEADER = -43,        /* hdr_size < 32 or other impossible header */
+    IMAGE_ERR_TOO_LARGE = -44,     /* header/body/TLVs extend past the area */
+    IMAGE_ERR_TLV_MAGIC = -45,     /* TLV info magic missing */
+    IMAGE_ERR_TLV_TRUNCATED = -46, /* TLV area ends inside an entry */
+    IMAGE_ERR_TLV_LENGTH = -47,    /* TLV lengths inconsistent / overflow */
+    IMAGE_ERR_NO_HASH = -48,
+    IMAGE_ERR_HASH = -49,          /* computed hash differs from the TLV */
+    IMAGE_ERR_NO_SIGNATURE = -50, /* no signature TLV that a trusted key can check */
+    IMAGE_ERR_SIGNATURE = -51,    /* signature does not verify */
+    IMAGE_ERR_KEY_MISMATCH = -52, /* KEYHASH/PUBKEY names no trusted key */
+    IMAGE_ERR_UNSUPPORTED = -53,  /* algorithm or feature not supported */
+    IMAGE_ERR_BAD_ARG = -54,
+    IMAGE_ERR_DUPLICATE_TLV = -55,  /* two hash TLVs, two security counters */
+    IMAGE_ERR_TLV_UNPROTECTED = -56,/* e.g. SEC_CNT outside the protected area */
 };
 #define IMAGE_ERR_COUNT 17 /* number of codes, IMAGE_OK included */
+/* The code of entry i (0..IMAGE_ERR_COUNT-1) of the table: i = 0 is
+ * IMAGE_OK, i = 9 IMAGE_ERR_HASH. */
+#define IMAGE_ERR_CODE(i) ((i) == 0 ? IMAGE_OK : IMAGE_ERR_BASE - (i))
 
 /* Read len bytes at off (relative to the image start). 0 on success. */
 typedef int (*image_read_fn)(void *ctx, uint32_t off, void *buf, size_t len);

@@ -180,13 +180,19 @@ static void test_version(void **state)
 static void test_error_tables(void **state)
 {
     (void)state;
-    for (int e = 0; e > -IMAGE_ERR_COUNT; e--) {
+    for (int i = 0; i < IMAGE_ERR_COUNT; i++) {
+        int e = IMAGE_ERR_CODE(i);
         assert_non_null(image_errname(e));
         assert_non_null(image_strerror(e));
         assert_string_not_equal(image_errname(e), "IMAGE_ERR_UNKNOWN");
+        /* the image layer's own range (image.h) */
+        assert_true(e == 0 || (e <= -41 && e >= -59));
     }
+    assert_int_equal(IMAGE_ERR_CODE(IMAGE_ERR_COUNT - 1), IMAGE_ERR_TLV_UNPROTECTED);
     assert_string_equal(image_errname(IMAGE_ERR_HASH), "IMAGE_ERR_HASH");
-    assert_string_equal(image_errname(-IMAGE_ERR_COUNT), "IMAGE_ERR_UNKNOWN");
+    assert_string_equal(image_errname(IMAGE_ERR_CODE(IMAGE_ERR_COUNT)), "IMAGE_ERR_UNKNOWN");
+    assert_string_equal(image_errname(IMAGE_ERR_BASE), "IMAGE_ERR_UNKNOWN");
+    assert_string_equal(image_errname(-9), "IMAGE_ERR_UNKNOWN"); /* a flash code */
     assert_string_equal(image_errname(5), "IMAGE_ERR_UNKNOWN");
 }
 
