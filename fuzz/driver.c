@@ -6,8 +6,13 @@
  * those inputs (bit flips, truncations, byte stores, splices). It lets every
  * fuzz target run as an ordinary test under ASan/UBSan with gcc; the real
  * coverage-guided runs use -DFUZZ=ON with clang.
+ *
+ * A corpus path that does not exist, a file that cannot be read, or
+ * corpus folders without a single file end the run with exit 1 and a
+ * message: a misspelt path must not pass as "no crash" over nothing.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,38 +39,50 @@ static void add_seed(const uint8_t *buf, size_t len)
     seed_len[nseeds++] = len;
 }
 
-static void run_file(const char *path)
+static int corpus_error(const char *what, const char *path, int err)
+{
+    fprintf(stderr, "fuzz replay: %s %s: %s\n", what, path, strerror(err));
+    return -1;
+}
+
+/* Inputs are at most FUZZ_MAX_INPUT bytes, as libFuzzer's -max_len. */
+static int run_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
     static uint8_t buf[FUZZ_MAX_INPUT];
     if (!f)
-        return;
+        return corpus_error("cannot open corpus file", path, errno);
     size_t n = fread(buf, 1, sizeof buf, f);
+    int bad = ferror(f);
     fclose(f);
+    if (bad)
+        return corpus_error("cannot read corpus file", path, EIO);
     LLVMFuzzerTestOneInput(buf, n);
     add_seed(buf, n);
+    return 0;
 }
 
-static void run_path(const char *path)
+static int run_path(const char *path)
 {
     struct stat st;
     if (stat(path, &st) != 0)
-        return;
-    if (!S_ISDIR(st.st_mode)) {
-        run_file(path);
-        return;
-    }
+        return corpus_error("corpus path", path, errno);
+    if (!S_ISDIR(st.st_mode))
+        return run_file(path);
     DIR *d = opendir(path);
+    if (!d)
+        return corpus_error("cannot open corpus folder", path, errno);
     struct dirent *e;
     char full[4096];
-    while (d && (e = readdir(d)) != NULL) {
+    int rc = 0;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
         snprintf(full, sizeof full, "%s/%s", path, e->d_name);
-        run_path(full);
+        rc = run_path(full);
     }
-    if (d)
-        closedir(d);
+    closedir(d);
+    return rc;
 }
 
 /* xorshift: deterministic so a failure reproduces on every run */
@@ -114,9 +131,15 @@ int main(int argc, char **argv)
         iterations = strtol(env, NULL, 10);
 
     for (int i = 1; i < argc; i++)
-        run_path(argv[i]);
+        if (run_path(argv[i]) != 0)
+            return 1;
+    if (argc > 1 && nseeds == 0) {
+        fprintf(stderr, "fuzz replay: no corpus files in %s%s\n", argv[1],
+                argc > 2 ? " and the other paths given" : "");
+        return 1;
+    }
     if (nseeds == 0)
-        add_seed((const uint8_t *)"", 0);
+        add_seed((const uint8_t *)"", 0); /* no corpus asked for: mutate from empty */
 
     for (long it = 0; it < iterations; it++) {
         int s = (int)(rnd() % (uint32_t)nseeds);

@@ -2,8 +2,10 @@
  * Fuzz target: MCUboot header and TLV parsing and validation over a memory
  * buffer, as the bootloader and the SMP image group run them on bytes that
  * came from outside. Checks the parser's promises, not just "no crash":
- * every TLV it reports lies inside the image it measured. The host-side
- * readers of image files (imgtool verify and dumpinfo) get the same bytes.
+ * every TLV it reports lies inside the image it measured, and the lenient
+ * walk of the host tools sees the same entries on an image that parses.
+ * The host-side readers of image files (imgtool verify and dumpinfo) get
+ * the same bytes.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -22,19 +24,53 @@ static const uint8_t trusted_ed25519[] = {
     0x1d, 0xdc, 0x86, 0x64, 0x12, 0x55, 0x31, 0xb8,
 };
 
+#define MAX_SEEN 64
+
 struct bounds {
     const struct image_info *info;
+    int n; /* entries seen; the first MAX_SEEN kept */
+    struct { bool prot; uint16_t type, len; uint32_t off; } seen[MAX_SEEN];
 };
 
 static int check_tlv(void *arg, bool prot, uint16_t type, uint32_t off, uint16_t len)
 {
-    const struct image_info *info = ((struct bounds *)arg)->info;
+    struct bounds *b = arg;
+    const struct image_info *info = b->info;
     uint32_t lo = prot ? info->prot_tlv_off : info->tlv_off;
     uint32_t hi = prot ? info->tlv_off : info->total_size;
-    (void)type;
     if (off < lo || (uint64_t)off + len > hi)
         abort(); /* the parser handed out an entry outside its block */
+    if (b->n < MAX_SEEN) {
+        b->seen[b->n].prot = prot;
+        b->seen[b->n].type = type;
+        b->seen[b->n].len = len;
+        b->seen[b->n].off = off;
+    }
+    b->n++;
     return 0;
+}
+
+/* Walks both blocks leniently, as imgtool verify and dumpinfo do, and
+ * compares with what the strict walk saw. */
+static void lenient_walk_agrees(struct image_mem *mem, const struct image_info *info,
+                                const struct bounds *strict, uint32_t area)
+{
+    struct bounds lenient = { .info = info };
+    struct image_tlv_block prot = { info->prot_tlv_off, info->hdr.protect_tlv_size, true };
+    struct image_tlv_block unprot = { info->tlv_off,
+                                      (uint16_t)(info->total_size - info->tlv_off), false };
+    if ((info->hdr.protect_tlv_size &&
+         image_tlv_walk_lenient(image_mem_read, mem, &prot, area, check_tlv, &lenient, NULL)) ||
+        image_tlv_walk_lenient(image_mem_read, mem, &unprot, area, check_tlv, &lenient, NULL))
+        abort(); /* a whole image must walk leniently too */
+    if (lenient.n != strict->n)
+        abort();
+    for (int i = 0; i < lenient.n && i < MAX_SEEN; i++)
+        if (lenient.seen[i].prot != strict->seen[i].prot ||
+            lenient.seen[i].type != strict->seen[i].type ||
+            lenient.seen[i].len != strict->seen[i].len ||
+            lenient.seen[i].off != strict->seen[i].off)
+            abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -46,8 +82,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == IMAGE_OK) {
         if (info.total_size > area || info.tlv_off < info.prot_tlv_off)
             abort();
-        struct bounds b = { &info };
-        (void)image_tlv_foreach(image_mem_read, &mem, &info, check_tlv, &b);
+        struct bounds b = { .info = &info };
+        if (image_tlv_foreach(image_mem_read, &mem, &info, check_tlv, &b) == IMAGE_OK)
+            lenient_walk_agrees(&mem, &info, &b, area);
     }
     (void)image_strerror(rc);
 

@@ -214,7 +214,7 @@ int boot_go(const struct boot_config *cfg, struct boot_result *res)
     int rc = s->resume(cfg, s, res);
     if (!rc && !res->resumed)
         rc = act_on_request(cfg, s, res);
-    if (rc < 0 && rc >= FLASH_ERR_NOT_ERASED) {
+    if (rc < 0 && rc >= FLASH_ERR_LAST) {
         /* the flash failed (or power was cut): the next boot continues */
         boot_say(cfg, "E: Flash operation failed: ", flash_strerror(rc));
         return rc;

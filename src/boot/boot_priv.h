@@ -137,7 +137,7 @@ int boot_erase_region(const struct flash_area *fa, uint32_t off, uint32_t len);
 uint32_t boot_sectors_for(const struct flash_area *fa, uint32_t len);
 /* Bytes of the trailer sectors at the slot end. */
 uint32_t boot_trailer_sectors_size(const struct flash_area *fa, unsigned state_count);
-/* Equal, disjoint slots, uniform sectors, write alignment <= BOOT_MAX_ALIGN,
+/* Equal, disjoint slots, uniform sectors, write alignment 1..BOOT_MAX_ALIGN,
  * room for the largest trailer. */
 int boot_check_slots(const struct boot_config *cfg);
 bool boot_areas_overlap(const struct flash_area *a, const struct flash_area *b);

@@ -47,6 +47,8 @@ struct boot_swap_state {
     uint8_t image_num;  /* from swap_info (high nibble) */
 };
 
+/* Bootloader errors are -20..-39, between the flash layer's -1..-19
+ * (flash_area.h) and the image layer's -40..-59 (image/image.h). */
 enum boot_err {
     BOOT_OK = 0,
     BOOT_EFLASH = -20,   /* a flash operation failed (cause in the log) */
@@ -82,8 +84,9 @@ int boot_swap_type_peek(const struct flash_area *primary,
 
 const char *boot_swap_type_name(int swap_type);
 
-/* Name and text of a BOOT_E* code; flash errors (FLASH_ERR_*, passed up
- * unchanged) get flash_strerror's text. */
+/* Name and text of any code the bootloader returns or logs: its own
+ * BOOT_E*, and the FLASH_ERR_* and IMAGE_ERR_* codes passed up unchanged
+ * (the three ranges are disjoint), each by its layer's table. */
 const char *boot_errname(int err);
 const char *boot_strerror(int err);
 #define BOOT_ERR_COUNT 7 /* BOOT_* codes, BOOT_OK included */

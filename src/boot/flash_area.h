@@ -24,6 +24,9 @@ struct flash_dev {
     uint8_t erased_val;
 };
 
+/* Flash errors are -1..-19; the bootloader's are -20..-39 (bootutil.h)
+ * and the image layer's -40..-59 (image/image.h), so a code passed up
+ * unchanged still names its layer. */
 enum flash_err {
     FLASH_OK = 0,
     FLASH_ERR_BOUNDS = -1,   /* outside the area or device */
@@ -31,7 +34,9 @@ enum flash_err {
     FLASH_ERR_IO = -3,       /* the device failed */
     FLASH_ERR_POWER = -4,    /* power was cut (fault injection) */
     FLASH_ERR_NOT_ERASED = -5, /* program over bits that are not erased */
+    FLASH_ERR_GEOMETRY = -6, /* the device has write_align or sector_size 0 */
 };
+#define FLASH_ERR_LAST FLASH_ERR_GEOMETRY /* flash codes are -1..FLASH_ERR_LAST */
 
 enum flash_area_id {
     FA_ID_BOOT = 0,
@@ -61,6 +66,9 @@ int fa_is_erased(const struct flash_area *fa, uint32_t off, size_t len);
 /* image_read_fn adapter: ctx is a const struct flash_area *. */
 int fa_image_read(void *ctx, uint32_t off, void *buf, size_t len);
 
+/* "FLASH_ERR_POWER" and its text; one table backs both. */
+const char *flash_errname(int err);
 const char *flash_strerror(int err);
+#define FLASH_ERR_COUNT 7 /* FLASH_* codes, FLASH_OK included */
 
 #endif

@@ -306,7 +306,8 @@ int boot_check_slots(const struct boot_config *cfg)
     if ((uint64_t)p->size < status + 4 * BOOT_MAX_ALIGN + BOOT_MAGIC_SZ)
         return BOOT_EBADARGS;
     if (fa_sector_size(p) != fa_sector_size(s) || fa_align(p) > BOOT_MAX_ALIGN ||
-        fa_align(s) > BOOT_MAX_ALIGN || fa_sector_size(p) == 0 ||
+        fa_align(s) > BOOT_MAX_ALIGN || fa_align(p) == 0 || fa_align(s) == 0 ||
+        fa_sector_size(p) == 0 ||
         p->size % fa_sector_size(p) || p->off % fa_sector_size(p) ||
         s->off % fa_sector_size(s))
         return BOOT_EBADARGS;

@@ -140,6 +140,8 @@ static int write_once(const struct flash_area *fa, uint32_t off,
                       const uint8_t *val, size_t len)
 {
     uint32_t align = fa_align(fa);
+    if (align == 0)
+        return FLASH_ERR_GEOMETRY; /* no write unit to round up to */
     if (align > BOOT_MAX_ALIGN)
         return BOOT_EBADARGS; /* units would overlap the next field */
     uint8_t want[BOOT_MAX_ALIGN], have[BOOT_MAX_ALIGN];
@@ -197,12 +199,20 @@ int boot_write_swap_size(const struct flash_area *fa, uint32_t swap_size)
     return write_once(fa, boot_swap_size_off(fa), b, sizeof b);
 }
 
-int boot_erase_trailer_sectors(const struct flash_area *fa, unsigned state_count)
+/* Erases from the sector holding off to the end of the slot. */
+static int erase_from_sector_of(const struct flash_area *fa, uint32_t off)
 {
     uint32_t sec = fa_sector_size(fa);
-    /* the status area may make the trailer span several sectors */
-    uint32_t start = boot_trailer_start(fa, state_count) / sec * sec;
+    if (sec == 0)
+        return FLASH_ERR_GEOMETRY;
+    uint32_t start = off / sec * sec;
     return fa_erase(fa, start, fa->size - start);
+}
+
+int boot_erase_trailer_sectors(const struct flash_area *fa, unsigned state_count)
+{
+    /* the status area may make the trailer span several sectors */
+    return erase_from_sector_of(fa, boot_trailer_start(fa, state_count));
 }
 
 /* ---- the decision table ---- */
@@ -255,9 +265,7 @@ static int write_request(const struct flash_area *secondary, bool permanent)
  * again. Images never reach that sector. */
 static int restart_request(const struct flash_area *secondary, bool permanent)
 {
-    uint32_t sec = fa_sector_size(secondary);
-    uint32_t start = boot_swap_size_off(secondary) / sec * sec;
-    int rc = fa_erase(secondary, start, secondary->size - start);
+    int rc = erase_from_sector_of(secondary, boot_swap_size_off(secondary));
     return rc ? rc : write_request(secondary, permanent);
 }
 
@@ -337,12 +345,21 @@ static int err_index(int err)
     return -1;
 }
 
+/* Flash and image codes pass up unchanged; their ranges tell the layer. */
+static bool is_flash_code(int err) { return err < 0 && err >= FLASH_ERR_LAST; }
+static bool is_image_code(int err)
+{
+    return err <= IMAGE_ERR_CODE(1) && err >= IMAGE_ERR_CODE(IMAGE_ERR_COUNT - 1);
+}
+
 const char *boot_errname(int err)
 {
     int i = err_index(err);
     if (i >= 0)
         return boot_errs[i].name;
-    return err < 0 && err >= FLASH_ERR_NOT_ERASED ? "BOOT_FLASH_ERR" : "BOOT_EUNKNOWN";
+    if (is_flash_code(err))
+        return flash_errname(err);
+    return is_image_code(err) ? image_errname(err) : "BOOT_EUNKNOWN";
 }
 
 const char *boot_strerror(int err)
@@ -350,6 +367,7 @@ const char *boot_strerror(int err)
     int i = err_index(err);
     if (i >= 0)
         return boot_errs[i].text;
-    /* flash errors pass up unchanged (flash_area.h) */
+    if (is_image_code(err))
+        return image_strerror(err);
     return flash_strerror(err);
 }

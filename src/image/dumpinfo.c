@@ -1,7 +1,9 @@
 /*
  * `imgtool dumpinfo` (see dumpinfo.h). One lenient parse into a model,
- * then one printer per format, so the formats cannot disagree.
+ * then one printer per format, so the formats cannot disagree. The header
+ * and the TLVs are read by image.c's decoder and lenient walker.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,8 +58,7 @@ struct dump_area {
 struct dump_model {
     const uint8_t *b;
     size_t len;
-    uint32_t magic, load_addr, img_size, flags;
-    uint16_t hdr_size, prot_size;
+    struct image_header h;
     char version[48];
     struct dump_area prot, unprot;
     size_t image_end;
@@ -67,30 +68,46 @@ struct dump_model {
     uint32_t swap_size;
 };
 
-static int read_area(struct dump_model *m, size_t off, struct dump_area *a, char *err,
-                     size_t errcap)
+struct area_walk {
+    const struct dump_model *m;
+    struct dump_area *a;
+};
+
+#define AREA_FULL 1 /* MAX_TLVS entries shown: the rest is not walked */
+
+static int add_tlv(void *arg, bool prot, uint16_t type, uint32_t off, uint16_t len)
 {
-    if (off + 4 > m->len) {
-        snprintf(err, errcap, "truncated image: no TLV info header at offset 0x%zx "
-                              "(file is 0x%zx bytes)", off, m->len);
+    struct area_walk *w = arg;
+    struct dump_tlv *t = &w->a->tlv[w->a->n++];
+    size_t file_len = w->m->len;
+    (void)prot;
+    t->type = type;
+    t->len = len;
+    t->off = off;
+    t->avail = off >= file_len ? 0 : file_len - off < len ? file_len - off : len;
+    return w->a->n == MAX_TLVS ? AREA_FULL : 0;
+}
+
+static int read_area(struct dump_model *m, uint64_t off, bool prot, struct dump_area *a,
+                     char *err, size_t errcap)
+{
+    struct image_mem mem = { m->b, m->len };
+    uint32_t data_end = m->len > UINT32_MAX ? UINT32_MAX : (uint32_t)m->len, stop;
+    if (off + IMAGE_TLV_INFO_SIZE > data_end ||
+        image_tlv_info_read(image_mem_read, &mem, (uint32_t)off, &a->magic, &a->tot)) {
+        snprintf(err, errcap, "truncated image: no TLV info header at offset 0x%llx "
+                              "(file is 0x%zx bytes)", (unsigned long long)off, m->len);
         return IMAGE_ERR_TLV_TRUNCATED;
     }
     a->present = true;
-    a->off = off;
-    a->magic = get16(m->b + off);
-    a->tot = get16(m->b + off + 2);
-    for (size_t p = off + 4; p < off + a->tot && a->n < MAX_TLVS;) {
-        if (p + 4 > m->len) {
-            snprintf(err, errcap, "truncated image: TLV header at offset 0x%zx is past the end "
-                                  "of the file (0x%zx bytes)", p, m->len);
-            return IMAGE_ERR_TLV_TRUNCATED;
-        }
-        struct dump_tlv *t = &a->tlv[a->n++];
-        t->type = get16(m->b + p);
-        t->len = get16(m->b + p + 2);
-        t->off = p + 4;
-        t->avail = t->off >= m->len ? 0 : m->len - t->off < t->len ? m->len - t->off : t->len;
-        p += 4u + t->len;
+    a->off = (size_t)off;
+    struct image_tlv_block blk = { (uint32_t)off, a->tot, prot };
+    struct area_walk w = { m, a };
+    int rc = image_tlv_walk_lenient(image_mem_read, &mem, &blk, data_end, add_tlv, &w, &stop);
+    if (rc < 0) {
+        snprintf(err, errcap, "truncated image: TLV header at offset 0x%x is past the end "
+                              "of the file (0x%zx bytes)", stop, m->len);
+        return IMAGE_ERR_TLV_TRUNCATED;
     }
     return IMAGE_OK;
 }
@@ -134,26 +151,22 @@ static int parse(const uint8_t *b, size_t len, struct dump_model *m, char *err, 
         snprintf(err, errcap, "file is %zu bytes, too short for an image header", len);
         return IMAGE_ERR_TOO_LARGE;
     }
-    m->magic = get32(b);
-    m->load_addr = get32(b + 4);
-    m->hdr_size = get16(b + 8);
-    m->prot_size = get16(b + 10);
-    m->img_size = get32(b + 12);
-    m->flags = get32(b + 16);
-    snprintf(m->version, sizeof m->version, "%u.%u.%u+%u", b[20], b[21], get16(b + 22),
-             get32(b + 24));
-    size_t off = (size_t)m->hdr_size + m->img_size;
+    image_header_decode(b, &m->h);
+    const struct image_version *v = &m->h.ver;
+    snprintf(m->version, sizeof m->version, "%u.%u.%u+%" PRIu32, v->major, v->minor,
+             v->revision, v->build);
+    uint64_t off = (uint64_t)m->h.hdr_size + m->h.img_size;
     int rc;
     /* the header decides whether a protected area is there, as for imgtool:
      * a damaged protected magic is shown, not reinterpreted */
-    if (m->prot_size) {
-        if ((rc = read_area(m, off, &m->prot, err, errcap)) != 0)
+    if (m->h.protect_tlv_size) {
+        if ((rc = read_area(m, off, true, &m->prot, err, errcap)) != 0)
             return rc;
         off += m->prot.tot;
     }
-    if ((rc = read_area(m, off, &m->unprot, err, errcap)) != 0)
+    if ((rc = read_area(m, off, false, &m->unprot, err, errcap)) != 0)
         return rc;
-    m->image_end = off + m->unprot.tot;
+    m->image_end = (size_t)(off + m->unprot.tot);
     read_trailer(m);
     return IMAGE_OK;
 }
@@ -163,7 +176,7 @@ static int parse(const uint8_t *b, size_t len, struct dump_model *m, char *err, 
 /* Both trailer key slots of an encrypted image: two AES keys. */
 static unsigned enc_key_field_len(const struct dump_model *m)
 {
-    return m->flags & IMAGE_F_ENCRYPTED_AES256 ? 0x40 : 0x20;
+    return m->h.flags & IMAGE_F_ENCRYPTED_AES256 ? 0x40 : 0x20;
 }
 
 static char *hex_of(const uint8_t *p, size_t n)
@@ -208,12 +221,12 @@ static cJSON *json_model(const struct dump_model *m, const char *name)
     cJSON *root = cJSON_CreateObject(), *h = cJSON_CreateObject();
     cJSON *tlv = cJSON_CreateObject(), *tr = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "filename", name);
-    cJSON_AddNumberToObject(h, "magic", m->magic);
-    cJSON_AddNumberToObject(h, "load_addr", m->load_addr);
-    cJSON_AddNumberToObject(h, "hdr_size", m->hdr_size);
-    cJSON_AddNumberToObject(h, "protected_tlv_size", m->prot_size);
-    cJSON_AddNumberToObject(h, "img_size", m->img_size);
-    cJSON_AddNumberToObject(h, "flags", m->flags);
+    cJSON_AddNumberToObject(h, "magic", m->h.magic);
+    cJSON_AddNumberToObject(h, "load_addr", m->h.load_addr);
+    cJSON_AddNumberToObject(h, "hdr_size", m->h.hdr_size);
+    cJSON_AddNumberToObject(h, "protected_tlv_size", m->h.protect_tlv_size);
+    cJSON_AddNumberToObject(h, "img_size", m->h.img_size);
+    cJSON_AddNumberToObject(h, "flags", m->h.flags);
     cJSON_AddStringToObject(h, "version", m->version);
     cJSON_AddItemToObject(root, "header", h);
     cJSON_AddItemToObject(tlv, "tlv_hdr_prot", json_area_hdr(&m->prot));
@@ -230,7 +243,7 @@ static cJSON *json_model(const struct dump_model *m, const char *name)
             cJSON_AddNumberToObject(tr, "copy_done", m->copy_done);
             cJSON_AddNumberToObject(tr, "swap_info", m->swap_info);
             cJSON_AddNumberToObject(tr, "swap_size", m->swap_size);
-            if (m->flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256))
+            if (m->h.flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256))
                 cJSON_AddNumberToObject(tr, "key_field_len", enc_key_field_len(m));
         }
     }
@@ -316,7 +329,7 @@ static void human_trailer(FILE *out, const struct dump_model *m)
     section(out, "Image trailer (offset: unknown)");
     fprintf(out, "(Note: some fields may not be used, depending on the update \nstrategy)\n\n");
     fprintf(out, "swap status: (len: unknown)\n");
-    if (m->flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256))
+    if (m->h.flags & (IMAGE_F_ENCRYPTED_AES128 | IMAGE_F_ENCRYPTED_AES256))
         fprintf(out, "enc. keys:   (len: 0x%x, if BOOT_SWAP_SAVE_ENCTLV is unset)\n",
                 enc_key_field_len(m));
     else
@@ -363,12 +376,12 @@ static void human(FILE *out, const struct dump_model *m, const char *name)
     section(out, "Image header (offset: 0x0)");
     fprintf(out, "magic:              0x%x\nload_addr:          0x%x\nhdr_size:           0x%x\n"
                  "protected_tlv_size: 0x%x\nimg_size:           0x%x\n",
-            m->magic, m->load_addr, m->hdr_size, m->prot_size, m->img_size);
-    human_flags(out, m->flags);
+            m->h.magic, m->h.load_addr, m->h.hdr_size, m->h.protect_tlv_size, m->h.img_size);
+    human_flags(out, m->h.flags);
     fprintf(out, "version:            %s\n" RULE "\n", m->version);
-    snprintf(t, sizeof t, "Payload (offset: 0x%x)", m->hdr_size);
+    snprintf(t, sizeof t, "Payload (offset: 0x%x)", m->h.hdr_size);
     section(out, t);
-    int n = snprintf(fw, sizeof fw, "FW image (size: 0x%x Bytes)", m->img_size);
+    int n = snprintf(fw, sizeof fw, "FW image (size: 0x%x Bytes)", m->h.img_size);
     int pad = 58 - n, left = pad / 2;
     fprintf(out, "|%58s|\n|%*s%s%*s|\n|%58s|\n" RULE "\n", "", left, "", fw, pad - left, "", "");
     if (m->prot.present)

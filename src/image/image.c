@@ -34,15 +34,8 @@ static int read_at(image_read_fn rd, void *ctx, uint32_t off, void *buf, size_t 
     return rd(ctx, off, buf, len) == 0 ? IMAGE_OK : IMAGE_ERR_IO;
 }
 
-static int read_header(image_read_fn rd, void *ctx, uint32_t area_size,
-                       struct image_header *h)
+void image_header_decode(const uint8_t b[IMAGE_HEADER_SIZE], struct image_header *h)
 {
-    uint8_t b[IMAGE_HEADER_SIZE];
-    if (area_size < IMAGE_HEADER_SIZE)
-        return IMAGE_ERR_TOO_LARGE;
-    int rc = read_at(rd, ctx, 0, b, sizeof b);
-    if (rc)
-        return rc;
     h->magic = get32(b);
     h->load_addr = get32(b + 4);
     h->hdr_size = get16(b + 8);
@@ -53,6 +46,18 @@ static int read_header(image_read_fn rd, void *ctx, uint32_t area_size,
     h->ver.minor = b[21];
     h->ver.revision = get16(b + 22);
     h->ver.build = get32(b + 24);
+}
+
+static int read_header(image_read_fn rd, void *ctx, uint32_t area_size,
+                       struct image_header *h)
+{
+    uint8_t b[IMAGE_HEADER_SIZE];
+    if (area_size < IMAGE_HEADER_SIZE)
+        return IMAGE_ERR_TOO_LARGE;
+    int rc = read_at(rd, ctx, 0, b, sizeof b);
+    if (rc)
+        return rc;
+    image_header_decode(b, h);
     if (h->magic != IMAGE_MAGIC)                 /* invariant 1 */
         return IMAGE_ERR_MAGIC;
     if (h->hdr_size < IMAGE_HEADER_SIZE)
@@ -64,8 +69,8 @@ static int read_header(image_read_fn rd, void *ctx, uint32_t area_size,
     return IMAGE_OK;
 }
 
-static int read_info_hdr(image_read_fn rd, void *ctx, uint32_t off,
-                         uint16_t *magic, uint16_t *tot)
+int image_tlv_info_read(image_read_fn rd, void *ctx, uint32_t off, uint16_t *magic,
+                        uint16_t *tot)
 {
     uint8_t b[IMAGE_TLV_INFO_SIZE];
     int rc = read_at(rd, ctx, off, b, sizeof b);
@@ -83,7 +88,7 @@ static int locate_blocks(image_read_fn rd, void *ctx, uint32_t area_size,
     const struct image_header *h = &info->hdr;
     uint16_t magic, tot;
     info->prot_tlv_off = (uint32_t)h->hdr_size + h->img_size;
-    int rc = read_info_hdr(rd, ctx, info->prot_tlv_off, &magic, &tot);
+    int rc = image_tlv_info_read(rd, ctx, info->prot_tlv_off, &magic, &tot);
     if (rc)
         return rc;
     if (h->protect_tlv_size != 0) {
@@ -96,7 +101,7 @@ static int locate_blocks(image_read_fn rd, void *ctx, uint32_t area_size,
         return IMAGE_ERR_TLV_LENGTH;
     }
     info->tlv_off = info->prot_tlv_off + h->protect_tlv_size;
-    rc = read_info_hdr(rd, ctx, info->tlv_off, &magic, &tot);
+    rc = image_tlv_info_read(rd, ctx, info->tlv_off, &magic, &tot);
     if (rc)
         return rc;
     if (magic != IMAGE_TLV_INFO_MAGIC)
@@ -109,28 +114,48 @@ static int locate_blocks(image_read_fn rd, void *ctx, uint32_t area_size,
     return IMAGE_OK;
 }
 
-/* Walks one block's entries (invariant 5). */
-static int walk_block(image_read_fn rd, void *ctx, uint32_t start, uint32_t end,
-                      bool prot, image_tlv_fn fn, void *arg)
+/* Where a walk may find entry headers and values. The strict walk
+ * (invariant 5) has both limits at the block end; the lenient one has
+ * headers limited by the readable bytes and values not at all. */
+struct walk_limits {
+    uint64_t header_end;
+    uint64_t value_end;
+};
+
+/* The one TLV walker: the entries of blk, in order. Offsets are 64-bit
+ * so that no it_tlv_tot or entry length can wrap them. */
+static int walk_block(image_read_fn rd, void *ctx, const struct image_tlv_block *blk,
+                      struct walk_limits lim, image_tlv_fn fn, void *arg, uint32_t *stop_off)
 {
-    uint32_t off = start + IMAGE_TLV_INFO_SIZE;
+    uint64_t off = (uint64_t)blk->off + IMAGE_TLV_INFO_SIZE, end = (uint64_t)blk->off + blk->tot;
     while (off < end) {
         uint8_t b[4];
-        if (end - off < sizeof b)
+        if (stop_off)
+            *stop_off = (uint32_t)off;
+        if (off + sizeof b > lim.header_end)
             return IMAGE_ERR_TLV_TRUNCATED;
-        int rc = read_at(rd, ctx, off, b, sizeof b);
+        int rc = read_at(rd, ctx, (uint32_t)off, b, sizeof b);
         if (rc)
             return rc;
         uint16_t type = get16(b), len = get16(b + 2);
         off += sizeof b;
-        if (len > end - off)
+        if (off + len > lim.value_end)
             return IMAGE_ERR_TLV_TRUNCATED;
-        rc = fn(arg, prot, type, off, len);
+        rc = fn(arg, blk->protected_area, type, (uint32_t)off, len);
         if (rc)
             return rc;
         off += len;
     }
     return IMAGE_OK;
+}
+
+static int walk_strict(image_read_fn rd, void *ctx, uint32_t start, uint32_t end, bool prot,
+                       image_tlv_fn fn, void *arg)
+{
+    /* locate_blocks made both blocks end inside the area: tot fits */
+    struct image_tlv_block blk = { start, (uint16_t)(end - start), prot };
+    struct walk_limits lim = { end, end };
+    return walk_block(rd, ctx, &blk, lim, fn, arg, NULL);
 }
 
 int image_tlv_foreach(image_read_fn rd, void *ctx, const struct image_info *info,
@@ -140,10 +165,19 @@ int image_tlv_foreach(image_read_fn rd, void *ctx, const struct image_info *info
         return IMAGE_ERR_BAD_ARG;
     int rc = IMAGE_OK;
     if (info->hdr.protect_tlv_size)
-        rc = walk_block(rd, ctx, info->prot_tlv_off, info->tlv_off, true, fn, arg);
+        rc = walk_strict(rd, ctx, info->prot_tlv_off, info->tlv_off, true, fn, arg);
     if (rc == IMAGE_OK)
-        rc = walk_block(rd, ctx, info->tlv_off, info->total_size, false, fn, arg);
+        rc = walk_strict(rd, ctx, info->tlv_off, info->total_size, false, fn, arg);
     return rc;
+}
+
+int image_tlv_walk_lenient(image_read_fn rd, void *ctx, const struct image_tlv_block *blk,
+                           uint32_t data_end, image_tlv_fn fn, void *arg, uint32_t *stop_off)
+{
+    if (!rd || !blk || !fn)
+        return IMAGE_ERR_BAD_ARG;
+    struct walk_limits lim = { data_end, UINT64_MAX };
+    return walk_block(rd, ctx, blk, lim, fn, arg, stop_off);
 }
 
 struct collect {
@@ -261,7 +295,8 @@ int image_mem_read(void *ctx, uint32_t off, void *buf, size_t len)
     return 0;
 }
 
-/* One table for names and messages, indexed by -code. */
+/* One table for names and messages, indexed by IMAGE_ERR_BASE - code
+ * (IMAGE_OK at 0). */
 static const struct {
     const char *name, *msg;
 } errs[] = {
@@ -286,16 +321,24 @@ static const struct {
 
 #define NERRS (sizeof errs / sizeof errs[0])
 
+/* The table entry of err, or -1 when err is no image code. */
+static int err_index(int err)
+{
+    if (err == IMAGE_OK)
+        return 0;
+    if (err >= IMAGE_ERR_BASE || IMAGE_ERR_BASE - err >= (int)NERRS)
+        return -1;
+    return IMAGE_ERR_BASE - err;
+}
+
 const char *image_errname(int err)
 {
-    if (err > 0 || (unsigned)-err >= NERRS)
-        return "IMAGE_ERR_UNKNOWN";
-    return errs[-err].name;
+    int i = err_index(err);
+    return i < 0 ? "IMAGE_ERR_UNKNOWN" : errs[i].name;
 }
 
 const char *image_strerror(int err)
 {
-    if (err > 0 || (unsigned)-err >= NERRS)
-        return "unknown image error";
-    return errs[-err].msg;
+    int i = err_index(err);
+    return i < 0 ? "unknown image error" : errs[i].msg;
 }

@@ -6,7 +6,8 @@
  * through the crypto port (image_crypto.h), which is OpenSSL on the host.
  * Host-only parts (heap, files): sign.h (image building), encrypt.h,
  * compress.h (LZMA2), keys.h / keyfile.h (key files), verify.h and
- * dumpinfo.h (imgtool's verify and dumpinfo), ihex.h (Intel HEX).
+ * dumpinfo.h (imgtool's verify and dumpinfo, on this file's header decoder
+ * and lenient TLV walker), ihex.h (Intel HEX), file.h (whole files).
  * Device side too: decrypt.h (encrypted images: unwrap the ENC TLV with a
  * board's private key, read the body decrypted).
  */
@@ -77,26 +78,35 @@ struct image_header {
     struct image_version ver;
 };
 
+/* Error codes: IMAGE_OK, or IMAGE_ERR_BASE - 1 .. IMAGE_ERR_BASE - 16
+ * (-41..-56), a range no other layer below the tools uses: flash errors
+ * are -1..-19 (boot/flash_area.h), bootloader errors -20..-39
+ * (boot/bootutil.h), image errors -40..-59, so a code passed up names its
+ * layer, and boot_errname() names all three. */
+#define IMAGE_ERR_BASE (-40)
 enum image_err {
     IMAGE_OK = 0,
-    IMAGE_ERR_IO = -1,            /* the read callback failed */
-    IMAGE_ERR_MAGIC = -2,         /* header magic is not 0x96f3b83d */
-    IMAGE_ERR_HEADER = -3,        /* hdr_size < 32 or other impossible header */
-    IMAGE_ERR_TOO_LARGE = -4,     /* header/body/TLVs extend past the area */
-    IMAGE_ERR_TLV_MAGIC = -5,     /* TLV info magic missing */
-    IMAGE_ERR_TLV_TRUNCATED = -6, /* TLV area ends inside an entry */
-    IMAGE_ERR_TLV_LENGTH = -7,    /* TLV lengths inconsistent / overflow */
-    IMAGE_ERR_NO_HASH = -8,
-    IMAGE_ERR_HASH = -9,          /* computed hash differs from the TLV */
-    IMAGE_ERR_NO_SIGNATURE = -10, /* no signature TLV that a trusted key can check */
-    IMAGE_ERR_SIGNATURE = -11,    /* signature does not verify */
-    IMAGE_ERR_KEY_MISMATCH = -12, /* KEYHASH/PUBKEY names no trusted key */
-    IMAGE_ERR_UNSUPPORTED = -13,  /* algorithm or feature not supported */
-    IMAGE_ERR_BAD_ARG = -14,
-    IMAGE_ERR_DUPLICATE_TLV = -15,  /* two hash TLVs, two security counters */
-    IMAGE_ERR_TLV_UNPROTECTED = -16,/* e.g. SEC_CNT outside the protected area */
+    IMAGE_ERR_IO = -41,            /* the read callback failed */
+    IMAGE_ERR_MAGIC = -42,         /* header magic is not 0x96f3b83d */
+    IMAGE_ERR_HEADER = -43,        /* hdr_size < 32 or other impossible header */
+    IMAGE_ERR_TOO_LARGE = -44,     /* header/body/TLVs extend past the area */
+    IMAGE_ERR_TLV_MAGIC = -45,     /* TLV info magic missing */
+    IMAGE_ERR_TLV_TRUNCATED = -46, /* TLV area ends inside an entry */
+    IMAGE_ERR_TLV_LENGTH = -47,    /* TLV lengths inconsistent / overflow */
+    IMAGE_ERR_NO_HASH = -48,
+    IMAGE_ERR_HASH = -49,          /* computed hash differs from the TLV */
+    IMAGE_ERR_NO_SIGNATURE = -50, /* no signature TLV that a trusted key can check */
+    IMAGE_ERR_SIGNATURE = -51,    /* signature does not verify */
+    IMAGE_ERR_KEY_MISMATCH = -52, /* KEYHASH/PUBKEY names no trusted key */
+    IMAGE_ERR_UNSUPPORTED = -53,  /* algorithm or feature not supported */
+    IMAGE_ERR_BAD_ARG = -54,
+    IMAGE_ERR_DUPLICATE_TLV = -55,  /* two hash TLVs, two security counters */
+    IMAGE_ERR_TLV_UNPROTECTED = -56,/* e.g. SEC_CNT outside the protected area */
 };
 #define IMAGE_ERR_COUNT 17 /* number of codes, IMAGE_OK included */
+/* The code of entry i (0..IMAGE_ERR_COUNT-1) of the table: i = 0 is
+ * IMAGE_OK, i = 9 IMAGE_ERR_HASH. */
+#define IMAGE_ERR_CODE(i) ((i) == 0 ? IMAGE_OK : IMAGE_ERR_BASE - (i))
 
 /* Read len bytes at off (relative to the image start). 0 on success. */
 typedef int (*image_read_fn)(void *ctx, uint32_t off, void *buf, size_t len);
@@ -135,11 +145,38 @@ int image_validate(image_read_fn rd, void *ctx, uint32_t area_size,
                    struct image_info *info, int *matched_key);
 
 /* Iterate TLVs: calls fn for each entry of both areas (protected first).
- * Stops early and returns fn's value when it is non-zero. */
+ * off is where the entry's value starts. Stops early and returns fn's
+ * value when it is non-zero. */
 typedef int (*image_tlv_fn)(void *arg, bool protected_area, uint16_t type,
                             uint32_t off, uint16_t len);
 int image_tlv_foreach(image_read_fn rd, void *ctx, const struct image_info *info,
                       image_tlv_fn fn, void *arg);
+
+/* The building blocks of image_read_info, for the host tools that read
+ * damaged files as MCUboot's imgtool does (verify.c, dumpinfo.c): one
+ * header decoder and one TLV walker for everything in the tree. */
+
+/* Decodes the 32 header bytes as they are, without any check. */
+void image_header_decode(const uint8_t b[IMAGE_HEADER_SIZE], struct image_header *h);
+/* Reads the 4-byte info header of a TLV block at off: its magic (0x6907
+ * or 0x6908) and it_tlv_tot. IMAGE_ERR_IO when rd cannot read it. */
+int image_tlv_info_read(image_read_fn rd, void *ctx, uint32_t off, uint16_t *magic,
+                        uint16_t *tot);
+
+/* One TLV block: its info header at off, it_tlv_tot bytes in all. */
+struct image_tlv_block {
+    uint32_t off;
+    uint16_t tot;
+    bool protected_area;
+};
+/* Walks a block the lenient way: an entry only needs its 4-byte header
+ * below data_end (where the readable bytes end); its value may be cut by
+ * data_end and the last entry may cross the block's end. image_tlv_foreach
+ * walks the same way except that every entry must lie inside its block.
+ * IMAGE_ERR_TLV_TRUNCATED with *stop_off (may be NULL) at the entry header
+ * that is not there; otherwise fn's first non-zero value, or IMAGE_OK. */
+int image_tlv_walk_lenient(image_read_fn rd, void *ctx, const struct image_tlv_block *blk,
+                           uint32_t data_end, image_tlv_fn fn, void *arg, uint32_t *stop_off);
 
 /* Compares major, minor, revision (and build when use_build): <0, 0, >0. */
 int image_version_cmp(const struct image_version *a,

@@ -3,6 +3,7 @@
  * encoding; this file only picks the forms imgtool uses and prints them
  * the way imgtool does, so generated C/Rust sources are byte-identical.
  */
+#include <limits.h>
 #include <string.h>
 
 #include <openssl/bio.h>
@@ -13,6 +14,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "image/file.h"
 #include "image/image.h"
 #include "image/keyfile.h"
 
@@ -55,30 +57,36 @@ static int pw_cb(char *buf, int size, int rwflag, void *u)
     return n;
 }
 
-static BIO *open_pem(const char *path, char *err, size_t errcap)
+/* A private key first (the usual case: the signing key), then a public
+ * one, from the file's bytes. */
+static EVP_PKEY *parse_pem(const uint8_t *text, size_t len, struct pw *pw, bool *priv)
 {
-    BIO *b = BIO_new_file(path, "rb");
+    BIO *b = BIO_new_mem_buf(text, (int)len);
     if (!b)
-        snprintf(err, errcap, "cannot open key file %s", path);
-    return b;
+        return NULL;
+    EVP_PKEY *pk = PEM_read_bio_PrivateKey(b, NULL, pw_cb, pw);
+    *priv = pk != NULL;
+    if (!pk && !pw->asked) {
+        (void)BIO_reset(b);
+        pk = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
+    }
+    BIO_free(b);
+    ERR_clear_error();
+    return pk;
 }
 
 int img_key_load(const char *pem_path, const char *password, struct img_key *k,
                  char *err, size_t errcap)
 {
     struct pw pw = { password, false };
+    uint8_t *text;
+    size_t len;
+    bool priv;
     memset(k, 0, sizeof *k);
-    BIO *b = open_pem(pem_path, err, errcap);
-    if (!b)
+    if (img_read_file(pem_path, &text, &len, err, errcap))
         return IMAGE_ERR_IO;
-    EVP_PKEY *pk = PEM_read_bio_PrivateKey(b, NULL, pw_cb, &pw);
-    bool priv = pk != NULL;
-    if (!pk && !pw.asked) {
-        (void)BIO_reset(b);
-        pk = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
-    }
-    BIO_free(b);
-    ERR_clear_error();
+    EVP_PKEY *pk = len <= INT_MAX ? parse_pem(text, len, &pw, &priv) : NULL;
+    OPENSSL_clear_free(text, len); /* it may hold a private key */
     if (!pk) {
         if (pw.asked)
             snprintf(err, errcap, password ? "wrong password for key file %s"
@@ -394,6 +402,15 @@ static int private_der(const struct img_key *k, bool minimal, int fmt,
     }
     OPENSSL_free(buf);
     return rc;
+}
+
+int img_key_private_der(const struct img_key *k, uint8_t *der, size_t cap, size_t *len)
+{
+    if (!k->has_private)
+        return IMAGE_ERR_BAD_ARG;
+    /* the type-specific forms (IMG_PRIV_OPENSSL) are what i2d_PrivateKey
+     * writes and what the crypto port's d2i_AutoPrivateKey reads back */
+    return private_der(k, false, IMG_PRIV_OPENSSL, der, cap, len);
 }
 
 int img_key_write_private(const struct img_key *k, bool minimal, int fmt,

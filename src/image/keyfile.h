@@ -21,8 +21,11 @@ struct img_key {
     bool has_private;
 };
 
-/* Loads pem_path. password may be NULL. 0, or a negative code with a
- * message in err ("cannot open ...", "wrong password ...", ...). */
+/* Loads pem_path (a private key, else a public one): the one code path
+ * that reads key files. password may be NULL. 0, or a negative code with
+ * a message in err: IMAGE_ERR_IO when the file cannot be read ("cannot
+ * read PATH: REASON"), IMAGE_ERR_BAD_ARG when it is no PEM key or needs
+ * another password, IMAGE_ERR_UNSUPPORTED for a key type imgtool has not. */
 int img_key_load(const char *pem_path, const char *password, struct img_key *k,
                  char *err, size_t errcap);
 void img_key_free(struct img_key *k);
@@ -37,6 +40,12 @@ int img_key_generate(enum image_key_kind kind, const char *path, const char *pas
 /* Public DER as `getpub -e raw` (RSA PKCS#1, else SubjectPublicKeyInfo);
  * *der is heap, caller frees. */
 int img_key_public_der(const struct img_key *k, uint8_t **der, size_t *len);
+
+/* The private key as DER in its type-specific form (RSA PKCS#1, EC SEC1,
+ * others PKCS#8): a board's image-encryption key. IMAGE_ERR_BAD_ARG when
+ * k holds only a public key, IMAGE_ERR_UNSUPPORTED when it does not fit
+ * cap. */
+int img_key_private_der(const struct img_key *k, uint8_t *der, size_t cap, size_t *len);
 
 /* imgtool's output formats. */
 enum img_key_export {

@@ -2,7 +2,8 @@
  * `imgtool verify` semantics (see verify.h). The walk mirrors imgtool's:
  * locate the unprotected TLV area (skipping a protected one), find SIG_PURE,
  * then take TLVs in order: the hash TLV must match (and without a key that
- * is enough), a signature TLV of the key's type must verify.
+ * is enough), a signature TLV of the key's type must verify. The header
+ * and the TLVs are read by image.c's decoder and lenient walker.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +11,6 @@
 
 #include "image/image_crypto.h"
 #include "image/verify.h"
-
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 /* One table for names and messages, indexed by the result. */
 static const struct {
@@ -117,70 +112,126 @@ static bool sig_verifies(const struct img_key *k, uint16_t type, const uint8_t *
     return rc == IMAGE_OK;
 }
 
-/* Finds the unprotected area: [*first, *end) of its entries. */
-static int locate(const uint8_t *b, size_t len, struct img_verify_report *r, size_t *hashed,
-                  size_t *first, size_t *end)
+/* The file as the walker reads it; offsets are 32-bit, so a file beyond
+ * 4 GiB is looked at through its first 4 GiB. */
+struct vfile {
+    struct image_mem mem;
+    uint32_t end;
+};
+
+/* The TLV info header at off, or false when the file ends before it. */
+static bool info_at(const struct vfile *f, uint64_t off, uint16_t *magic, uint16_t *tot)
 {
-    size_t off = (size_t)get16(b + 8) + get32(b + 12);
-    if (off + 4 > len)
-        return truncated(r, off, len);
-    if (get16(b + off) == IMAGE_TLV_PROT_INFO_MAGIC) {
-        off += get16(b + off + 2);
-        if (off + 4 > len)
-            return truncated(r, off, len);
+    return off + IMAGE_TLV_INFO_SIZE <= f->end &&
+           image_tlv_info_read(image_mem_read, (void *)&f->mem, (uint32_t)off, magic, tot) == 0;
+}
+
+/* Finds the unprotected area: *blk, and *hashed, the bytes the hash covers. */
+static int locate(const struct vfile *f, const struct image_header *h,
+                  struct img_verify_report *r, size_t *hashed, struct image_tlv_block *blk)
+{
+    uint64_t off = (uint64_t)h->hdr_size + h->img_size;
+    uint16_t magic, tot;
+    if (!info_at(f, off, &magic, &tot))
+        return truncated(r, (size_t)off, f->mem.len);
+    if (magic == IMAGE_TLV_PROT_INFO_MAGIC) {
+        off += tot;
+        if (!info_at(f, off, &magic, &tot))
+            return truncated(r, (size_t)off, f->mem.len);
     }
-    if (get16(b + off) != IMAGE_TLV_INFO_MAGIC)
+    if (magic != IMAGE_TLV_INFO_MAGIC)
         return finish(r, IMG_VERIFY_BAD_TLV_MAGIC);
-    *hashed = off;
-    *first = off + 4;
-    *end = off + get16(b + off + 2);
+    *hashed = (size_t)off;
+    *blk = (struct image_tlv_block){ (uint32_t)off, tot, false };
+    return 0;
+}
+
+/* The checking walk's state: what was found so far; the verdict is in
+ * r once a callback stops the walk with WALK_DONE. */
+struct vwalk {
+    const struct vfile *f;
+    const struct img_key *key;
+    size_t hashed;
+    bool pure;
+    uint16_t hash_type;
+    struct img_verify_report *r;
+};
+
+static int find_pure(void *arg, bool prot, uint16_t type, uint32_t off, uint16_t len)
+{
+    (void)prot, (void)off, (void)len;
+    if (type == IMAGE_TLV_SIG_PURE)
+        *(bool *)arg = true;
+    return 0;
+}
+
+#define WALK_DONE 1
+
+static int done(struct img_verify_report *r, enum img_verify_result res)
+{
+    finish(r, res);
+    return WALK_DONE;
+}
+
+static int check_hash(struct vwalk *w, uint16_t type, const uint8_t *val, size_t vlen)
+{
+    struct img_verify_report *r = w->r;
+    if (w->key && !key_fits_hash(w->key, type))
+        return done(r, IMG_VERIFY_KEY_MISMATCH);
+    w->hash_type = type;
+    if (image_hash_buf(type, w->f->mem.buf, w->hashed, r->digest, sizeof r->digest,
+                       &r->digest_len) ||
+        vlen != r->digest_len || memcmp(val, r->digest, vlen) != 0)
+        return done(r, IMG_VERIFY_BAD_HASH);
+    /* without a key the hash is the whole check */
+    return w->key ? 0 : done(r, IMG_VERIFY_OK);
+}
+
+static int check_tlv(void *arg, bool prot, uint16_t type, uint32_t off, uint16_t tlen)
+{
+    struct vwalk *w = arg;
+    struct img_verify_report *r = w->r;
+    const struct image_mem *m = &w->f->mem;
+    size_t avail = off >= m->len ? 0 : m->len - off;
+    const uint8_t *val = m->buf + off;
+    size_t vlen = tlen < avail ? tlen : avail;
+    (void)prot;
+    if (image_hash_len(type))
+        return check_hash(w, type, val, vlen);
+    if (w->key && w->hash_type && type == key_sig_type(w->key) &&
+        sig_verifies(w->key, type, val, vlen, w->pure, m->buf, w->hashed, w->hash_type,
+                     r->digest, r->digest_len)) {
+        r->pure = w->pure;
+        r->sig_len = vlen < sizeof r->sig ? vlen : sizeof r->sig;
+        memcpy(r->sig, val, r->sig_len);
+        return done(r, IMG_VERIFY_OK);
+    }
     return 0;
 }
 
 int img_verify_buffer(const uint8_t *b, size_t len, const struct img_key *key,
                       struct img_verify_report *r)
 {
-    size_t hashed, first, end;
-    bool pure = false;
+    struct vfile f = { { b, len }, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len };
+    struct image_header h;
+    struct image_tlv_block blk;
+    struct vwalk w = { .f = &f, .key = key, .r = r };
+    uint32_t stop;
     memset(r, 0, sizeof *r);
-    if (len < IMAGE_HEADER_SIZE || get32(b) != IMAGE_MAGIC)
+    if (len < IMAGE_HEADER_SIZE)
         return finish(r, IMG_VERIFY_BAD_MAGIC);
-    r->version.major = b[20];
-    r->version.minor = b[21];
-    r->version.revision = get16(b + 22);
-    r->version.build = get32(b + 24);
-    if (locate(b, len, r, &hashed, &first, &end))
+    image_header_decode(b, &h);
+    if (h.magic != IMAGE_MAGIC)
+        return finish(r, IMG_VERIFY_BAD_MAGIC);
+    r->version = h.ver;
+    if (locate(&f, &h, r, &w.hashed, &blk))
         return -1;
     /* every entry header must be in the file (imgtool crashed here) */
-    for (size_t off = first; off < end; off += 4u + get16(b + off + 2)) {
-        if (off + 4 > len)
-            return truncated(r, off, len);
-        if (get16(b + off) == IMAGE_TLV_SIG_PURE)
-            pure = true;
-    }
-    uint16_t hash_type = 0;
-    for (size_t off = first; off < end; off += 4u + get16(b + off + 2)) {
-        uint16_t type = get16(b + off), tlen = get16(b + off + 2);
-        size_t avail = off + 4 >= len ? 0 : len - off - 4;
-        const uint8_t *val = b + off + 4;
-        size_t vlen = tlen < avail ? tlen : avail;
-        if (image_hash_len(type)) {
-            if (key && !key_fits_hash(key, type))
-                return finish(r, IMG_VERIFY_KEY_MISMATCH);
-            hash_type = type;
-            if (image_hash_buf(type, b, hashed, r->digest, sizeof r->digest, &r->digest_len) ||
-                vlen != r->digest_len || memcmp(val, r->digest, vlen) != 0)
-                return finish(r, IMG_VERIFY_BAD_HASH);
-            if (!key)
-                return finish(r, IMG_VERIFY_OK);
-        } else if (key && hash_type && type == key_sig_type(key) &&
-                   sig_verifies(key, type, val, vlen, pure, b, hashed, hash_type, r->digest,
-                                r->digest_len)) {
-            r->pure = pure;
-            r->sig_len = vlen < sizeof r->sig ? vlen : sizeof r->sig;
-            memcpy(r->sig, val, r->sig_len);
-            return finish(r, IMG_VERIFY_OK);
-        }
-    }
-    return finish(r, hash_type || key ? IMG_VERIFY_NO_SIGNATURE : IMG_VERIFY_NO_HASH);
+    if (image_tlv_walk_lenient(image_mem_read, &f.mem, &blk, f.end, find_pure, &w.pure,
+                               &stop) != IMAGE_OK)
+        return truncated(r, stop, len);
+    if (image_tlv_walk_lenient(image_mem_read, &f.mem, &blk, f.end, check_tlv, &w, NULL) ==
+        WALK_DONE)
+        return r->result == IMG_VERIFY_OK ? 0 : -1;
+    return finish(r, w.hash_type || key ? IMG_VERIFY_NO_SIGNATURE : IMG_VERIFY_NO_HASH);
 }

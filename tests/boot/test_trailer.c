@@ -268,6 +268,37 @@ static void imgtool_padded_trailers(void **state)
     }
 }
 
+/* A flash part described with write_align 0 (or sector_size 0) is not a
+ * part any code can align to: the layout check refuses it and the trailer
+ * calls return an error without touching flash, instead of dividing by
+ * zero (SIGFPE on the host, silently no trailer writes on a Cortex-M). */
+static void zero_write_align_or_sector_is_refused(void **state)
+{
+    (void)state;
+    for (int field = 0; field < 2; field++) {
+        struct board b;
+        board_init(&b, 4, BOOT_STRATEGY_SWAP_MOVE);
+        if (field == 0)
+            b.fm.dev.write_align = 0;
+        else
+            b.fm.dev.sector_size = 0;
+        struct boot_result res;
+        assert_int_equal(boot_go(&b.cfg, &res), BOOT_EBADARGS);
+        assert_true(board_log_has(&b, "Flash layout not usable"));
+        assert_int_equal(boot_max_image_size(&b.cfg), 0);
+        assert_int_equal(boot_set_pending(&b.slot1, false), FLASH_ERR_GEOMETRY);
+        assert_int_equal(boot_set_confirmed(&b.slot0), FLASH_ERR_GEOMETRY);
+        assert_int_equal(boot_write_image_ok(&b.slot0), FLASH_ERR_GEOMETRY);
+        assert_int_equal(boot_write_swap_size(&b.slot0, 0x1000), FLASH_ERR_GEOMETRY);
+        assert_int_equal(boot_erase_trailer_sectors(&b.slot0, 3), FLASH_ERR_GEOMETRY);
+        assert_int_equal(fa_sector_count(&b.slot0), field ? 0 : BOARD_SLOT_SIZE / BOARD_SECTOR);
+        assert_int_equal(b.fm.stats.progs, 0);
+        assert_int_equal(b.fm.stats.erases, 0);
+        assert_string_equal(boot_errname(FLASH_ERR_GEOMETRY), "FLASH_ERR_GEOMETRY");
+        board_free(&b);
+    }
+}
+
 static void error_names(void **state)
 {
     (void)state;
@@ -280,6 +311,45 @@ static void error_names(void **state)
     }
     assert_string_equal(boot_strerror(FLASH_ERR_POWER), flash_strerror(FLASH_ERR_POWER));
     assert_string_equal(boot_swap_type_name(BOOT_SWAP_TYPE_REVERT), "revert");
+}
+
+/* Flash, bootloader and image codes lie in disjoint ranges (-1..-19,
+ * -20..-39, -40..-59), so one lookup names every code the bootloader
+ * passes up, each with its own name, none with another layer's. */
+static void error_ranges_are_disjoint(void **state)
+{
+    (void)state;
+    static const int boot_codes[] = { BOOT_EFLASH, BOOT_EBADIMAGE, BOOT_EBADVECT,
+                                      BOOT_ENOIMAGE, BOOT_EBADARGS, BOOT_EBADSTATUS };
+    int codes[FLASH_ERR_COUNT + BOOT_ERR_COUNT + IMAGE_ERR_COUNT], n = 0;
+    for (int f = 1; f < FLASH_ERR_COUNT; f++) {
+        assert_true(-f >= -19);
+        assert_string_equal(boot_errname(-f), flash_errname(-f));
+        assert_string_equal(boot_strerror(-f), flash_strerror(-f));
+        codes[n++] = -f;
+    }
+    for (size_t b = 0; b < sizeof boot_codes / sizeof boot_codes[0]; b++) {
+        assert_true(boot_codes[b] <= -20 && boot_codes[b] >= -39);
+        codes[n++] = boot_codes[b];
+    }
+    for (int i = 1; i < IMAGE_ERR_COUNT; i++) {
+        int e = IMAGE_ERR_CODE(i);
+        assert_true(e <= -40 && e >= -59);
+        assert_string_equal(boot_errname(e), image_errname(e));
+        assert_string_equal(boot_strerror(e), image_strerror(e));
+        codes[n++] = e;
+    }
+    for (int i = 0; i < n; i++) {
+        assert_string_not_equal(boot_errname(codes[i]), "BOOT_EUNKNOWN");
+        for (int j = 0; j < i; j++) {
+            assert_int_not_equal(codes[i], codes[j]);
+            assert_string_not_equal(boot_errname(codes[i]), boot_errname(codes[j]));
+        }
+    }
+    assert_string_equal(boot_errname(IMAGE_ERR_HASH), "IMAGE_ERR_HASH");
+    assert_string_equal(boot_errname(FLASH_ERR_POWER), "FLASH_ERR_POWER");
+    assert_string_equal(boot_errname(-19), "BOOT_EUNKNOWN");
+    assert_string_equal(boot_errname(-60), "BOOT_EUNKNOWN");
 }
 
 int main(void)
@@ -295,7 +365,9 @@ int main(void)
         cmocka_unit_test(confirm_rules),
         cmocka_unit_test(decision_table),
         cmocka_unit_test(imgtool_padded_trailers),
+        cmocka_unit_test(zero_write_align_or_sector_is_refused),
         cmocka_unit_test(error_names),
+        cmocka_unit_test(error_ranges_are_disjoint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

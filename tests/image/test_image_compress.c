@@ -29,7 +29,7 @@ static cJSON *the_manifest(void)
 static const cJSON *image_entry(const char *id)
 {
     const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(the_manifest(), "images"))
+    cJSON_ArrayForEach(e, vec_section(the_manifest(), "images"))
         if (strcmp(vec_str(e, "id"), id) == 0)
             return e;
     return NULL;

@@ -87,7 +87,7 @@ static void test_recorded_keys_unwrap(void **state)
     (void)state;
     const cJSON *e;
     int n = 0;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(the_manifest(), "images")) {
+    cJSON_ArrayForEach(e, vec_section(the_manifest(), "images")) {
         const char *enc = vec_str(e, "enc_key");
         const cJSON *dc = cJSON_GetObjectItemCaseSensitive(e, "decrypt_check");
         if (!enc || !dc)

@@ -79,7 +79,15 @@ static void test_bad_files(void **state)
     struct img_key k;
     path_of(p, sizeof p, "missing.pem");
     assert_int_equal(img_key_load(p, NULL, &k, err, sizeof err), IMAGE_ERR_IO);
-    assert_non_null(strstr(err, "cannot open"));
+    assert_non_null(strstr(err, "cannot read "));
+    assert_non_null(strstr(err, "missing.pem: No such file or directory"));
+    /* a read error is an I/O error for every loader, not "no key" */
+    assert_int_equal(img_key_load(dir, NULL, &k, err, sizeof err), IMAGE_ERR_IO);
+    assert_non_null(strstr(err, "Is a directory"));
+    uint8_t der[2048];
+    size_t len;
+    assert_int_equal(image_key_load_public_der(dir, der, sizeof der, &len), IMAGE_ERR_IO);
+    assert_int_equal(image_key_load_private_der(dir, der, sizeof der, &len), IMAGE_ERR_IO);
     path_of(p, sizeof p, "garbage.pem");
     FILE *f = fopen(p, "w");
     assert_non_null(f);
@@ -87,6 +95,45 @@ static void test_bad_files(void **state)
     fclose(f);
     assert_int_equal(img_key_load(p, NULL, &k, err, sizeof err), IMAGE_ERR_BAD_ARG);
     assert_non_null(strstr(err, "not a PEM key"));
+    assert_int_equal(image_key_load_public_der(p, der, sizeof der, &len), IMAGE_ERR_UNSUPPORTED);
+}
+
+/* The fixed-buffer loaders of a board's configuration (keys.h) go through
+ * img_key_load too: the same keys load, the same keys are refused. */
+static void test_board_key_buffers(void **state)
+{
+    (void)state;
+    char p[256], pub[256], locked[256], err[256];
+    struct img_key k;
+    uint8_t der[2048], want[4096];
+    size_t len, want_len;
+    path_of(p, sizeof p, "board-rsa.pem");
+    assert_int_equal(img_key_generate(IMAGE_KEY_RSA2048, p, NULL, err, sizeof err), 0);
+    assert_int_equal(img_key_load(p, NULL, &k, err, sizeof err), 0);
+    assert_int_equal(img_key_private_der(&k, want, sizeof want, &want_len), 0);
+    assert_int_equal(image_key_load_private_der(p, der, sizeof der, &len), 0);
+    assert_int_equal(len, want_len);
+    assert_memory_equal(der, want, len);
+    assert_int_equal(der[0], 0x30); /* PKCS#1 RSAPrivateKey: version 0 first */
+    assert_int_equal(image_key_load_private_der(p, der, 64, &len), IMAGE_ERR_BAD_ARG);
+    assert_int_equal(image_key_load_public_der(p, der, 64, &len), IMAGE_ERR_BAD_ARG);
+
+    /* a public key has no private DER */
+    path_of(pub, sizeof pub, "board-rsa.pub.pem");
+    FILE *f = fopen(pub, "w");
+    assert_non_null(f);
+    assert_int_equal(img_key_write_public(&k, IMG_EXPORT_PEM, f), 0);
+    fclose(f);
+    img_key_free(&k);
+    assert_int_equal(image_key_load_public_der(pub, der, sizeof der, &len), 0);
+    assert_int_equal(image_key_load_private_der(pub, der, sizeof der, &len),
+                     IMAGE_ERR_UNSUPPORTED);
+
+    /* a board has nobody to ask for a password */
+    path_of(locked, sizeof locked, "board-locked.pem");
+    assert_int_equal(img_key_generate(IMAGE_KEY_X25519, locked, "pw", err, sizeof err), 0);
+    assert_int_equal(image_key_load_private_der(locked, der, sizeof der, &len),
+                     IMAGE_ERR_UNSUPPORTED);
 }
 
 static int setup(void **state)
@@ -109,6 +156,7 @@ int main(void)
         cmocka_unit_test(test_generate_and_load_every_kind),
         cmocka_unit_test(test_password_protected),
         cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_board_key_buffers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

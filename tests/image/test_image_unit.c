@@ -7,12 +7,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "image/dumpinfo.h"
 #include "image/image.h"
 #include "image/image_crypto.h"
+#include "image/verify.h"
 
 static uint8_t img[4096];
 static size_t img_len;
@@ -177,14 +180,109 @@ static void test_version(void **state)
 static void test_error_tables(void **state)
 {
     (void)state;
-    for (int e = 0; e > -IMAGE_ERR_COUNT; e--) {
+    for (int i = 0; i < IMAGE_ERR_COUNT; i++) {
+        int e = IMAGE_ERR_CODE(i);
         assert_non_null(image_errname(e));
         assert_non_null(image_strerror(e));
         assert_string_not_equal(image_errname(e), "IMAGE_ERR_UNKNOWN");
+        /* the image layer's own range (image.h) */
+        assert_true(e == 0 || (e <= -41 && e >= -59));
     }
+    assert_int_equal(IMAGE_ERR_CODE(IMAGE_ERR_COUNT - 1), IMAGE_ERR_TLV_UNPROTECTED);
     assert_string_equal(image_errname(IMAGE_ERR_HASH), "IMAGE_ERR_HASH");
-    assert_string_equal(image_errname(-IMAGE_ERR_COUNT), "IMAGE_ERR_UNKNOWN");
+    assert_string_equal(image_errname(IMAGE_ERR_CODE(IMAGE_ERR_COUNT)), "IMAGE_ERR_UNKNOWN");
+    assert_string_equal(image_errname(IMAGE_ERR_BASE), "IMAGE_ERR_UNKNOWN");
+    assert_string_equal(image_errname(-9), "IMAGE_ERR_UNKNOWN"); /* a flash code */
     assert_string_equal(image_errname(5), "IMAGE_ERR_UNKNOWN");
+}
+
+struct tlv_seen {
+    int n;
+    uint16_t type[8], len[8];
+    uint32_t off[8];
+};
+
+static int note_tlv(void *arg, bool prot, uint16_t type, uint32_t off, uint16_t len)
+{
+    struct tlv_seen *s = arg;
+    (void)prot;
+    if (s->n < 8) {
+        s->type[s->n] = type;
+        s->len[s->n] = len;
+        s->off[s->n] = off;
+        s->n++;
+    }
+    return 0;
+}
+
+/* The one walker, both ways: on a whole image the lenient walk (imgtool
+ * verify and dumpinfo) sees exactly what the strict one (the device)
+ * sees; on a cut file it still shows the entries whose headers are there,
+ * and verify and dumpinfo name the same missing header. */
+static void test_lenient_and_strict_walks_agree(void **state)
+{
+    (void)state;
+    uint8_t keyhash[36] = { 0x01, 0, 32, 0 };
+    memset(keyhash + 4, 0x3c, 32);
+    build(NULL, 0, keyhash, sizeof keyhash);
+    struct image_mem m = { img, img_len };
+    struct image_info info;
+    struct image_header h;
+    image_header_decode(img, &h);
+    assert_int_equal(h.magic, IMAGE_MAGIC);
+    assert_int_equal(h.hdr_size, 32);
+    assert_int_equal(h.img_size, 64);
+    assert_int_equal(h.ver.revision, 3);
+    assert_int_equal(h.ver.build, 4);
+    assert_int_equal(image_read_info(image_mem_read, &m, (uint32_t)img_len, &info), 0);
+    struct tlv_seen strict = { 0 }, lenient = { 0 };
+    assert_int_equal(image_tlv_foreach(image_mem_read, &m, &info, note_tlv, &strict), 0);
+    struct image_tlv_block blk = { info.tlv_off, (uint16_t)(info.total_size - info.tlv_off),
+                                   false };
+    uint32_t stop = 0;
+    assert_int_equal(image_tlv_walk_lenient(image_mem_read, &m, &blk, (uint32_t)img_len,
+                                            note_tlv, &lenient, &stop), 0);
+    assert_int_equal(strict.n, 2);
+    assert_int_equal(lenient.n, 2);
+    assert_memory_equal(strict.type, lenient.type, sizeof strict.type);
+    assert_memory_equal(strict.len, lenient.len, sizeof strict.len);
+    assert_memory_equal(strict.off, lenient.off, sizeof strict.off);
+    assert_int_equal(lenient.type[1], IMAGE_TLV_KEYHASH);
+
+    /* the KEYHASH value cut by the end of the file: only the lenient walk
+     * goes on, and reports the length the entry declares */
+    size_t cut = img_len - 10;
+    m.len = cut;
+    assert_int_equal(image_read_info(image_mem_read, &m, (uint32_t)cut, &info),
+                     IMAGE_ERR_TLV_TRUNCATED);
+    lenient.n = 0;
+    assert_int_equal(image_tlv_walk_lenient(image_mem_read, &m, &blk, (uint32_t)cut, note_tlv,
+                                            &lenient, &stop), 0);
+    assert_int_equal(lenient.n, 2);
+    assert_int_equal(lenient.len[1], 32);
+
+    /* the KEYHASH header itself cut: the walk stops there, and both host
+     * tools name that offset */
+    uint32_t keyhash_hdr = lenient.off[1] - 4;
+    cut = keyhash_hdr + 2;
+    m.len = cut;
+    lenient.n = 0;
+    assert_int_equal(image_tlv_walk_lenient(image_mem_read, &m, &blk, (uint32_t)cut, note_tlv,
+                                            &lenient, &stop), IMAGE_ERR_TLV_TRUNCATED);
+    assert_int_equal(stop, keyhash_hdr);
+    assert_int_equal(lenient.n, 1);
+    char where[32], err[256];
+    snprintf(where, sizeof where, "offset 0x%x ", keyhash_hdr);
+    struct img_verify_report rep;
+    assert_int_not_equal(img_verify_buffer(img, cut, NULL, &rep), 0);
+    assert_int_equal(rep.result, IMG_VERIFY_TRUNCATED);
+    assert_non_null(strstr(rep.detail, where));
+    FILE *sink = fopen("/dev/null", "w");
+    assert_non_null(sink);
+    assert_int_equal(img_dumpinfo(img, cut, "cut.bin", IMG_DUMP_JSON, sink, err, sizeof err),
+                     IMAGE_ERR_TLV_TRUNCATED);
+    fclose(sink);
+    assert_non_null(strstr(err, where));
 }
 
 int main(void)
@@ -197,6 +295,7 @@ int main(void)
         cmocka_unit_test(test_mem_read_bounds),
         cmocka_unit_test(test_version),
         cmocka_unit_test(test_error_tables),
+        cmocka_unit_test(test_lenient_and_strict_walks_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

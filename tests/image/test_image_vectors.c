@@ -22,9 +22,9 @@
 
 static cJSON *manifest;
 
-static cJSON *section(const char *name)
+static const cJSON *section(const char *name)
 {
-    return cJSON_GetObjectItemCaseSensitive(manifest, name);
+    return vec_section(manifest, name);
 }
 
 static void test_keys_match_getpub_raw(void **state)

@@ -55,7 +55,21 @@ cJSON *vec_manifest(void)
     }
     cJSON *m = cJSON_Parse(text);
     free(text);
+    if (!m) {
+        fprintf(stderr, "%s is not valid JSON\n", path);
+        exit(1);
+    }
     return m;
+}
+
+const cJSON *vec_section(const cJSON *manifest, const char *name)
+{
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(manifest, name);
+    if (!cJSON_IsArray(s) || cJSON_GetArraySize(s) == 0) {
+        fprintf(stderr, "%s/manifest.json has no \"%s\" vectors\n", vec_dir(), name);
+        exit(1);
+    }
+    return s;
 }
 
 int vec_key_der(const char *id, uint8_t *der, size_t cap, size_t *len)

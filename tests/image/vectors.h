@@ -10,8 +10,13 @@
 
 #include <cjson/cJSON.h>
 
-/* Exits 77 (skipped) when SHARED_DIR or the vectors are absent. */
+/* Exits 77 (skipped) when SHARED_DIR or the vectors are absent, and 1
+ * when the manifest is not valid JSON: a broken vector set must fail, not
+ * pass on nothing. */
 cJSON *vec_manifest(void);
+/* The manifest's array `name`; exits 1 naming it when it is missing or
+ * empty, so that no check can pass over zero vectors. */
+const cJSON *vec_section(const cJSON *manifest, const char *name);
 const char *vec_dir(void);
 /* Reads dir/rel into a fresh buffer (NULL when missing). .hex files are
  * decoded to their binary span, holes filled with 0xff. */

@@ -7,19 +7,7 @@ IMGTOOL="$BIN_DIR/imgtool"
 T=$(mktemp -d "${BUILD_DIR:-/tmp}/imgtool-bad.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 fails=0
-
-# expect RC PATTERN -- command...: exit code and a message matching PATTERN
-expect() {
-    local want_rc=$1 pattern=$2
-    shift 3
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    if [ "$rc" -ne "$want_rc" ] || ! grep -qiE -- "$pattern" "$T/out" "$T/err"; then
-        echo "FAIL: $* -> exit $rc (want $want_rc, message /$pattern/)"
-        sed 's/^/    /' "$T/out" "$T/err" | head -5
-        fails=$((fails + 1))
-    fi
-}
+source "$SRC_DIR/tests/lib/expect.sh"
 
 head -c 4096 /dev/urandom >"$T/payload.bin"
 "$IMGTOOL" keygen -k "$T/ed.pem" -t ed25519 || exit 1
@@ -37,7 +25,8 @@ expect 2 "Invalid version" -- "$IMGTOOL" sign -H 0x200 --pad-header -S 0x10000 -
 expect 2 "Minimum value for -H" -- "$IMGTOOL" sign -H 8 --pad-header -S 0x10000 -v 1 "$T/payload.bin" "$T/o.bin"
 expect 2 "16 bits" -- "$IMGTOOL" sign -H 0x10000 --pad-header -S 0x100000 -v 1 "$T/payload.bin" "$T/o.bin"
 expect 2 "not a valid integer" -- "$IMGTOOL" "${SIGN[@]}" --align banana "$T/payload.bin" "$T/o.bin"
-expect 2 "cannot open key file" -- "$IMGTOOL" "${SIGN[@]}" -k "$T/missing.pem" "$T/payload.bin" "$T/o.bin"
+expect 2 "cannot read $T/missing.pem: No such file or directory" -- "$IMGTOOL" "${SIGN[@]}" -k "$T/missing.pem" "$T/payload.bin" "$T/o.bin"
+expect 2 "cannot read $T: Is a directory" -- "$IMGTOOL" "${SIGN[@]}" -k "$T" "$T/payload.bin" "$T/o.bin"
 expect 2 "X25519 key cannot sign" -- "$IMGTOOL" "${SIGN[@]}" -k "$T/x.pem" "$T/payload.bin" "$T/o.bin"
 expect 2 "is not one of rsa-2048" -- "$IMGTOOL" keygen -k "$T/k.pem" -t dsa-1024
 expect 2 "exceeds the slot size 0x1000" -- "$IMGTOOL" sign -H 0x200 --pad-header -S 0x1000 -v 1 "$T/payload.bin" "$T/o.bin"
@@ -79,13 +68,16 @@ expect 1 "badsum.hex" -- "$IMGTOOL" "${SIGN[@]}" "$T/badsum.hex" "$T/o.bin"
 printf 'hello\n' >"$T/nothex.hex"
 expect 1 "nothex.hex" -- "$IMGTOOL" "${SIGN[@]}" "$T/nothex.hex" "$T/o.bin"
 expect 1 "cannot read" -- "$IMGTOOL" "${SIGN[@]}" "$T/nothing-here.bin" "$T/o.bin"
+# a read error is an error, not a shorter (here: empty) firmware
+mkdir "$T/adir"
+expect 1 "cannot read $T/adir: Is a directory" -- "$IMGTOOL" "${SIGN[@]}" "$T/adir" "$T/o.bin"
+expect 1 "cannot read $T/adir: Is a directory" -- "$IMGTOOL" verify "$T/adir"
+expect 1 "cannot read $T/adir: Is a directory" -- "$IMGTOOL" dumpinfo "$T/adir"
+expect 2 "cannot read $T/adir: Is a directory" -- "$IMGTOOL" "${SIGN[@]}" --custom-tlv-file 0xa0 "$T/adir" "$T/payload.bin" "$T/o.bin"
+[ -e "$T/o.bin" ] && { echo "FAIL: a sign that could not read its input left $T/o.bin"; fails=$((fails + 1)); }
 expect 1 "cannot write" -- "$IMGTOOL" "${SIGN[@]}" "$T/payload.bin" "$T/no/such/dir/o.bin"
 
 # still working after all that: the good image verifies
 expect 0 "correctly validated" -- "$IMGTOOL" verify -k "$T/ed.pub.pem" "$T/good.bin"
 
-if [ "$fails" -ne 0 ]; then
-    echo "$fails bad-input case(s) failed"
-    exit 1
-fi
-echo "bad input: all cases refused cleanly"
+expect_done "bad input: all cases refused cleanly"

@@ -38,7 +38,7 @@ static char line[8192];
 
 static const cJSON *section(const char *name)
 {
-    return cJSON_GetObjectItemCaseSensitive(manifest, name);
+    return vec_section(manifest, name);
 }
 
 static bool is_true(const cJSON *obj, const char *name)
@@ -120,6 +120,8 @@ static void fail_add(struct fails *f, const char *id, const char *why)
 
 static void fails_check(struct fails *f, const char *what)
 {
+    if (f->total == 0)
+        fail_msg("%s: no vectors were checked (%s/manifest.json)", what, vec_dir());
     if (f->n)
         fprintf(stderr, "%s: %d of %d failed\n%s", what, f->n, f->total, f->ids);
     else

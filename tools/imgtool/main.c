@@ -3,20 +3,21 @@
  * parsing and printing only; images, keys and formats live in src/image.
  * Exit codes: 0 success, 1 failure (bad image, I/O), 2 usage error.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "image/dumpinfo.h"
+#include "image/file.h"
 #include "image/ihex.h"
 #include "image/image.h"
 #include "image/keyfile.h"
 #include "image/sign.h"
 #include "image/verify.h"
 #include "opts.h"
+#include "smp/serial.h" /* base64 */
 
 #define EXIT_USAGE 2
 #define IMGTOOL_VERSION "2.4.0"
@@ -81,43 +82,22 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0, got;
-    uint8_t *buf = malloc(cap);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            uint8_t *nb = realloc(buf, cap *= 2);
-            if (!nb)
-                free(buf);
-            buf = nb;
-        }
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 /* A .bin or .hex image file as bytes; *base is the first HEX address. */
 static int load_image_file(const char *path, uint8_t **data, size_t *len, uint32_t *base,
                            bool allow_gaps)
 {
     size_t n;
-    uint8_t *raw = read_file(path, &n);
+    uint8_t *raw;
+    char err[512];
     *base = 0;
-    if (!raw)
-        return failure("cannot read %s", path);
+    if (img_read_file(path, &raw, &n, err, sizeof err))
+        return failure("%s", err);
     if (!ends_with(path, ".hex")) {
         *data = raw;
         *len = n;
         return 0;
     }
     struct ihex h;
-    char err[256];
     int rc = ihex_read((const char *)raw, n, 0xff, &h, err, sizeof err);
     free(raw);
     if (rc) {
@@ -617,9 +597,8 @@ static int sign_tlvs(const struct cmd *c, struct opt_result *r, struct sign_inpu
             uint8_t *data = NULL;
             size_t len = 0;
             if (f == 1) {
-                data = read_file(s->val[i][1], &len);
-                if (!data)
-                    return usage("cannot read custom TLV file %s%s", s->val[i][1], "");
+                if (img_read_file(s->val[i][1], &data, &len, err, sizeof err))
+                    return usage("custom TLV file: %s%s", err, "");
             } else if (img_parse_custom_value(s->val[i][1], &data, &len, err, sizeof err)) {
                 return usage("%s%s", err, "");
             }
@@ -632,6 +611,27 @@ static int sign_tlvs(const struct cmd *c, struct opt_result *r, struct sign_inpu
             o->ncustom++;
         }
     }
+    return 0;
+}
+
+/* --fix-sig: a base64 signature made elsewhere. Whitespace anywhere (the
+ * line breaks of `base64`) is dropped, as imgtool's b64decode drops it. */
+static int read_fixed_sig(const char *path, struct sign_inputs *in)
+{
+    uint8_t *text;
+    size_t n, m = 0;
+    char err[512];
+    if (img_read_file(path, &text, &n, err, sizeof err))
+        return usage("--fix-sig file: %s%s", err, "");
+    for (size_t i = 0; i < n; i++)
+        if (!isspace(text[i]))
+            text[m++] = text[i];
+    int len = base64_decode((const char *)text, m, in->fixed_sig, sizeof in->fixed_sig);
+    free(text);
+    if (len <= 0)
+        return usage("--fix-sig file %s is not base64%s", path, "");
+    in->o.fixed_sig = in->fixed_sig;
+    in->o.fixed_sig_len = (size_t)len;
     return 0;
 }
 
@@ -650,24 +650,7 @@ static int sign_keys(const struct cmd *c, struct opt_result *r, struct sign_inpu
         return rc;
     in->has_fixpub = fp != NULL;
     in->o.fixed_sig_pubkey = fp ? &in->fixpub : NULL;
-    if (fs) {
-        size_t n;
-        uint8_t *b64 = read_file(fs, &n);
-        if (!b64)
-            return usage("cannot read --fix-sig file %s%s", fs, "");
-        while (n && (b64[n - 1] == '\n' || b64[n - 1] == '\r' || b64[n - 1] == ' '))
-            n--;
-        /* EVP_DecodeBlock counts '=' padding as zero bytes: take them off */
-        int pad = (n >= 1 && b64[n - 1] == '=') + (n >= 2 && b64[n - 2] == '=');
-        int len = n <= 1300 ? EVP_DecodeBlock(in->fixed_sig, b64, (int)n) : -1;
-        free(b64);
-        if (len < pad)
-            return usage("--fix-sig file %s is not base64%s", fs, "");
-        len -= pad;
-        in->o.fixed_sig = in->fixed_sig;
-        in->o.fixed_sig_len = (size_t)len;
-    }
-    return 0;
+    return fs ? read_fixed_sig(fs, in) : 0;
 }
 
 static void sign_inputs_free(struct sign_inputs *in)
@@ -726,14 +709,16 @@ static int write_output(const char *path, const struct img_sign_opts *o, const s
 
 static int write_sig_out(const char *path, const struct img_signed *s)
 {
-    unsigned char b64[1400];
+    char b64[1400];
     if (!s->sig_len)
         return failure("--sig-out: no signature was made (no -k key)%s", "");
-    int n = EVP_EncodeBlock(b64, s->sig, (int)s->sig_len);
+    size_t n = base64_encode(s->sig, s->sig_len, b64, sizeof b64);
+    if (n == 0)
+        return failure("--sig-out: the signature is too long to encode%s", "");
     FILE *f = fopen(path, "w");
     if (!f)
         return failure("cannot write %s", path);
-    fwrite(b64, 1, (size_t)n, f);
+    fwrite(b64, 1, n, f);
     return close_out(f, path);
 }
 

@@ -1,0 +1,23 @@
+/*
+ * Whole files into memory, host side: the one reader of imgtool and of the
+ * host image code (key files included). A read that fails part-way (EIO,
+ * EISDIR, a device that goes away) is an error, never a shorter file: a
+ * truncated firmware must not be signed, a truncated key not parsed.
+ */
+#ifndef IMAGE_FILE_H
+#define IMAGE_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Reads f to its end into a malloc'd buffer with a NUL after the last
+ * byte (text files can be used as strings). 0, or IMAGE_ERR_IO with
+ * "cannot read NAME: REASON" in err and nothing returned. name is only
+ * for the message. */
+int img_read_stream(FILE *f, const char *name, uint8_t **data, size_t *len, char *err,
+                    size_t errcap);
+/* The same for the file at path (opened "rb" and closed again). */
+int img_read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errcap);
+
+#endif
