@@ -4,11 +4,14 @@
  * buffer grows until EOF, and EOF is only trusted when ferror is clear.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "image/file.h"
+#include "image/ihex.h"
 #include "image/image.h"
 
 #define FIRST_CAP (64u * 1024u)
@@ -72,5 +75,48 @@ int img_read_file(const char *path, uint8_t **data, size_t *len, char *err, size
     }
     int rc = img_read_stream(f, path, data, len, err, errcap);
     fclose(f);
+    return rc;
+}
+
+/* Intel HEX text: optional blank space, then a ':' record. */
+static bool looks_like_hex(const uint8_t *d, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n'))
+        i++;
+    return i < n && d[i] == ':';
+}
+
+/* A signed image in HEX form (imgtool writes one at the slot's address,
+ * maybe padded to the slot with a trailer): the image is the bytes from
+ * the lowest address, as long as its own header and TLVs say. */
+static int image_from_hex(const char *path, uint8_t **data, size_t *len, char *err, size_t errcap)
+{
+    struct ihex h;
+    char why[200];
+    int rc = ihex_read((const char *)*data, *len, 0xff, &h, why, sizeof why);
+
+    free(*data);
+    *data = NULL;
+    *len = 0;
+    if (rc) {
+        snprintf(err, errcap, "%s: %s", path, why);
+        return IMAGE_ERR_BAD_ARG;
+    }
+    struct image_mem mem = { h.data, h.len };
+    struct image_info info;
+    if (h.len <= UINT32_MAX &&
+        image_read_info(image_mem_read, &mem, (uint32_t)h.len, &info) == IMAGE_OK)
+        h.len = info.total_size; /* the size is the image's, not the HEX text's */
+    *data = h.data;
+    *len = h.len;
+    return IMAGE_OK;
+}
+
+int img_load_image(const char *path, uint8_t **data, size_t *len, char *err, size_t errcap)
+{
+    int rc = img_read_file(path, data, len, err, errcap);
+    if (rc == IMAGE_OK && looks_like_hex(*data, *len))
+        rc = image_from_hex(path, data, len, err, errcap);
     return rc;
 }

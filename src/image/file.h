@@ -20,4 +20,12 @@ int img_read_stream(FILE *f, const char *name, uint8_t **data, size_t *len, char
 /* The same for the file at path (opened "rb" and closed again). */
 int img_read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errcap);
 
+/* A signed image to send or program: the file as it is, or, when it is
+ * Intel HEX, the bytes from its lowest address cut to the length the
+ * image's own header and TLVs give (a HEX image padded to its slot, a
+ * trailer record included, yields just the image). Whether the bytes are
+ * a valid image is for the caller to check. 0, IMAGE_ERR_IO or
+ * IMAGE_ERR_BAD_ARG (malformed HEX), with the reason in err. */
+int img_load_image(const char *path, uint8_t **data, size_t *len, char *err, size_t errcap);
+
 #endif

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "image/file.h"
 #include "image/keys.h"
 #include "sim/fsroot.h"
 #include "sim/sim.h"
@@ -348,40 +349,6 @@ void sim_board_button(struct sim_board *b, int button, bool pressed)
                   sim_led_mode_name(b->error_led));
 }
 
-static int read_file(const char *path, uint8_t **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return SIM_ENOENT;
-    uint8_t *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 65536;
-            uint8_t *p = cap > (64u << 20) ? NULL : realloc(buf, cap);
-            if (!p) {
-                free(buf);
-                fclose(f);
-                return SIM_ETOOBIG;
-            }
-            buf = p;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(buf);
-        return SIM_EIO;
-    }
-    *out = buf;
-    *len = n;
-    return SIM_OK;
-}
-
 /* Erase the whole slot, then program the file padded to the write unit. */
 static int program_slot(const struct flash_area *fa, const uint8_t *img, size_t len)
 {
@@ -405,9 +372,13 @@ int sim_board_provision(struct sim_board *b, const char *image_path)
 {
     uint8_t *img;
     size_t len;
-    int rc = read_file(image_path, &img, &len);
-    if (rc)
-        return rc;
+    char err[300];
+    /* a signed image, or its Intel HEX form (what a factory programmer takes) */
+    int rc = img_load_image(image_path, &img, &len, err, sizeof err);
+    if (rc == IMAGE_ERR_BAD_ARG)
+        return SIM_EIMAGE; /* malformed HEX */
+    if (rc != IMAGE_OK)
+        return access(image_path, R_OK) == 0 ? SIM_EIO : SIM_ENOENT;
     const struct flash_area *slot0 = &b->areas[FA_ID_SLOT0];
     struct image_mem mem = { img, len };
     struct image_info info;

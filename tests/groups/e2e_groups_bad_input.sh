@@ -40,7 +40,7 @@ fails 1 '^Error: 3 \(FS FILE_NOT_FOUND\)' fs download /lfs/nope.bin "$E2E_TMP/no
 echo precious >"$E2E_TMP/precious.txt"
 fails 1 'FILE_NOT_FOUND' fs download /lfs/nope.bin "$E2E_TMP/precious.txt"
 [ "$(cat "$E2E_TMP/precious.txt")" = precious ] || e2e_fail "a failed download destroyed a local file"
-fails 1 "cannot open $E2E_TMP/missing.bin" fs upload "$E2E_TMP/missing.bin" /lfs/x.bin
+fails 1 "cannot read $E2E_TMP/missing.bin: No such file or directory" fs upload "$E2E_TMP/missing.bin" /lfs/x.bin
 fails 1 '^Error: [0-9]+ \(FS ' fs hash /lfs/keep.bin md5
 has 'CHECKSUM_HASH_NOT_FOUND'
 fails 1 'FILE_IS_DIRECTORY' fs stat /lfs

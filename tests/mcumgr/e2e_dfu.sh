@@ -46,6 +46,16 @@ grep -q '^verify    runs 1.2.0$' <<<"$LAST_OUT" || fail "v3 never ran: $LAST_OUT
 grep -q '^decide    reverted: 1.1.0 runs again$' <<<"$LAST_OUT" || fail "no revert line: $LAST_OUT"
 e2e_assert_eq 1.1.0 "$(running)" "after a revert"
 
+# ---- Intel HEX, sized by the image (a slot-padded HEX with its trailer record) ----
+e2e_signed_image 1.2.0 "$WORK/v3.hex" 40000 "$KEY" --pad
+size3=$(stat -c %s "$WORK/v3.bin")
+expect_out Done mm image upload "$WORK/v3.hex"
+cmp "$WORK/v3.bin" <(flash_bytes $SLOT1 "$size3") || fail "the HEX upload differs from the binary image"
+expect_out '^Updated: 1.1.0 -> 1.1.0$' mm dfu --revert "$WORK/v3.hex"
+grep -q '^verify    runs 1.2.0$' <<<"$LAST_OUT" || fail "the HEX image never ran: $LAST_OUT"
+printf ':020000040000FA\n:10000000zz\n' >"$WORK/bad.hex"
+expect_fail 'bad.hex' mm image upload "$WORK/bad.hex"
+
 # ---- trial (the default): v3 runs unconfirmed; the next update waits for it ----
 OUT=$(mm --json dfu "$WORK/v3.bin") || fail "trial dfu: $OUT"
 python3 - "$OUT" "$(hash_of "$WORK/v3.bin")" <<'PY' || fail "json stream: $OUT"
@@ -72,4 +82,10 @@ assert (trial["version_before"], trial["version_after"]) == ("1.1.0", "1.2.0"), 
 assert trial["hash_after"] == sys.argv[1] == trial["image_hash"], trial
 ' "$(hash_of "$WORK/v3.bin")" || fail "audit record of the trial run"
 stop_board
+
+# ---- the factory programmer takes the HEX form too ----
+SIM_DIR=
+provision_board "$WORK/v3.hex"
+e2e_assert_eq "$(hash_of "$WORK/v3.bin")" "$(sim_boot_once hash)" \
+    "a board provisioned from HEX boots the image"
 e2e_log "dfu: ok"

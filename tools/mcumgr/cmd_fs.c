@@ -11,6 +11,7 @@
 
 #include "client/mgmt.h"
 #include "commands.h"
+#include "image/file.h"
 #include "progress.h"
 
 /* Device files are small (logs, calibration); anything this big is a
@@ -35,34 +36,6 @@ static const struct cli_opt hash_opts[] = {
     { "len", 0, "bytes", "length of the region (default: to the end of the file)" },
     { NULL, 0, NULL, NULL },
 };
-
-static uint8_t *read_local(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    long n = -1;
-
-    if (!f) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (fseek(f, 0, SEEK_END) == 0)
-        n = ftell(f);
-    if (n < 0 || fseek(f, 0, SEEK_SET) != 0)
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-    else if (n > FS_LOCAL_MAX)
-        snprintf(err, errlen, "%s: the file is too large (%ld bytes)", path, n);
-    else if (!(buf = malloc(n ? (size_t)n : 1)))
-        snprintf(err, errlen, "out of memory");
-    else if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        snprintf(err, errlen, "cannot read %s", path);
-        free(buf);
-        buf = NULL;
-    } else
-        *len = (size_t)n;
-    fclose(f);
-    return buf;
-}
 
 static void json_transfer(struct cli_ctx *cx, const char *local, const char *remote,
                           const struct client_fs_stats *st)
@@ -98,9 +71,12 @@ static int fs_upload(struct cli_ctx *cx, int argc, char **argv)
         o.chunk_size = (size_t)cs;
     }
     o.resume = !cli_opt_set(cx, "no-resume");
-    data = read_local(argv[0], &len, err, sizeof err);
-    if (!data)
+    if (img_read_file(argv[0], &data, &len, err, sizeof err) != 0)
         return out_fail(cx, "%s", err);
+    if (len > (size_t)FS_LOCAL_MAX) {
+        free(data);
+        return out_fail(cx, "%s: the file is too large (%zu bytes)", argv[0], len);
+    }
     progress_init(&pg);
     if (!cx->json) {
         o.progress = progress_update;

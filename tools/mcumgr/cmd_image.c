@@ -8,11 +8,13 @@
 #include <openssl/evp.h>
 
 #include "commands.h"
+#include "image/file.h"
 #include "progress.h"
 
 /* The largest image number we believe in. Values above it are almost
  * certainly a chunk size typed as -n (the user's guide says so wrongly). */
 #define MAX_IMAGE_NUMBER 15
+#define MAX_IMAGE_FILE (64u << 20) /* larger than any slot: a mistake */
 
 int cli_parse_hex(const char *hex, uint8_t *out, size_t cap, size_t *len)
 {
@@ -180,33 +182,6 @@ static const struct cli_opt upload_opts[] = {
     { NULL, 0, NULL, NULL },
 };
 
-static uint8_t *read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    long n;
-
-    if (!f) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-        if (n == 0 || n > 64L * 1024 * 1024)
-            snprintf(err, errlen, "%s: %s", path, n == 0 ? "the file is empty" : "the file is too large for any slot");
-        else if (!(buf = malloc((size_t)n)))
-            snprintf(err, errlen, "%s: not enough memory for %ld bytes", path, n);
-        else if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-            free(buf);
-            buf = NULL;
-            snprintf(err, errlen, "cannot read %s", path);
-        } else
-            *len = (size_t)n;
-    } else
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-    fclose(f);
-    return buf;
-}
-
 static int upload_options(struct cli_ctx *cx, struct client_upload_opts *o)
 {
     const char *v;
@@ -289,9 +264,15 @@ int cli_load_image(struct cli_ctx *cx, const char *path, uint8_t **data, size_t 
 {
     char err[512];
 
-    *data = read_file(path, len, err, sizeof err);
-    if (!*data)
+    /* a file (or Intel HEX: sized by the image, not the text) */
+    if (img_load_image(path, data, len, err, sizeof err) != 0)
         return out_fail(cx, "%s", err);
+    if (*len == 0 || *len > MAX_IMAGE_FILE) {
+        free(*data);
+        *data = NULL;
+        return out_fail(cx, "%s: %s", path, *len ? "the file is too large for any slot"
+                                                 : "the file is empty");
+    }
     int rc = cli_opt_set(cx, "no-check") ? 0 : client_image_check_file(*data, *len);
     if (rc == 0)
         return EXIT_OK;
