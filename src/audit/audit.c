@@ -127,19 +127,31 @@ static const char schema[] =
     "INSERT OR IGNORE INTO meta VALUES ('count', '0');"
     "INSERT OR IGNORE INTO meta VALUES ('head', '');";
 
-struct audit_db *audit_open(const char *path, char *err, size_t errlen)
+/* The folder of path exists (a trail is never started in a mistyped place). */
+static int folder_exists(const char *path)
+{
+    char tmp[1024];
+    struct stat st;
+    if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
+        return 0;
+    char *slash = strrchr(tmp, '/');
+    if (!slash)
+        return 1; /* the current folder */
+    if (slash == tmp)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    return stat(tmp, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static struct audit_db *open_sql(const char *path, int flags, char *err, size_t errlen)
 {
     struct audit_db *db = calloc(1, sizeof *db);
     if (!db) {
         seterr(err, errlen, "out of memory");
         return NULL;
     }
-    if (mkdirs(path) != 0) {
-        seterr(err, errlen, "cannot create the folder of %s: %s", path, strerror(errno));
-        free(db);
-        return NULL;
-    }
-    if (sqlite3_open(path, &db->sql) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &db->sql, flags, NULL) != SQLITE_OK) {
         seterr(err, errlen, "cannot open audit database %s: %s", path, sqlite3_errmsg(db->sql));
         sqlite3_close(db->sql);
         free(db);
@@ -147,11 +159,57 @@ struct audit_db *audit_open(const char *path, char *err, size_t errlen)
     }
     /* several tools may append at once (a script and a CLI call) */
     sqlite3_busy_timeout(db->sql, 5000);
-    if (exec(db, schema, err, errlen) != 0) {
+    return db;
+}
+
+/* Whether this process may append: a write transaction begun and undone.
+ * A read-only file or folder, or a full disk, shows here, before the
+ * command whose record it would be has done anything. */
+static int check_writable(struct audit_db *db, const char *path, char *err, size_t errlen)
+{
+    char why[256];
+    if (exec(db, "BEGIN IMMEDIATE; ROLLBACK;", why, sizeof why) != 0) {
+        seterr(err, errlen, "the audit trail %s cannot be written (%s)", path, why);
+        return -1;
+    }
+    return 0;
+}
+
+struct audit_db *audit_open_as(const char *path, enum audit_access how, char *err, size_t errlen)
+{
+    struct audit_db *db;
+    struct stat st;
+
+    if (how == AUDIT_READ_ONLY) {
+        if (stat(path, &st) != 0) {
+            seterr(err, errlen, "no audit trail at %s (nothing recorded there yet; see --audit-db)",
+                   path);
+            return NULL;
+        }
+        /* read-only: never a journal, a schema or a lock file beside it */
+        return open_sql(path, SQLITE_OPEN_READONLY, err, errlen);
+    }
+    if (!folder_exists(path)) {
+        seterr(err, errlen, "the folder of the audit trail %s does not exist (a mistyped "
+                            "--audit-db?)", path);
+        return NULL;
+    }
+    db = open_sql(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err, errlen);
+    if (db && (exec(db, schema, err, errlen) != 0 || check_writable(db, path, err, errlen) != 0)) {
         audit_close(db);
         return NULL;
     }
     return db;
+}
+
+struct audit_db *audit_open(const char *path, char *err, size_t errlen)
+{
+    return audit_open_as(path, AUDIT_APPEND, err, errlen);
+}
+
+int audit_make_default_folder(const char *path)
+{
+    return mkdirs(path);
 }
 
 void audit_close(struct audit_db *db)
@@ -275,14 +333,24 @@ static void read_row(sqlite3_stmt *st, struct audit_record *rec)
 
 int audit_foreach(struct audit_db *db, int limit, audit_fn fn, void *arg)
 {
+    return audit_foreach_device(db, NULL, limit, fn, arg);
+}
+
+int audit_foreach_device(struct audit_db *db, const char *device, int limit, audit_fn fn,
+                         void *arg)
+{
     sqlite3_stmt *st;
+    /* a NULL device matches every record: one statement serves both */
     const char *sql = limit > 0
-        ? "SELECT * FROM (" SELECT_ALL " ORDER BY id DESC LIMIT ?) ORDER BY id"
-        : SELECT_ALL " ORDER BY id";
+        ? "SELECT * FROM (" SELECT_ALL " WHERE (?1 IS NULL OR instr(device, ?1) > 0)"
+          " ORDER BY id DESC LIMIT ?2) ORDER BY id"
+        : SELECT_ALL " WHERE (?1 IS NULL OR instr(device, ?1) > 0) ORDER BY id";
     if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK)
         return -1;
+    if (device)
+        sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
     if (limit > 0)
-        sqlite3_bind_int(st, 1, limit);
+        sqlite3_bind_int(st, 2, limit);
     struct audit_record rec;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -496,8 +564,13 @@ int audit_export_json(struct audit_db *db, FILE *out)
 
 int audit_export_json_last(struct audit_db *db, int limit, FILE *out)
 {
+    return audit_export_json_device(db, NULL, limit, out);
+}
+
+int audit_export_json_device(struct audit_db *db, const char *device, int limit, FILE *out)
+{
     cJSON *arr = cJSON_CreateArray();
-    int rc = audit_foreach(db, limit, json_row, arr);
+    int rc = audit_foreach_device(db, device, limit, json_row, arr);
     char *text = cJSON_Print(arr);
     if (text) {
         fputs(text, out);
@@ -513,16 +586,22 @@ int audit_export_json_last(struct audit_db *db, int limit, FILE *out)
 const char *audit_default_path(char *buf, size_t cap)
 {
     const char *env = getenv("MCUTOOLS_AUDIT_DB");
-    if (env && *env) {
-        snprintf(buf, cap, "%s", env);
-        return buf;
-    }
     const char *state = getenv("XDG_STATE_HOME");
-    if (state && *state) {
-        snprintf(buf, cap, "%s/mcutools/audit.db", state);
-        return buf;
-    }
     const char *home = getenv("HOME");
-    snprintf(buf, cap, "%s/.local/state/mcutools/audit.db", home && *home ? home : ".");
+
+    if (env && *env)
+        snprintf(buf, cap, "%s", env);
+    else if (state && *state)
+        snprintf(buf, cap, "%s/mcutools/audit.db", state);
+    else if (home && *home)
+        snprintf(buf, cap, "%s/.local/state/mcutools/audit.db", home);
+    else
+        return NULL; /* never a trail in whatever folder the technician stands in */
     return buf;
+}
+
+bool audit_path_is_state_folder(void)
+{
+    const char *env = getenv("MCUTOOLS_AUDIT_DB");
+    return !(env && *env);
 }

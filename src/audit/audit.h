@@ -38,9 +38,19 @@ struct audit_record {
 
 struct audit_db;
 
-/* Opens (creating when missing, with its folder) the database at path. On
- * failure returns NULL and writes a reason to err. */
+/* How a trail is opened. AUDIT_READ_ONLY writes nothing at all (no
+ * schema, no journal), so a read-only copy handed to an auditor reads; the
+ * file must exist. AUDIT_APPEND creates the file when missing but never
+ * its folder (a path in a folder that does not exist is a mistake, not a
+ * new chain), and checks that this process can write it. */
+enum audit_access { AUDIT_READ_ONLY, AUDIT_APPEND };
+
+/* Opens the trail at path. On failure returns NULL and writes a reason to
+ * err. audit_open is audit_open_as(path, AUDIT_APPEND, ...). */
+struct audit_db *audit_open_as(const char *path, enum audit_access how, char *err, size_t errlen);
 struct audit_db *audit_open(const char *path, char *err, size_t errlen);
+/* Creates the folders of the default trail (the user's state folder). */
+int audit_make_default_folder(const char *path);
 void audit_close(struct audit_db *db);
 
 /* Appends rec (id, time when empty, prev_hash, record_hash are filled in).
@@ -51,6 +61,10 @@ int audit_append(struct audit_db *db, struct audit_record *rec, char *err, size_
  * `limit`). Stops when fn returns non-zero. Returns 0 or -1. */
 typedef int (*audit_fn)(void *arg, const struct audit_record *rec);
 int audit_foreach(struct audit_db *db, int limit, audit_fn fn, void *arg);
+/* The same for one device's history: the records whose device identity
+ * contains `device` (NULL: all). */
+int audit_foreach_device(struct audit_db *db, const char *device, int limit, audit_fn fn,
+                         void *arg);
 /* Fetches one record by id: 1 found, 0 absent, -1 error. */
 int audit_get(struct audit_db *db, int64_t id, struct audit_record *rec);
 
@@ -78,14 +92,20 @@ int audit_export_csv(struct audit_db *db, FILE *out);
 int audit_export_json(struct audit_db *db, FILE *out);
 /* The newest `limit` records (all when limit <= 0) as a JSON array. */
 int audit_export_json_last(struct audit_db *db, int limit, FILE *out);
+/* ... of one device (see audit_foreach_device). */
+int audit_export_json_device(struct audit_db *db, const char *device, int limit, FILE *out);
 /* One record as a JSON object with the export's keys (a cJSON document the
  * caller frees with cJSON_Delete). */
 struct cJSON;
 struct cJSON *audit_record_json(const struct audit_record *rec);
 
 /* $MCUTOOLS_AUDIT_DB, else $XDG_STATE_HOME/mcutools/audit.db, else
- * ~/.local/state/mcutools/audit.db. */
+ * ~/.local/state/mcutools/audit.db; NULL when none is set (no HOME): never
+ * a trail in the current folder. */
 const char *audit_default_path(char *buf, size_t cap);
+/* The default trail is in the user's state folder (not $MCUTOOLS_AUDIT_DB),
+ * whose folders may be created. */
+bool audit_path_is_state_folder(void);
 
 /* The hash of a record given the previous hash (hex). Exposed for tests. */
 void audit_record_digest(const struct audit_record *rec, const char *prev_hash,

@@ -22,6 +22,7 @@ static int setup(void **state)
     snprintf(path, sizeof path, "/tmp/mcutools-audit-test-%d/sub/audit.db", getpid());
     unlink(path);
     char err[256];
+    assert_int_equal(audit_make_default_folder(path), 0); /* audit_open never creates one */
     struct audit_db *db = audit_open(path, err, sizeof err);
     assert_non_null(db);
     for (int i = 0; i < 5; i++) {

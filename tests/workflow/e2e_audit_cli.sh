@@ -73,6 +73,7 @@ e2e_assert_contains "$(wf_audit_field 7 detail)" "connection refused" "absent de
 
 e2e_log "--audit-db and --operator override the environment"
 other=$E2E_TMP/other/audit.db
+mkdir -p "$E2E_TMP/other" # a trail never starts in a folder that does not exist
 mgr --audit-db "$other" --operator alice image confirm >/dev/null
 e2e_assert_eq 7 "$(wf_audit_count)" "the default trail is untouched"
 "$MCUMGR" --audit-db "$other" audit list | grep ' alice ' >/dev/null || e2e_fail "operator alice not in the other trail"

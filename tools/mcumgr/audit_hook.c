@@ -64,19 +64,63 @@ const char *cli_audit_path(const struct cli_ctx *cx, char *buf, size_t cap)
     return audit_default_path(buf, cap);
 }
 
-int cli_audit_write(const struct cli_ctx *cx, struct audit_record *rec)
+#define NO_TRAIL "no audit trail: HOME is not set; give --audit-db PATH or set MCUTOOLS_AUDIT_DB"
+
+/* The trail this command appends to, opened for writing; NULL with why. */
+static struct audit_db *open_for_append(const struct cli_ctx *cx, char *err, size_t errlen)
 {
-    char path[1024], err[512];
-    struct audit_db *db = audit_open(cli_audit_path(cx, path, sizeof path), err, sizeof err);
+    char path[1024];
+    bool state_folder = !(cx->audit_db && *cx->audit_db) && audit_path_is_state_folder();
+
+    if (!cli_audit_path(cx, path, sizeof path)) {
+        snprintf(err, errlen, NO_TRAIL);
+        return NULL;
+    }
+    /* the user's own state folder is ours to create; any other is theirs */
+    if (state_folder)
+        audit_make_default_folder(path);
+    return audit_open_as(path, AUDIT_APPEND, err, errlen);
+}
+
+int cli_audit_check(struct cli_ctx *cx)
+{
+    char err[700];
+    struct audit_db *db;
+
+    if (cx->no_audit) {
+        fprintf(stderr, "Warning: --no-audit: this %s is NOT recorded in the audit trail\n",
+                cx->cmd_path);
+        return 0;
+    }
+    db = open_for_append(cx, err, sizeof err);
+    if (db) {
+        audit_close(db);
+        return 0;
+    }
+    out_fail(cx, "%s; nothing was done (fix the trail, give another with --audit-db PATH, or "
+                 "run unrecorded with --no-audit)", err);
+    return -1;
+}
+
+int cli_audit_write(struct cli_ctx *cx, struct audit_record *rec)
+{
+    char err[700];
+    struct audit_db *db;
     int rc = -1;
 
+    if (cx->no_audit)
+        return 0;
+    db = open_for_append(cx, err, sizeof err);
     if (db) {
         rc = audit_append(db, rec, err, sizeof err);
         audit_close(db);
     }
-    if (rc != 0)
-        fprintf(stderr, "Warning: the audit record of this %s was NOT written: %s\n",
+    if (rc != 0) {
+        /* the action happened; the command fails so nobody takes it as recorded */
+        fprintf(stderr, "Error: the audit record of this %s was NOT written: %s\n",
                 rec->action, err);
+        cx->audit_failed = true;
+    }
     return rc;
 }
 

@@ -66,6 +66,8 @@ struct cli_ctx {
     bool verbose, json, smp_v1;
     const char *audit_db;         /* --audit-db: the audit trail (issue 6) */
     const char *operator_name;    /* --operator: who runs the command */
+    bool no_audit;                /* --no-audit: run unrecorded (said on stderr) */
+    bool audit_failed;            /* a record of this command could not be written */
     /* the leaf command's own flags */
     struct cli_optval cmd_opts[CLI_MAX_OPTS];
     int ncmd_opts;

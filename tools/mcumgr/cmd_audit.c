@@ -22,12 +22,12 @@ static struct audit_db *open_db(struct cli_ctx *cx)
     char path[1024], err[512];
     struct audit_db *db;
 
-    cli_audit_path(cx, path, sizeof path);
-    if (access(path, F_OK) != 0) {
-        out_fail(cx, "no audit trail at %s (nothing recorded there yet; see --audit-db)", path);
+    if (!cli_audit_path(cx, path, sizeof path)) {
+        out_fail(cx, "no audit trail: HOME is not set; give --audit-db PATH or set MCUTOOLS_AUDIT_DB");
         return NULL;
     }
-    db = audit_open(path, err, sizeof err);
+    /* reading never writes: a read-only copy handed to an auditor reads too */
+    db = audit_open_as(path, AUDIT_READ_ONLY, err, sizeof err);
     if (!db)
         out_fail(cx, "%s", err);
     return db;
@@ -80,23 +80,24 @@ static int list_row(void *arg, const struct audit_record *r)
     return 0;
 }
 
-static int list_text(struct cli_ctx *cx, struct audit_db *db, int last)
+static int list_text(struct cli_ctx *cx, struct audit_db *db, const char *device, int last)
 {
     static const char *const head[] = { "id", "time (UTC)", "operator", "device", "action",
                                         "running before->after", "outcome" };
     struct list_cols c = { cx, (int)strlen(head[0]), (int)strlen(head[2]), (int)strlen(head[3]),
                            (int)strlen(head[4]), (int)strlen(head[5]) };
 
-    if (audit_foreach(db, last, measure_row, &c) != 0)
+    if (audit_foreach_device(db, device, last, measure_row, &c) != 0)
         return -1;
     out_line(cx, "%*s  %-19s  %-*s  %-*s  %-*s  %-*s  %s", c.id, head[0], head[1],
              c.operator_name, head[2], c.device, head[3], c.action, head[4], c.versions, head[5],
              head[6]);
-    return audit_foreach(db, last, list_row, &c);
+    return audit_foreach_device(db, device, last, list_row, &c);
 }
 
 static const struct cli_opt list_opts[] = {
     { "last", 0, "n", "only the newest n records" },
+    { "device", 0, "id", "one device's history: the records whose device identity contains id" },
     { NULL, 0, NULL, NULL },
 };
 
@@ -119,11 +120,11 @@ static int audit_list(struct cli_ctx *cx, int argc, char **argv)
     }
     if (!(db = open_db(cx)))
         return EXIT_FAIL;
-    if (cx->json) {
-        rc = audit_export_json_last(db, (int)last, stdout);
-    } else {
-        rc = list_text(cx, db, (int)last);
-    }
+    const char *device = cli_opt_get(cx, "device");
+    if (cx->json)
+        rc = audit_export_json_device(db, device, (int)last, stdout);
+    else
+        rc = list_text(cx, db, device, (int)last);
     audit_close(db);
     return rc == 0 ? EXIT_OK : out_fail(cx, "cannot read the audit trail");
 }
@@ -324,7 +325,8 @@ static int audit_path(struct cli_ctx *cx, int argc, char **argv)
     (void)argv;
     if (argc)
         return out_usage(cx, "audit path takes no arguments");
-    cli_audit_path(cx, path, sizeof path);
+    if (!cli_audit_path(cx, path, sizeof path))
+        return out_fail(cx, "no audit trail: HOME is not set; give --audit-db PATH or set MCUTOOLS_AUDIT_DB");
     if (cx->json)
         out_json_kv(cx, "path", path);
     else

@@ -230,7 +230,7 @@ static int parse_opts(struct cli_ctx *cx, struct fleet_opts *o)
 {
     int decisions = cli_opt_set(cx, "confirm") + cli_opt_set(cx, "yes") +
                     cli_opt_set(cx, "revert") + cli_opt_set(cx, "trial");
-    unsigned wait_s;
+    unsigned wait_s = 60;
 
     if (decisions > 1 && !(decisions == 2 && cli_opt_set(cx, "confirm") && cli_opt_set(cx, "yes")))
         return out_usage(cx, "choose one of --confirm, --revert, --trial");
@@ -450,8 +450,8 @@ const struct cli_cmd cli_fleet_cmds[] = {
     { "status", NULL, "what every device of an inventory runs, and which are still on trial",
       fleet_status_cmd, 0, status_opts, NULL },
     { "confirm", NULL, "confirm the devices that run an update on trial (after the soak test)",
-      fleet_confirm_cmd, 0, status_opts, NULL },
+      fleet_confirm_cmd, CLI_CHANGES_STATE, status_opts, NULL },
     { "update", "<firmware>", "update every device of an inventory (staged, in parallel)",
-      fleet_update_cmd, 0, update_opts, NULL },
+      fleet_update_cmd, CLI_CHANGES_STATE, update_opts, NULL },
     { NULL, NULL, NULL, NULL, 0, NULL, NULL },
 };

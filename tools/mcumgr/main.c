@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit_hook.h"
 #include "cli.h"
 #include "opts.h"
 
@@ -64,6 +65,9 @@ int main(int argc, char **argv)
         out_help(cx.cmd, cx.cmd_path);
         return finish(a.help || !cx.cmd ? EXIT_OK : EXIT_USAGE);
     }
+    /* fail closed: a change that cannot be recorded is not made */
+    if ((cx.cmd->flags & CLI_CHANGES_STATE) && cli_audit_check(&cx) != 0)
+        return finish(EXIT_FAIL);
     if (cx.cmd->flags & CLI_NEEDS_CONN) {
         rc = cli_connect(&cx);
         if (rc != EXIT_OK) {
@@ -76,7 +80,7 @@ int main(int argc, char **argv)
     if (cx.connected && cx.sess.received > (cx.reset_sent ? cx.answers_at_reset : 0))
         client_forget_reset(cx.conn_desc);
     cli_disconnect(&cx);
-    if (cx.interrupted && rc == EXIT_OK)
+    if ((cx.interrupted || cx.audit_failed) && rc == EXIT_OK)
         rc = EXIT_FAIL;
     return finish(rc);
 }

@@ -27,6 +27,7 @@ static const struct cli_opt global_opts[] = {
     { "help", 'h', NULL, "help for mcumgr or a command" },
     { "audit-db", 0, "path", "audit trail database (default $MCUTOOLS_AUDIT_DB, else ~/.local/state/mcutools/audit.db)" },
     { "operator", 0, "name", "operator recorded in the audit trail (default $MCUTOOLS_OPERATOR, else the login name)" },
+    { "no-audit", 0, NULL, "run a state-changing command although it cannot be recorded (says so)" },
     { "name", 0, "ble-name", "BLE peer name (BLE is not supported by this mcumgr)" },
     { "write-rsp", 0, NULL, "BLE write with response (not supported)" },
     { "hci", 'i', "index", "BLE HCI index (not supported)" },
@@ -180,6 +181,7 @@ static int apply_global(struct cli_ctx *cx, const struct pending_opt *p, struct 
     else if (!strcmp(n, "help")) a->help = true;
     else if (!strcmp(n, "audit-db")) cx->audit_db = p->val;
     else if (!strcmp(n, "operator")) cx->operator_name = p->val;
+    else if (!strcmp(n, "no-audit")) cx->no_audit = true;
     else if (!strcmp(n, "output")) {
         if (strcmp(p->val, "json") && strcmp(p->val, "text"))
             return out_usage(cx, "invalid output format \"%s\" (text or json)", p->val);
