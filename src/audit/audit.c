@@ -168,7 +168,8 @@ static struct audit_db *open_sql(const char *path, int flags, char *err, size_t 
 static int check_writable(struct audit_db *db, const char *path, char *err, size_t errlen)
 {
     char why[256];
-    if (exec(db, "BEGIN IMMEDIATE; ROLLBACK;", why, sizeof why) != 0) {
+    if (exec(db, schema, why, sizeof why) != 0 ||
+        exec(db, "BEGIN IMMEDIATE; ROLLBACK;", why, sizeof why) != 0) {
         seterr(err, errlen, "the audit trail %s cannot be written (%s)", path, why);
         return -1;
     }
@@ -195,7 +196,7 @@ struct audit_db *audit_open_as(const char *path, enum audit_access how, char *er
         return NULL;
     }
     db = open_sql(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err, errlen);
-    if (db && (exec(db, schema, err, errlen) != 0 || check_writable(db, path, err, errlen) != 0)) {
+    if (db && check_writable(db, path, err, errlen) != 0) {
         audit_close(db);
         return NULL;
     }
