@@ -11,13 +11,7 @@
 #include "progress.h"
 
 const struct cli_opt cli_dfu_opts[] = {
-    { "confirm", 0, NULL, "confirm the new image once it runs (stays across resets)" },
-    { "yes", 'y', NULL, "same as --confirm" },
-    { "revert", 0, NULL, "reset again without confirming: the previous image comes back" },
-    { "trial", 0, NULL, "leave the new image running unconfirmed (the default; the next reset reverts)" },
-    { "force", 0, NULL, "accept an image that is not newer than the running one" },
-    { "key", 0, "pem", "check the image's signature against this key before anything is sent" },
-    { "boot-wait", 0, "seconds", "how long the device may take to come back after a reset (default 60)" },
+    CLI_DFU_OPTS,
     { NULL, 0, NULL, NULL },
 };
 
@@ -73,7 +67,7 @@ static void on_event(void *ctx, const struct dfu_event *ev)
         out_line(v->cx, "%-9s %s", dfu_step_name(ev->step), ev->text);
 }
 
-static int parse_opts(struct cli_ctx *cx, struct dfu_opts *o)
+int cli_dfu_opts_parse(struct cli_ctx *cx, struct dfu_opts *o)
 {
     int decisions = cli_opt_set(cx, "confirm") + cli_opt_set(cx, "yes") +
                     cli_opt_set(cx, "revert") + cli_opt_set(cx, "trial");
@@ -90,7 +84,6 @@ static int parse_opts(struct cli_ctx *cx, struct dfu_opts *o)
     o->force = cli_opt_set(cx, "force");
     o->key_pem = cli_opt_get(cx, "key");
     o->boot_wait_ms = (int)secs * 1000;
-    o->state_key = cx->conn_desc;
     return EXIT_OK;
 }
 
@@ -132,9 +125,10 @@ int cmd_dfu(struct cli_ctx *cx, int argc, char **argv)
 
     if (argc != 1)
         return out_usage(cx, "dfu needs exactly one firmware file");
-    rc = parse_opts(cx, &o);
+    rc = cli_dfu_opts_parse(cx, &o);
     if (rc)
         return rc;
+    o.state_key = cx->conn_desc;
     rc = cli_load_image(cx, argv[0], &data, &len);
     if (rc)
         return rc;

@@ -19,13 +19,7 @@
 static const struct cli_opt update_opts[] = {
     { "inventory", 0, "file", "the devices: one a line, `CONNTYPE CONNSTRING [NAME]`, # comments" },
     { "scan", 0, "specs", "or the devices that answer: 'udp:HOST:FIRST-LAST serial:/dev/ttyACM*'" },
-    { "confirm", 0, NULL, "confirm the new image on each device once it runs" },
-    { "yes", 'y', NULL, "same as --confirm" },
-    { "revert", 0, NULL, "reset again without confirming: the previous image comes back" },
-    { "trial", 0, NULL, "leave the new image running unconfirmed (the default)" },
-    { "force", 0, NULL, "accept an image that is not newer than the running one" },
-    { "key", 0, "pem", "check the image's signature against this key before anything is sent" },
-    { "boot-wait", 0, "seconds", "how long a device may take to come back after a reset (default 60)" },
+    CLI_DFU_OPTS,
     { "parallel", 0, "n", "devices updated at once (default 4)" },
     { "canary", 0, "k", "update the first K devices first; stop if any of them fails" },
     { "max-failures", 0, "m", "start no further device after M failures" },
@@ -228,24 +222,16 @@ static int number(struct cli_ctx *cx, const char *opt, unsigned long long max, u
 
 static int parse_opts(struct cli_ctx *cx, struct fleet_opts *o)
 {
-    int decisions = cli_opt_set(cx, "confirm") + cli_opt_set(cx, "yes") +
-                    cli_opt_set(cx, "revert") + cli_opt_set(cx, "trial");
-    unsigned wait_s = 60;
+    int rc = cli_dfu_opts_parse(cx, &o->dfu);
 
-    if (decisions > 1 && !(decisions == 2 && cli_opt_set(cx, "confirm") && cli_opt_set(cx, "yes")))
-        return out_usage(cx, "choose one of --confirm, --revert, --trial");
+    if (rc)
+        return rc;
     if (number(cx, "parallel", 256, 4, &o->parallel) || number(cx, "canary", 100000, 0, &o->canary) ||
         number(cx, "max-failures", 100000, 0, &o->max_failures) ||
-        number(cx, "retries", 10, 1, &o->retries) || number(cx, "boot-wait", 3600, 60, &wait_s))
+        number(cx, "retries", 10, 1, &o->retries))
         return EXIT_USAGE;
     if (o->parallel == 0)
         return out_usage(cx, "--parallel must be at least 1");
-    o->dfu.decision = cli_opt_set(cx, "confirm") || cli_opt_set(cx, "yes") ? DFU_CONFIRM
-                      : cli_opt_set(cx, "revert")                          ? DFU_REVERT
-                                                                           : DFU_TRIAL;
-    o->dfu.force = cli_opt_set(cx, "force");
-    o->dfu.key_pem = cli_opt_get(cx, "key");
-    o->dfu.boot_wait_ms = (int)wait_s * 1000;
     o->timeout_ms = (int)(cx->timeout_s * 1000.0);
     o->tries = cx->tries;
     o->cancel = &cx->interrupted;

@@ -27,6 +27,22 @@ int cmd_stat(struct cli_ctx *cx, int argc, char **argv);
 int cmd_config(struct cli_ctx *cx, int argc, char **argv);
 int cmd_dfu(struct cli_ctx *cx, int argc, char **argv);
 extern const struct cli_opt cli_dfu_opts[];
+
+/* The decision and checks of a checked update, shared by `dfu` and
+ * `fleet update`: the option entries, and their parser (EXIT_OK or a usage
+ * error printed). */
+#define CLI_DFU_OPTS                                                                          \
+    { "confirm", 0, NULL, "confirm the new image once it runs (stays across resets)" },         \
+    { "yes", 'y', NULL, "same as --confirm" },                                                 \
+    { "revert", 0, NULL, "reset again without confirming: the previous image comes back" },     \
+    { "trial", 0, NULL, "leave the new image running unconfirmed (the default; the next "       \
+                        "reset reverts)" },                                                    \
+    { "force", 0, NULL, "accept an image that is not newer than the running one" },            \
+    { "key", 0, "pem", "check the image's signature against this key before anything is sent" }, \
+    { "boot-wait", 0, "seconds", "how long a device may take to come back after a reset "      \
+                                 "(default 60)" }
+struct dfu_opts;
+int cli_dfu_opts_parse(struct cli_ctx *cx, struct dfu_opts *o);
 extern const struct cli_cmd cli_fleet_cmds[];   /* cmd_fleet.c */
 
 /* Reads an image file (image upload, dfu) and checks that it is a whole
