@@ -19,21 +19,21 @@
 
 enum client_err {
     CLIENT_OK = 0,
-    CLIENT_ERR_TIMEOUT = -1,    /* no response within the timeout, after all tries */
-    CLIENT_ERR_IO = -2,         /* the transport failed (port vanished, socket error) */
-    CLIENT_ERR_PROTO = -3,      /* the response is malformed */
-    CLIENT_ERR_DEVICE = -4,     /* the device reported an error (see dev_err) */
-    CLIENT_ERR_ARG = -5,        /* invalid argument from the caller */
-    CLIENT_ERR_NOMEM = -6,
-    CLIENT_ERR_TOO_BIG = -7,    /* the request does not fit the device's buffer */
-    CLIENT_ERR_FILE = -8,       /* a local file could not be read or written */
-    CLIENT_ERR_CONNSTRING = -9, /* the connection string is invalid */
-    CLIENT_ERR_OPEN = -10,      /* the port or socket could not be opened */
-    CLIENT_ERR_NOT_IMAGE = -11, /* the file is not an MCUboot image */
-    CLIENT_ERR_MISMATCH = -12,  /* the device reports the uploaded image does not match */
-    CLIENT_ERR_INTERRUPTED = -13,
-    CLIENT_ERR_TRUNCATED = -14, /* the file is an MCUboot image cut short */
-    CLIENT_ERR_REFUSED = -15,   /* nothing listens at the address (UDP port unreachable) */
+    CLIENT_ERR_TIMEOUT = -101,    /* no response within the timeout, after all tries */
+    CLIENT_ERR_IO = -102,         /* the transport failed (port vanished, socket error) */
+    CLIENT_ERR_PROTO = -103,      /* the response is malformed */
+    CLIENT_ERR_DEVICE = -104,     /* the device reported an error (see dev_err) */
+    CLIENT_ERR_ARG = -105,        /* invalid argument from the caller */
+    CLIENT_ERR_NOMEM = -106,
+    CLIENT_ERR_TOO_BIG = -107,    /* the request does not fit the device's buffer */
+    CLIENT_ERR_FILE = -108,       /* a local file could not be read or written */
+    CLIENT_ERR_CONNSTRING = -109, /* the connection string is invalid */
+    CLIENT_ERR_OPEN = -110,      /* the port or socket could not be opened */
+    CLIENT_ERR_NOT_IMAGE = -111, /* the file is not an MCUboot image */
+    CLIENT_ERR_MISMATCH = -112,  /* the device reports the uploaded image does not match */
+    CLIENT_ERR_INTERRUPTED = -113,
+    CLIENT_ERR_TRUNCATED = -114, /* the file is an MCUboot image cut short */
+    CLIENT_ERR_REFUSED = -115,   /* nothing listens at the address (UDP port unreachable) */
 };
 const char *client_errname(int err);
 const char *client_strerror(int err);

@@ -30,8 +30,8 @@ enum dfu_decision { DFU_TRIAL, DFU_CONFIRM, DFU_REVERT };
 
 /* The engine's own failures, beside the client's (enum client_err). */
 enum dfu_err {
-    DFU_ERR_REFUSED = -100,    /* preflight: the update would be unsafe or pointless */
-    DFU_ERR_NOT_BOOTED = -101, /* the device did not run (or revert to) the expected image */
+    DFU_ERR_REFUSED = -140,    /* preflight: the update would be unsafe or pointless */
+    DFU_ERR_NOT_BOOTED = -141, /* the device did not run (or revert to) the expected image */
 };
 
 enum dfu_step {

@@ -19,7 +19,9 @@ static const struct {
 
 static int index_of(int err)
 {
-    return (err <= 0 && err > -SIM_ERR_COUNT) ? -err : -1;
+    if (err == SIM_OK)
+        return 0;
+    return (err < SIM_ERR_BASE && err > SIM_ERR_BASE - SIM_ERR_COUNT) ? SIM_ERR_BASE - err : -1;
 }
 
 const char *sim_errname(int err)

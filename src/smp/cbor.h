@@ -17,12 +17,12 @@
 
 enum cbor_status {
     CBOR_OK = 0,
-    CBOR_ERR_OVERFLOW = -1,   /* writer: output buffer too small */
-    CBOR_ERR_TRUNCATED = -2,  /* reader: input ends inside an item */
-    CBOR_ERR_MALFORMED = -3,  /* reader: reserved additional info, stray break... */
-    CBOR_ERR_DEPTH = -4,      /* reader: nesting deeper than CBOR_MAX_DEPTH */
-    CBOR_ERR_UNSUPPORTED = -5,/* reader: e.g. chunked (indefinite) strings */
-    CBOR_ERR_TYPE = -6,       /* helper: value of an unexpected type */
+    CBOR_ERR_OVERFLOW = -61,   /* writer: output buffer too small */
+    CBOR_ERR_TRUNCATED = -62,  /* reader: input ends inside an item */
+    CBOR_ERR_MALFORMED = -63,  /* reader: reserved additional info, stray break... */
+    CBOR_ERR_DEPTH = -64,      /* reader: nesting deeper than CBOR_MAX_DEPTH */
+    CBOR_ERR_UNSUPPORTED = -65,/* reader: e.g. chunked (indefinite) strings */
+    CBOR_ERR_TYPE = -66,       /* helper: value of an unexpected type */
 };
 
 /* ---- writer ---- */
