@@ -3,37 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
+#include "image/file.h"
 #include "profiles.h"
-
-static char *read_file(const char *path, int *missing)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    *missing = 0;
-    if (!f) {
-        *missing = errno == ENOENT;
-        return NULL;
-    }
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || n > (1 << 20) ||
-        fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return NULL;
-    }
-    buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 static void copy_field(const cJSON *o, const char *key, char *dst, size_t cap)
 {
@@ -45,20 +20,22 @@ static void copy_field(const cJSON *o, const char *key, char *dst, size_t cap)
 
 int profiles_load(const char *path, struct cli_profile **out, size_t *n, char *err, size_t errlen)
 {
-    int missing;
-    char *text = read_file(path, &missing);
+    uint8_t *text;
+    size_t len;
+    char why[300];
     cJSON *root, *it;
     size_t count = 0;
 
     *out = NULL;
     *n = 0;
-    if (!text) {
-        if (missing)
-            return 0;
-        snprintf(err, errlen, "cannot read connection profiles from %s", path);
+    if (access(path, F_OK) != 0 && errno == ENOENT)
+        return 0; /* no profiles yet */
+    /* the one file reader: a read error is an error, never a shorter file */
+    if (img_read_file(path, &text, &len, why, sizeof why) != 0) {
+        snprintf(err, errlen, "connection profiles: %s", why);
         return -1;
     }
-    root = cJSON_Parse(text);
+    root = cJSON_Parse((const char *)text);
     free(text);
     if (!cJSON_IsArray(root)) {
         cJSON_Delete(root);
