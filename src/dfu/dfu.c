@@ -47,6 +47,7 @@ static void emit(struct run *u, enum dfu_event_kind kind, const char *text)
 static void begin(struct run *u, enum dfu_step step)
 {
     u->step = step;
+    u->r->failed_at = step; /* where the run is, for whoever reads r meanwhile */
     emit(u, DFU_EV_BEGIN, NULL);
 }
 
@@ -316,6 +317,7 @@ int dfu_run(struct client_session *s, const struct client_conn *c, const uint8_t
     if (!s || !c || !img || !len || !o || !r || len > UINT32_MAX)
         return CLIENT_ERR_ARG;
     memset(r, 0, sizeof *r);
+    r->decision = o->decision;
     u = calloc(1, sizeof *u);
     if (!u)
         return CLIENT_ERR_NOMEM;

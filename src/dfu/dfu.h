@@ -67,7 +67,8 @@ struct dfu_opts {
 };
 
 struct dfu_result {
-    enum dfu_step failed_at;     /* DFU_STEP_DONE on success */
+    enum dfu_decision decision;  /* what was asked for */
+    enum dfu_step failed_at;     /* DFU_STEP_DONE on success; the step running, meanwhile */
     int client_rc;               /* the client error behind a failure, or 0 */
     char reason[320];            /* why it failed, for the user */
     char image_version[48];      /* the file's */

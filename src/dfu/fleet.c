@@ -258,12 +258,14 @@ static void on_dfu_event(void *ctx, const struct dfu_event *ev)
     tell(w->pool, w->device, ev, NULL);
 }
 
-/* Failures before the reset left the device as it was: worth another try,
- * unless the preflight refused on purpose (a retry would refuse again). */
+/* Failures of the link before the reset left the device as it was: worth
+ * another try. A refusal (the preflight's, or the device's own answer:
+ * an untrusted key, not in DFU mode) would only refuse again. */
 static bool retryable(int rc, const struct dfu_result *r)
 {
-    return rc != 0 && rc != DFU_ERR_REFUSED && r->failed_at < DFU_STEP_RESET &&
-           rc != CLIENT_ERR_NOT_IMAGE && rc != CLIENT_ERR_TRUNCATED;
+    return rc != 0 && rc != DFU_ERR_REFUSED && rc != CLIENT_ERR_DEVICE &&
+           r->failed_at < DFU_STEP_RESET && rc != CLIENT_ERR_NOT_IMAGE &&
+           rc != CLIENT_ERR_TRUNCATED;
 }
 
 /* One attempt on one device: its own connection and session. */

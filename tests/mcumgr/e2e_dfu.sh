@@ -23,6 +23,10 @@ LINK=serial
 expect_out '^Updated: 1.0.0 -> 1.1.0$' mm dfu --confirm --key "$KEY" "$WORK/v2.bin"
 grep -q '^verify    runs 1.1.0$' <<<"$LAST_OUT" || fail "no verify line: $LAST_OUT"
 grep -q '^decide    confirmed' <<<"$LAST_OUT" || fail "no confirm line: $LAST_OUT"
+# one record per step that changed the device, then the run's own
+acts=$("$MCUMGR" audit export --json | python3 -c 'import json, sys
+print(" ".join(r["action"] + ":" + r["outcome"] for r in json.load(sys.stdin)))')
+e2e_assert_eq "dfu upload:ok dfu test:ok dfu reset:ok dfu confirm:ok dfu:ok" "$acts" "the records of the first run"
 expect_out . mm reset --wait
 e2e_assert_eq 1.1.0 "$(running)" "confirmed image after a reset"
 

@@ -83,6 +83,16 @@ e2e_assert_eq "$H1O" "$(status_of "${DIRS[7]}" hash)" "the other-key board keeps
 e2e_assert_eq "$H1" "$(status_of "${DIRS[8]}" hash)" "the board not in DFU mode keeps its old image"
 n=$("$MCUMGR" audit export --json | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if r["action"] == "fleet-update"))')
 e2e_assert_eq 10 "$n" "one audit record a board"
+python3 - <<'PY' "$("$MCUMGR" audit export --json)" || fail "per-step records"
+import json, sys
+recs = json.loads(sys.argv[1])
+def acts(dev):
+    return [r["action"] + ":" + r["outcome"] for r in recs if r["device"] == dev]
+ok = acts("ok-udp-1")
+assert ok == ["dfu upload:ok", "dfu test:ok", "dfu reset:ok", "dfu confirm:ok", "fleet-update:ok"], ok
+bad = acts("other-key")
+assert bad == ["dfu upload:failed", "fleet-update:failed"], bad
+PY
 "$MCUMGR" audit verify >/dev/null || fail "the audit trail does not verify"
 
 # ---- canary: an image no board trusts; three tried, the rest untouched ----

@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "audit_hook.h"
 #include "commands.h"
 #include "dfu/dfu.h"
 #include "progress.h"
@@ -18,7 +19,70 @@ const struct cli_opt cli_dfu_opts[] = {
 struct view {
     struct cli_ctx *cx;
     struct progress pg;
+    const struct dfu_result *r;  /* filled by the engine as the run goes */
+    char device[160];            /* the device's identity, asked once */
 };
+
+/* The steps that change the device: each gets a record of its own. */
+static const char *step_action(const struct dfu_event *ev, const struct dfu_result *r, char *buf,
+                               size_t cap)
+{
+    static const char *const decision[] = { "trial", "confirm", "revert" };
+    switch (ev->step) {
+    case DFU_STEP_UPLOAD:
+    case DFU_STEP_TEST:
+    case DFU_STEP_RESET:
+        snprintf(buf, cap, "dfu %s", dfu_step_name(ev->step));
+        return buf;
+    case DFU_STEP_DECIDE:
+        snprintf(buf, cap, "dfu %s", decision[r->decision]);
+        return buf;
+    default:
+        return NULL;
+    }
+}
+
+void cli_record_dfu(struct cli_ctx *cx, const char *device, const char *connection,
+                    const char *action, const struct dfu_result *r, bool ok, const char *detail)
+{
+    struct audit_record rec;
+    /* until the device has booted again, what runs is what ran before */
+    bool after = r->failed_at > DFU_STEP_WAIT && r->after_hash[0];
+
+    memset(&rec, 0, sizeof rec);
+    audit_fill_origin(&rec, cx->operator_name);
+    snprintf(rec.device, sizeof rec.device, "%s", device);
+    snprintf(rec.connection, sizeof rec.connection, "%.150s", connection);
+    snprintf(rec.action, sizeof rec.action, "%s", action);
+    snprintf(rec.image_hash, sizeof rec.image_hash, "%s", r->image_hash);
+    snprintf(rec.version_before, sizeof rec.version_before, "%s", r->before_version);
+    snprintf(rec.hash_before, sizeof rec.hash_before, "%s", r->before_hash);
+    snprintf(rec.version_after, sizeof rec.version_after, "%s",
+             after ? r->after_version : r->before_version);
+    snprintf(rec.hash_after, sizeof rec.hash_after, "%s", after ? r->after_hash : r->before_hash);
+    snprintf(rec.outcome, sizeof rec.outcome, "%s", ok ? "ok" : "failed");
+    snprintf(rec.detail, sizeof rec.detail, "%.500s", detail ? detail : "");
+    cli_audit_write(cx, &rec);
+}
+
+void cli_record_dfu_step(struct cli_ctx *cx, const char *device, const char *connection,
+                         const struct dfu_event *ev, const struct dfu_result *r)
+{
+    char action[32];
+    if ((ev->kind == DFU_EV_END || ev->kind == DFU_EV_FAIL) &&
+        step_action(ev, r, action, sizeof action))
+        cli_record_dfu(cx, device, connection, action, r, ev->kind == DFU_EV_END, ev->text);
+}
+
+static void record_step(struct view *v, const struct dfu_event *ev)
+{
+    char conn[200];
+    if (!v->device[0])
+        cli_device_identity(v->cx, v->device, sizeof v->device);
+    snprintf(conn, sizeof conn, "%s %.150s", v->cx->conn.type == CLIENT_CONN_SERIAL ? "serial" : "udp",
+             v->cx->conn_desc);
+    cli_record_dfu_step(v->cx, v->device[0] ? v->device : v->cx->conn_desc, conn, ev, v->r);
+}
 
 /* dfu resets the device inside src/dfu, not through cli_reset_device():
  * the record's running image before is the one dfu found. */
@@ -52,6 +116,7 @@ static void on_event(void *ctx, const struct dfu_event *ev)
 {
     struct view *v = ctx;
 
+    record_step(v, ev);
     if (v->cx->json) {
         if (ev->kind != DFU_EV_PROGRESS || ev->done == ev->total)
             json_event(v->cx, ev);
@@ -138,6 +203,7 @@ int cmd_dfu(struct cli_ctx *cx, int argc, char **argv)
         return out_fail(cx, "out of memory");
     }
     progress_init(&v.pg);
+    v.r = r;
     o.event = on_event;
     o.event_ctx = &v;
     rc = dfu_run(&cx->sess, &cx->conn, data, len, &o, r);

@@ -39,6 +39,7 @@ struct row {
 struct fleet_view {
     struct cli_ctx *cx;
     const struct fleet_device *devs;
+    const struct fleet_result *res;
     size_t n;
     bool table;          /* a terminal: one line a device, redrawn in place */
     struct row *rows;
@@ -110,8 +111,16 @@ static void table_event(struct fleet_view *v, const struct fleet_event *ev)
 static void on_event(void *ctx, const struct fleet_event *ev)
 {
     struct fleet_view *v = ctx;
-    const char *name = v->devs[ev->device].name;
+    const struct fleet_device *d = &v->devs[ev->device];
+    const char *name = d->name;
+    char conn[FLEET_CONNSTRING_MAX + 16];
 
+    /* each step that changes a device is recorded as it ends (under the
+     * runner's lock: one writer at a time) */
+    if (ev->dfu) {
+        snprintf(conn, sizeof conn, "%s %s", d->conntype, d->connstring);
+        cli_record_dfu_step(v->cx, name, conn, ev->dfu, &v->res[ev->device].dfu);
+    }
     if (v->cx->json)
         return; /* the JSON document at the end says it all */
     if (v->table) {
@@ -127,11 +136,11 @@ static void on_event(void *ctx, const struct fleet_event *ev)
                      ev->done->reason);
         return;
     }
-    const struct dfu_event *d = ev->dfu;
-    if (d->kind == DFU_EV_PROGRESS && d->total && d->done * 4 / d->total != (d->done - 1) * 4 / d->total)
-        out_line(v->cx, "%s: upload %3zu %%", name, d->done * 100 / d->total);
-    else if (d->kind == DFU_EV_END && d->text)
-        out_line(v->cx, "%s: %s %s", name, dfu_step_name(d->step), d->text);
+    const struct dfu_event *e = ev->dfu;
+    if (e->kind == DFU_EV_PROGRESS && e->total && e->done * 4 / e->total != (e->done - 1) * 4 / e->total)
+        out_line(v->cx, "%s: upload %3zu %%", name, e->done * 100 / e->total);
+    else if (e->kind == DFU_EV_END && e->text)
+        out_line(v->cx, "%s: %s %s", name, dfu_step_name(e->step), e->text);
 }
 
 static int read_inventory(struct cli_ctx *cx, const char *path, struct fleet_device **devs,
@@ -242,22 +251,12 @@ static int parse_opts(struct cli_ctx *cx, struct fleet_opts *o)
 static void record_device(struct cli_ctx *cx, const struct fleet_device *d,
                           const struct fleet_result *r, const char *action)
 {
-    struct audit_record rec;
+    char conn[FLEET_CONNSTRING_MAX + 16], detail[400];
 
-    memset(&rec, 0, sizeof rec);
-    audit_fill_origin(&rec, cx->operator_name);
-    snprintf(rec.device, sizeof rec.device, "%s", d->name);
-    snprintf(rec.connection, sizeof rec.connection, "%s %.150s", d->conntype, d->connstring);
-    snprintf(rec.action, sizeof rec.action, "%s", action);
-    snprintf(rec.image_hash, sizeof rec.image_hash, "%s", r->dfu.image_hash);
-    snprintf(rec.version_before, sizeof rec.version_before, "%s", r->dfu.before_version);
-    snprintf(rec.hash_before, sizeof rec.hash_before, "%s", r->dfu.before_hash);
-    snprintf(rec.version_after, sizeof rec.version_after, "%s", r->dfu.after_version);
-    snprintf(rec.hash_after, sizeof rec.hash_after, "%s", r->dfu.after_hash);
-    snprintf(rec.outcome, sizeof rec.outcome, "%s", r->outcome == FLEET_UPDATED ? "ok" : "failed");
-    snprintf(rec.detail, sizeof rec.detail, "%s%s%.400s", fleet_outcome_name(r->outcome),
+    snprintf(conn, sizeof conn, "%s %s", d->conntype, d->connstring);
+    snprintf(detail, sizeof detail, "%s%s%.300s", fleet_outcome_name(r->outcome),
              r->reason[0] ? ": " : "", r->reason);
-    cli_audit_write(cx, &rec);
+    cli_record_dfu(cx, d->name, conn, action, &r->dfu, r->outcome == FLEET_UPDATED, detail);
 }
 
 static void print_json(struct cli_ctx *cx, const struct fleet_device *devs, size_t n,
@@ -304,6 +303,7 @@ static int fleet_update_cmd(struct cli_ctx *cx, int argc, char **argv)
         return out_fail(cx, "out of memory");
     }
     v.devs = devs;
+    v.res = res;
     v.n = n;
     v.table = !cx->json && isatty(STDOUT_FILENO);
     v.rows = v.table ? calloc(n, sizeof *v.rows) : NULL;

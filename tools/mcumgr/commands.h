@@ -43,6 +43,15 @@ extern const struct cli_opt cli_dfu_opts[];
                                  "(default 60)" }
 struct dfu_opts;
 int cli_dfu_opts_parse(struct cli_ctx *cx, struct dfu_opts *o);
+/* Audit records of a checked update: one for a run (action, ok, detail),
+ * and one for each step that changes the device (upload, test, reset and
+ * the decision), from the engine's event and its result so far. */
+struct dfu_result;
+struct dfu_event;
+void cli_record_dfu(struct cli_ctx *cx, const char *device, const char *connection,
+                    const char *action, const struct dfu_result *r, bool ok, const char *detail);
+void cli_record_dfu_step(struct cli_ctx *cx, const char *device, const char *connection,
+                         const struct dfu_event *ev, const struct dfu_result *r);
 extern const struct cli_cmd cli_fleet_cmds[];   /* cmd_fleet.c */
 
 /* Reads an image file (image upload, dfu) and checks that it is a whole
