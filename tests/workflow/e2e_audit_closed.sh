@@ -17,6 +17,10 @@ as_user() {
     fi
 }
 chmod 755 "$E2E_TMP" # the unprivileged user reads the test's files
+# ... and runs a copy of mcumgr there: the build folder's parents may be
+# closed to other users (a CI clone under a private folder)
+install -m 755 "$MCUMGR" "$E2E_TMP/mcumgr"
+RO_MCUMGR=$E2E_TMP/mcumgr
 
 wf_sign 1.0.0 "$E2E_TMP/v1.bin"
 wf_sign 1.1.0 "$E2E_TMP/v2.bin"
@@ -34,7 +38,7 @@ cp "$MCUTOOLS_AUDIT_DB" "$ro/audit.db"
 chmod 555 "$ro"
 chmod 444 "$ro/audit.db"
 records=$("$MCUMGR" --audit-db "$ro/audit.db" audit export --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
-rc=0; out=$(as_user env MCUTOOLS_STATE_DIR="$E2E_TMP/nobody-state" "$MCUMGR" --audit-db "$ro/audit.db" \
+rc=0; out=$(as_user env MCUTOOLS_STATE_DIR="$E2E_TMP/nobody-state" "$RO_MCUMGR" --audit-db "$ro/audit.db" \
     --conntype udp --connstring "$SIM_UDP" image erase 2>&1) || rc=$?
 e2e_assert_eq 1 "$rc" "a change with a read-only trail"
 e2e_assert_contains "$out" "cannot be written" "the reason"
@@ -44,10 +48,10 @@ e2e_assert_eq 1.1.0 "$(slot1)" "slot 1 after the refused erase"
 e2e_log "the read-only copy still reads: list, show, export, verify"
 for cmd in "audit list" "audit show 1" "audit export --json" "audit export --csv" "audit verify"; do
     # shellcheck disable=SC2086
-    out=$(as_user "$MCUMGR" --audit-db "$ro/audit.db" $cmd 2>&1) || e2e_fail "$cmd on a read-only copy: $out"
+    out=$(as_user "$RO_MCUMGR" --audit-db "$ro/audit.db" $cmd 2>&1) || e2e_fail "$cmd on a read-only copy: $out"
 done
 e2e_assert_contains "$out" "chain intact" "verify of the read-only copy"
-n=$(as_user "$MCUMGR" --audit-db "$ro/audit.db" audit export --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+n=$(as_user "$RO_MCUMGR" --audit-db "$ro/audit.db" audit export --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
 e2e_assert_eq "$records" "$n" "records in the read-only copy"
 [ "$(ls -A "$ro")" = audit.db ] || e2e_fail "reading left files beside the copy: $(ls -A "$ro")"
 
