@@ -11,6 +11,7 @@ PACKAGES=(
   liblzma-dev
   python3
   dpkg-dev  # dpkg-shlibdeps: the .deb's library dependencies (cpack)
+  gcc-arm-none-eabi libnewlib-arm-none-eabi  # the device libraries for a Cortex-M4
 )
 
 missing=()

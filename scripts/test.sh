@@ -5,6 +5,7 @@
 #   build-asan/     AddressSanitizer + UndefinedBehaviorSanitizer: the whole suite
 #   build-release/  gcc Release (the optimizer warns about more): unit tests
 #   build-clang/    clang: unit tests
+#   build-m4/       the device libraries alone, freestanding for a Cortex-M4F
 # Tests needing ../shared report "skipped" when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,9 @@ bash scripts/build.sh build-asan -DSANITIZE=ON -DWERROR=ON
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
 
+echo "== device libraries, freestanding for a Cortex-M4F =="
+bash scripts/build_device.sh build-m4
+
 echo "== gcc Release build =="
 bash scripts/build.sh build-release -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release -DWERROR=ON
 ctest --test-dir build-release --output-on-failure -j"$jobs" -L unit
@@ -26,3 +30,4 @@ ctest --test-dir build-release --output-on-failure -j"$jobs" -L unit
 echo "== clang build =="
 bash scripts/build.sh build-clang -DCMAKE_C_COMPILER=clang -DWERROR=ON
 ctest --test-dir build-clang --output-on-failure -j"$jobs" -L unit
+
