@@ -76,6 +76,9 @@ struct client_transport {
     char last_error[512];   /* why the last send/recv failed, for the user */
 };
 
+/* Whether a serial port can be set to this baud rate. */
+bool client_serial_baud_ok(unsigned baud);
+
 int client_transport_open(const struct client_conn *c, struct client_transport *tp,
                           char *err, size_t errlen);
 void client_transport_close(struct client_transport *tp);

@@ -50,6 +50,12 @@ static int speed_of(unsigned baud, speed_t *sp)
     return -1;
 }
 
+bool client_serial_baud_ok(unsigned baud)
+{
+    speed_t sp;
+    return speed_of(baud, &sp) == 0;
+}
+
 static int write_all(struct serial_tp *t, const uint8_t *p, size_t n)
 {
     while (n) {

@@ -8,6 +8,7 @@
 
 #include "image/image.h"
 #include "image/keys.h"
+#include "smp/smp.h"
 
 #define DEFAULT_BOOT_WAIT_MS 60000
 #define KEY_DER_MAX 2048
@@ -44,11 +45,12 @@ static void emit(struct run *u, enum dfu_event_kind kind, const char *text)
         u->o->event(u->o->event_ctx, &ev);
 }
 
-static void begin(struct run *u, enum dfu_step step)
+/* Starts a step; text (or NULL) says what it is about to do. */
+static void begin(struct run *u, enum dfu_step step, const char *text)
 {
     u->step = step;
     u->r->failed_at = step; /* where the run is, for whoever reads r meanwhile */
-    emit(u, DFU_EV_BEGIN, NULL);
+    emit(u, DFU_EV_BEGIN, text);
 }
 
 /* Ends the current step successfully, with what it found. */
@@ -63,9 +65,11 @@ static void end(struct run *u, const char *fmt, ...)
     emit(u, DFU_EV_END, text);
 }
 
-/* The run fails in the current step: records why, tells, returns rc. */
-static int fail(struct run *u, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct run *u, int rc, const char *fmt, ...)
+/* The run fails in the current step with problem pb: records why, tells,
+ * returns rc. */
+static int fail(struct run *u, int rc, enum dfu_problem pb, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fail(struct run *u, int rc, enum dfu_problem pb, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -73,22 +77,69 @@ static int fail(struct run *u, int rc, const char *fmt, ...)
     va_end(ap);
     u->r->failed_at = u->step;
     u->r->client_rc = rc;
+    u->r->problem = pb;
     emit(u, DFU_EV_FAIL, u->r->reason);
     return rc;
 }
 
-/* A client failure, in words: the device's own reason when it gave one. */
-static int fail_client(struct run *u, int rc, const char *what)
+static void note(struct run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct run *u, const char *fmt, ...)
+{
+    char text[320];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    emit(u, DFU_EV_NOTE, text);
+}
+
+/* Nothing answered: the connection, not the device, is the problem. */
+static bool silent(int rc)
+{
+    return rc == CLIENT_ERR_TIMEOUT || rc == CLIENT_ERR_IO || rc == CLIENT_ERR_REFUSED;
+}
+
+/* What a device's refusal of an image change means, by its error code:
+ * the DFU gate answers EACCESSDENIED; the image group names a signature
+ * or hash it would not boot, a size, or a version it does not take. */
+static enum dfu_problem refusal(const struct client_dev_err *e, enum dfu_problem otherwise)
+{
+    if (!e->has_group && e->rc == SMP_ERR_EACCESSDENIED)
+        return DFU_PB_NOT_DFU_MODE;
+    if (!e->has_group || e->group != SMP_GROUP_IMAGE)
+        return otherwise;
+    switch (e->group_rc) {
+    case IMG_ERR_INVALID_TLV:
+    case IMG_ERR_INVALID_HASH:
+        return DFU_PB_UNTRUSTED;
+    case IMG_ERR_INVALID_IMAGE_TOO_LARGE:
+        return DFU_PB_TOO_LARGE;
+    case IMG_ERR_CURRENT_VERSION_IS_NEWER:
+        return DFU_PB_DOWNGRADE;
+    default:
+        return otherwise;
+    }
+}
+
+/* A client failure, in words: the device's own reason when it gave one.
+ * pb: the problem when it is neither silence nor a known refusal. */
+static int fail_client(struct run *u, int rc, enum dfu_problem pb, const char *what)
 {
     char detail[256];
-    if (rc == CLIENT_ERR_DEVICE)
+    if (rc == CLIENT_ERR_DEVICE) {
         client_dev_err_format(&u->s->dev_err, detail, sizeof detail);
-    else
+        pb = refusal(&u->s->dev_err, pb);
+    } else {
         snprintf(detail, sizeof detail, "%s", client_strerror(rc));
+    }
+    if (pb == DFU_PB_NOT_DFU_MODE)
+        what = "the device is not in DFU mode";
+    else if (pb == DFU_PB_UNTRUSTED)
+        what = "the device refused the image the bootloader would not boot";
     /* the transport's own words, cut to what the reason holds */
     if (rc != CLIENT_ERR_DEVICE && u->s->tp->last_error[0])
-        return fail(u, rc, "%s: %s: %.150s", what, detail, u->s->tp->last_error);
-    return fail(u, rc, "%s: %s", what, detail);
+        return fail(u, rc, pb, "%s: %s: %.150s", what, detail, u->s->tp->last_error);
+    return fail(u, rc, pb, "%s: %s", what, detail);
 }
 
 static void hex_of(const uint8_t *p, size_t n, char *out, size_t cap)
@@ -126,10 +177,11 @@ static int check_file(struct run *u)
     int rc = client_image_check_file(u->img, u->len);
 
     if (rc == CLIENT_ERR_TRUNCATED)
-        return fail(u, rc, "the image is truncated: its header and TLV area run past the end "
-                           "of the file");
+        return fail(u, rc, DFU_PB_BAD_IMAGE, "Image invalid: truncated, its header and TLV area "
+                                             "run past the end of the file");
     if (rc != 0 || image_read_info(image_mem_read, &mem, (uint32_t)u->len, &u->info) != 0)
-        return fail(u, CLIENT_ERR_NOT_IMAGE, "not a signed MCUboot image (no valid image header)");
+        return fail(u, CLIENT_ERR_NOT_IMAGE, DFU_PB_BAD_IMAGE,
+                    "Image invalid: not a signed MCUboot image (no valid image header)");
     image_version_fmt(&u->info.hdr.ver, u->r->image_version, sizeof u->r->image_version);
     hex_of(u->info.hash, u->info.hash_len, u->r->image_hash, sizeof u->r->image_hash);
     if (!u->o->key_pem)
@@ -137,56 +189,98 @@ static int check_file(struct run *u)
     uint8_t der[KEY_DER_MAX];
     size_t der_len = 0;
     if (image_key_load_public_der(u->o->key_pem, der, sizeof der, &der_len) != 0)
-        return fail(u, CLIENT_ERR_FILE, "cannot read a key from %s", u->o->key_pem);
+        return fail(u, CLIENT_ERR_FILE, DFU_PB_OTHER, "cannot read a key from %s", u->o->key_pem);
     struct image_key key = { der, der_len };
     rc = image_validate(image_mem_read, &mem, (uint32_t)u->len, &key, 1, &u->info, NULL);
     if (rc != 0)
-        return fail(u, DFU_ERR_REFUSED, "the image is not signed by %s (%s): the device would "
-                                        "not boot it", u->o->key_pem, image_strerror(rc));
+        return fail(u, DFU_ERR_REFUSED, DFU_PB_BAD_IMAGE,
+                    "Image invalid or failed to verify: the image is not signed by %s (%s): the "
+                    "device would not boot it", u->o->key_pem, image_strerror(rc));
     return 0;
 }
 
-/* What the device runs, and whether it can take an update now. */
+/* Slot 1 waits for a reset: with this image, an earlier run stopped after
+ * its test and this one carries on from the reset; with another, the
+ * device refuses uploads until that one ran. */
+static int check_pending(struct run *u, const struct client_image_slot *next)
+{
+    char hash[65];
+
+    if (!next || !next->pending)
+        return 0;
+    hex_of(next->hash, next->hash_len, hash, sizeof hash);
+    if (strcmp(hash, u->r->image_hash) == 0) {
+        u->r->upload_skipped = true;
+        return 0;
+    }
+    return fail(u, DFU_ERR_REFUSED, DFU_PB_PENDING_OTHER,
+                "slot 1 holds %s marked pending by an unfinished update; the device refuses a "
+                "new upload until it ran", next->version);
+}
+
+/* Newer than what runs, or --force (said as a note). */
+static int check_newer(struct run *u, const char *running)
+{
+    struct image_version have;
+
+    if (parse_version(running, &have) != 0 ||
+        image_version_cmp(&u->info.hdr.ver, &have, true) > 0)
+        return 0;
+    if (!u->o->force)
+        return fail(u, DFU_ERR_REFUSED, DFU_PB_NOT_NEWER,
+                    "the image (%s) is not newer than the running %s (--force accepts it)",
+                    u->r->image_version, running);
+    note(u, "%s is not newer than %s: continuing because of --force", u->r->image_version,
+         running);
+    return 0;
+}
+
+/* What the device runs, and whether it can take this update now. */
 static int check_device(struct run *u)
 {
     int rc = client_image_list(u->s, &u->st, &u->rsp);
     const struct client_image_slot *run, *next;
-    struct image_version have;
 
+    if (silent(rc))
+        return fail_client(u, rc, DFU_PB_NO_ANSWER, "failed to connect: the device does not answer");
     if (rc)
-        return fail_client(u, rc, "the device does not list its images");
+        return fail_client(u, rc, DFU_PB_OTHER, "the device does not list its images");
+    /* who it is, for the records; a device without OS info has no name */
+    if (client_os_info(u->s, "ni", u->r->device_id, sizeof u->r->device_id) != 0)
+        u->r->device_id[0] = '\0';
     run = slot_of(&u->st, 0);
     next = slot_of(&u->st, 1);
     if (!run)
-        return fail(u, DFU_ERR_REFUSED, "the device lists no running image (serial recovery? "
-                                        "use `mcumgr image upload` there)");
+        return fail(u, DFU_ERR_REFUSED, DFU_PB_OTHER, "the device lists no running image (serial "
+                                                      "recovery? use `mcumgr image upload` there)");
     snprintf(u->r->before_version, sizeof u->r->before_version, "%s", run->version);
     hex_of(run->hash, run->hash_len, u->r->before_hash, sizeof u->r->before_hash);
+    if (next)
+        snprintf(u->r->slot1_version, sizeof u->r->slot1_version, "%s", next->version);
+    if (u->o->max_size && u->len > u->o->max_size)
+        return fail(u, DFU_ERR_REFUSED, DFU_PB_TOO_LARGE,
+                    "image too large: %zu bytes, the slot takes at most %zu bytes (%zu KiB)",
+                    u->len, u->o->max_size, u->o->max_size / 1024);
     if (strcmp(u->r->before_hash, u->r->image_hash) == 0)
-        return fail(u, DFU_ERR_REFUSED, "the device already runs this image (%s)", run->version);
+        return fail(u, DFU_ERR_REFUSED, DFU_PB_SAME, "the device already runs this image (%s)",
+                    run->version);
     if (!run->confirmed)
-        return fail(u, DFU_ERR_REFUSED, "the device runs %s on trial (not confirmed): confirm "
-                                        "or revert that update first", run->version);
-    if (next && next->pending)
-        return fail(u, DFU_ERR_REFUSED, "slot 1 already holds an update waiting for a reset: "
-                                        "reset the device or erase slot 1 first");
-    if (u->o->force || parse_version(run->version, &have) != 0)
-        return 0;
-    if (image_version_cmp(&u->info.hdr.ver, &have, true) <= 0)
-        return fail(u, DFU_ERR_REFUSED, "the image (%s) is not newer than the running %s "
-                                        "(--force accepts it)", u->r->image_version, run->version);
-    return 0;
+        return fail(u, DFU_ERR_REFUSED, DFU_PB_ON_TRIAL,
+                    "the device runs %s on trial (not confirmed); slot 1 keeps the backup a "
+                    "revert needs", run->version);
+    rc = check_pending(u, next);
+    return rc ? rc : check_newer(u, run->version);
 }
 
 static int preflight(struct run *u)
 {
-    begin(u, DFU_STEP_PREFLIGHT);
+    begin(u, DFU_STEP_PREFLIGHT, NULL);
     int rc = check_file(u);
     if (rc == 0)
         rc = check_device(u);
     if (rc == 0)
-        end(u, "device runs %s; image %s (%.16s...)", u->r->before_version,
-            u->r->image_version, u->r->image_hash);
+        end(u, "device runs %s; image %s (%.16s...), %zu bytes", u->r->before_version,
+            u->r->image_version, u->r->image_hash, u->len);
     return rc;
 }
 
@@ -203,10 +297,18 @@ static int upload(struct run *u)
 {
     struct client_upload_opts o = { .use_params = true, .state_key = u->o->state_key,
                                     .progress = on_progress, .progress_ctx = u };
-    begin(u, DFU_STEP_UPLOAD);
+    char what[96];
+
+    if (u->r->upload_skipped) {
+        begin(u, DFU_STEP_UPLOAD, NULL);
+        end(u, "already in slot 1 and marked for test by an earlier run: no upload needed");
+        return 0;
+    }
+    snprintf(what, sizeof what, "Uploading %s to slot 1", u->r->image_version);
+    begin(u, DFU_STEP_UPLOAD, what);
     int rc = client_image_upload(u->s, u->img, u->len, &o, &u->r->upload);
     if (rc)
-        return fail_client(u, rc, "the upload failed");
+        return fail_client(u, rc, DFU_PB_UPLOAD, "Upload failed");
     if (u->r->upload.resumed_from)
         end(u, "%zu bytes (resumed at %zu)", u->len, u->r->upload.resumed_from);
     else
@@ -216,94 +318,122 @@ static int upload(struct run *u)
 
 static int mark_test(struct run *u)
 {
-    begin(u, DFU_STEP_TEST);
+    begin(u, DFU_STEP_TEST, NULL);
+    if (u->r->upload_skipped) {
+        end(u, "already pending for one trial boot");
+        return 0;
+    }
     int rc = client_image_set_state(u->s, u->info.hash, u->info.hash_len, false, &u->st, &u->rsp);
     if (rc)
-        return fail_client(u, rc, "the device refused to test the image");
+        return fail_client(u, rc, DFU_PB_TEST, "the device refused to test the image");
     end(u, "pending for one trial boot");
     return 0;
 }
 
-/* Reset, then wait until the device answers again. */
-static int reboot(struct run *u)
-{
-    int waited = 0, rc;
-    int max = u->o->boot_wait_ms > 0 ? u->o->boot_wait_ms : DEFAULT_BOOT_WAIT_MS;
-
-    begin(u, DFU_STEP_RESET);
-    rc = client_reset(u->s, false);
-    /* a USB port that vanishes right after the request: the reset is on */
-    if (rc && rc != CLIENT_ERR_IO)
-        return fail_client(u, rc, "the device refused to reset");
-    if (u->o->state_key)
-        client_note_reset(u->o->state_key);
-    end(u, "reset");
-    begin(u, DFU_STEP_WAIT);
-    rc = client_wait_ready(u->s, u->c, max, &waited);
-    if (rc)
-        return fail(u, rc, "the device did not answer within %d s of the reset", max / 1000);
-    if (u->o->state_key)
-        client_forget_reset(u->o->state_key);
-    end(u, "answers again after %.1f s", waited / 1000.0);
-    return 0;
-}
-
-/* Reads what runs now into r->after_*; 1 when it is the image `hash`. */
-static int running_is(struct run *u, const char *hash_hex)
+/* Reads what runs now into r->after_*. */
+static int read_running(struct run *u)
 {
     int rc = client_image_list(u->s, &u->st, &u->rsp);
     const struct client_image_slot *run = slot_of(&u->st, 0);
 
     if (rc)
-        return fail_client(u, rc, "the device does not list its images");
+        return fail_client(u, rc, DFU_PB_NO_BOOT, "the device does not list its images");
     if (!run)
-        return fail(u, DFU_ERR_NOT_BOOTED, "the device lists no running image");
+        return fail(u, DFU_ERR_NOT_BOOTED, DFU_PB_NOT_BOOTED, "the device lists no running image");
     snprintf(u->r->after_version, sizeof u->r->after_version, "%s", run->version);
     hex_of(run->hash, run->hash_len, u->r->after_hash, sizeof u->r->after_hash);
-    return strcmp(u->r->after_hash, hash_hex) == 0;
+    return 0;
+}
+
+/* Reset, then wait until the device answers again and says what it runs
+ * (so the reset's record names the image before and after it). */
+static int reboot(struct run *u)
+{
+    int waited = 0, rc;
+    int max = u->o->boot_wait_ms > 0 ? u->o->boot_wait_ms : DEFAULT_BOOT_WAIT_MS;
+    struct dfu_result *r = u->r;
+    bool booted_before = r->after_hash[0] != '\0';
+
+    begin(u, DFU_STEP_RESET, NULL);
+    snprintf(r->reset_from_version, sizeof r->reset_from_version, "%s",
+             booted_before ? r->after_version : r->before_version);
+    snprintf(r->reset_from_hash, sizeof r->reset_from_hash, "%s",
+             booted_before ? r->after_hash : r->before_hash);
+    rc = client_reset(u->s, false);
+    /* a USB port that vanishes right after the request: the reset is on */
+    if (rc && rc != CLIENT_ERR_IO)
+        return fail_client(u, rc, DFU_PB_OTHER, "the device refused to reset");
+    if (u->o->state_key)
+        client_note_reset(u->o->state_key);
+    end(u, "reset");
+    begin(u, DFU_STEP_WAIT, NULL);
+    r->after_version[0] = r->after_hash[0] = '\0';
+    rc = client_wait_ready(u->s, u->c, max, &waited);
+    if (rc)
+        return fail(u, rc, DFU_PB_NO_BOOT, "the device did not come back within %d s after the "
+                                           "reset", max / 1000);
+    if (u->o->state_key)
+        client_forget_reset(u->o->state_key);
+    rc = read_running(u);
+    if (rc)
+        return rc;
+    end(u, "answers again after %.1f s, runs %s", waited / 1000.0, r->after_version);
+    return 0;
 }
 
 static int verify(struct run *u)
 {
-    begin(u, DFU_STEP_VERIFY);
-    int is = running_is(u, u->r->image_hash);
-    if (is < 0)
-        return is;
-    if (!is)
-        return fail(u, DFU_ERR_NOT_BOOTED, "the device came back running %s, not the new image: "
-                                           "the bootloader refused or reverted it",
-                    u->r->after_version);
-    end(u, "runs %s", u->r->after_version);
-    return 0;
+    struct dfu_result *r = u->r;
+    struct image_version had;
+
+    begin(u, DFU_STEP_VERIFY, NULL);
+    if (strcmp(r->after_hash, r->image_hash) == 0) {
+        end(u, "runs %s", r->after_version);
+        return 0;
+    }
+    /* an image not newer than the one it replaced: downgrade prevention */
+    bool older = parse_version(r->before_version, &had) == 0 &&
+                 image_version_cmp(&u->info.hdr.ver, &had, true) <= 0;
+    return fail(u, DFU_ERR_NOT_BOOTED, older ? DFU_PB_DOWNGRADE : DFU_PB_NOT_BOOTED,
+                "the device did not boot %s: it still runs %s (the bootloader refused or "
+                "reverted it)", r->image_version, r->after_version);
+}
+
+static enum dfu_decision decision_of(struct run *u)
+{
+    if (u->o->decision != DFU_ASK)
+        return u->o->decision;
+    return u->o->ask ? u->o->ask(u->o->event_ctx, u->r) : DFU_TRIAL;
 }
 
 static int decide(struct run *u)
 {
     int rc;
 
-    begin(u, DFU_STEP_DECIDE);
-    switch (u->o->decision) {
+    begin(u, DFU_STEP_DECIDE, NULL);
+    u->r->decision = decision_of(u);
+    switch (u->r->decision) {
     case DFU_CONFIRM:
         rc = client_image_set_state(u->s, NULL, 0, true, &u->st, &u->rsp);
         if (rc)
-            return fail_client(u, rc, "the device refused to confirm the image");
+            return fail_client(u, rc, DFU_PB_CONFIRM, "the device refused to confirm the image");
         end(u, "confirmed: %s stays across resets", u->r->after_version);
         return 0;
     case DFU_REVERT:
         rc = reboot(u);
+        u->step = DFU_STEP_DECIDE;
         if (rc)
             return rc;
-        u->step = DFU_STEP_DECIDE;
-        rc = running_is(u, u->r->before_hash);
-        if (rc < 0)
-            return rc;
-        if (!rc)
-            return fail(u, DFU_ERR_NOT_BOOTED, "the revert did not bring %s back (runs %s)",
-                        u->r->before_version, u->r->after_version);
-        end(u, "reverted: %s runs again", u->r->after_version);
+        if (strcmp(u->r->after_hash, u->r->before_hash) != 0)
+            return fail(u, DFU_ERR_NOT_BOOTED, DFU_PB_NOT_BOOTED,
+                        "the revert did not bring %s back (runs %s)", u->r->before_version,
+                        u->r->after_version);
+        end(u, "reverted: %s runs again; %s was not kept", u->r->after_version,
+            u->r->image_version);
         return 0;
     default:
-        end(u, "on trial: the next reset reverts unless it is confirmed");
+        end(u, "on trial: %s runs unconfirmed; the next reset reverts unless it is confirmed",
+            u->r->after_version);
         return 0;
     }
 }

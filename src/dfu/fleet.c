@@ -472,6 +472,9 @@ static void status_job(struct pool *p, size_t i)
             rc = client_image_set_state(&s, NULL, 0, true, &is, rsp);
             st->confirmed = rc == 0;
             st->changed = rc == 0;
+            /* who it is, for the record of the confirm */
+            if (rc == 0 && client_os_info(&s, "ni", st->device_id, sizeof st->device_id) != 0)
+                st->device_id[0] = '\0';
         }
         if (rc)
             snprintf(err, sizeof err, "%s", client_strerror(rc));

@@ -83,6 +83,7 @@ struct fleet_status {
     bool changed;             /* fleet_status(confirm): this call confirmed it */
     char version[48];
     char hash[65];
+    char device_id[160];      /* its identity (OS info "ni"), when this call confirmed it */
     char reason[320];         /* why it was not reached */
 };
 

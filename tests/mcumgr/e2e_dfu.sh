@@ -20,19 +20,28 @@ start_board --key "$KEY"
 LINK=serial
 
 # ---- confirm: v1 -> v2, still v2 after another reset ----
-expect_out '^Updated: 1.0.0 -> 1.1.0$' mm dfu --confirm --key "$KEY" "$WORK/v2.bin"
+expect_out '^SUCCESS: monitor-07 (.*) now runs v1.1.0 \(confirmed\)\.$' \
+    mm dfu --confirm --key "$KEY" --device-name monitor-07 "$WORK/v2.bin"
 grep -q '^verify    runs 1.1.0$' <<<"$LAST_OUT" || fail "no verify line: $LAST_OUT"
 grep -q '^decide    confirmed' <<<"$LAST_OUT" || fail "no confirm line: $LAST_OUT"
 # one record per step that changed the device, then the run's own
 acts=$("$MCUMGR" audit export --json | python3 -c 'import json, sys
 print(" ".join(r["action"] + ":" + r["outcome"] for r in json.load(sys.stdin)))')
 e2e_assert_eq "dfu upload:ok dfu test:ok dfu reset:ok dfu confirm:ok dfu:ok" "$acts" "the records of the first run"
+# they name the board as the user knows it (--device-name) and keep what it told (its hardware id)
+hw=$("$MCUSIM" --state "$SIM_DIR" --status | python3 -c 'import json,sys; print(json.load(sys.stdin)["hwid"])')
+for id in monitor-07 "$hw"; do
+    devs=$("$MCUMGR" --json audit list --device "$id" | python3 -c 'import json, sys
+print(" | ".join(sorted({r["device"] for r in json.load(sys.stdin)})))')
+    [[ "$devs" == "monitor-07 ("*"$hw"*")" ]] || fail "audit list --device $id: $devs"
+done
 expect_out . mm reset --wait
 e2e_assert_eq 1.1.0 "$(running)" "confirmed image after a reset"
 
 # ---- preflight refusals: nothing is sent ----
 slot1_before=$(flash_bytes $SLOT1 $SLOT_SIZE | sha256sum)
-expect_fail '^Error: preflight: the image is not signed by .*ecp256\.pem' mm dfu --key "$OTHER" "$WORK/v3.bin"
+expect_fail '^Error: preflight: Image invalid or failed to verify: the image is not signed by .*ecp256\.pem' \
+    mm dfu --key "$OTHER" "$WORK/v3.bin"
 expect_fail '^Error: preflight: the image \(1.0.0\) is not newer than the running 1.1.0 \(--force accepts it\)' \
     mm dfu "$WORK/v1.bin"
 expect_fail '^Error: preflight: the device already runs this image \(1.1.0\)' mm dfu --force "$WORK/v2.bin"
@@ -45,9 +54,9 @@ expect_fail '^Error: upload: .*does not trust' mm dfu --force "$WORK/alien.bin"
 e2e_assert_eq 1.1.0 "$(running)" "after an untrusted image"
 
 # ---- revert: v3 runs once, then v2 again ----
-expect_out '^Updated: 1.1.0 -> 1.1.0$' mm dfu --revert "$WORK/v3.bin"
+expect_out '^REVERTED: .* runs v1.1.0 again; v1.2.0 was not kept\.$' mm dfu --revert "$WORK/v3.bin"
 grep -q '^verify    runs 1.2.0$' <<<"$LAST_OUT" || fail "v3 never ran: $LAST_OUT"
-grep -q '^decide    reverted: 1.1.0 runs again$' <<<"$LAST_OUT" || fail "no revert line: $LAST_OUT"
+grep -q '^decide    reverted: 1.1.0 runs again' <<<"$LAST_OUT" || fail "no revert line: $LAST_OUT"
 e2e_assert_eq 1.1.0 "$(running)" "after a revert"
 
 # ---- Intel HEX, sized by the image (a slot-padded HEX with its trailer record) ----
@@ -55,7 +64,7 @@ e2e_signed_image 1.2.0 "$WORK/v3.hex" 40000 "$KEY" --pad
 size3=$(stat -c %s "$WORK/v3.bin")
 expect_out Done mm image upload "$WORK/v3.hex"
 cmp "$WORK/v3.bin" <(flash_bytes $SLOT1 "$size3") || fail "the HEX upload differs from the binary image"
-expect_out '^Updated: 1.1.0 -> 1.1.0$' mm dfu --revert "$WORK/v3.hex"
+expect_out '^REVERTED: .* runs v1.1.0 again' mm dfu --revert "$WORK/v3.hex"
 grep -q '^verify    runs 1.2.0$' <<<"$LAST_OUT" || fail "the HEX image never ran: $LAST_OUT"
 printf ':020000040000FA\n:10000000zz\n' >"$WORK/bad.hex"
 expect_fail 'bad.hex' mm image upload "$WORK/bad.hex"

@@ -92,12 +92,24 @@ e2e_assert_eq "$TOTAL" "$n" "one audit record a board"
 python3 - "$WORK/trail.json" <<'PY' || fail "per-step records"
 import json, sys
 recs = json.load(open(sys.argv[1]))
+# a record names the board "NAME (IDENTITY)": its inventory name, then what it told
 def acts(dev):
-    return [r["action"] + ":" + r["outcome"] for r in recs if r["device"] == dev]
+    return [r["action"] + ":" + r["outcome"] for r in recs if r["device"].split(" (")[0] == dev]
 ok = acts("ok-udp-1")
 assert ok == ["dfu upload:ok", "dfu test:ok", "dfu reset:ok", "dfu confirm:ok", "fleet-update:ok"], ok
 bad = acts("other-key")
 assert bad == ["dfu upload:failed", "fleet-update:failed"], bad
+PY
+# one board's history by the name the inventory gives it, or by its hardware id
+hw=$(status_of "${DIR_OF[unplugged]}" hwid)
+"$MCUMGR" --json audit list --device unplugged >"$WORK/unplugged-by-name.json" || fail "audit list --device unplugged"
+"$MCUMGR" --json audit list --device "$hw" >"$WORK/unplugged-by-hwid.json" || fail "audit list --device $hw"
+python3 - "$WORK/unplugged-by-name.json" "$WORK/unplugged-by-hwid.json" "$hw" <<'PY' || fail "the unplugged board's history"
+import json, sys
+by_name, by_hwid = (json.load(open(f)) for f in sys.argv[1:3])
+assert by_name and by_name == by_hwid, (by_name, by_hwid)
+assert all(r["device"].startswith("unplugged (") and sys.argv[3] in r["device"] for r in by_name), by_name
+assert by_name[-1]["action"] == "fleet-update" and by_name[-1]["outcome"] == "ok", by_name[-1]
 PY
 "$MCUMGR" audit verify >/dev/null || fail "the audit trail does not verify"
 
@@ -124,8 +136,8 @@ expect_out '^2 of 2 devices confirmed' "$MCUMGR" -t 2 fleet confirm --inventory 
 [ "$(grep -c 'confirmed (confirmed now)' <<<"$LAST_OUT")" = 2 ] || fail "confirm: $LAST_OUT"
 expect_out '^2 of 2 devices confirmed' "$MCUMGR" -t 2 fleet status --inventory "$WORK/two.txt"
 grep -q 'confirmed now' <<<"$LAST_OUT" && fail "confirmed twice: $LAST_OUT"
-n=$("$MCUMGR" audit export --json | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if r["action"] == "fleet-confirm"))')
-e2e_assert_eq 2 "$n" "one confirm record a board"
+n=$("$MCUMGR" audit export --json | python3 -c 'import json,sys; print(sum(1 for r in json.load(sys.stdin) if r["action"] == "fleet-confirm" and " (" in r["device"]))')
+e2e_assert_eq 2 "$n" "one confirm record a board, naming its identity"
 # ---- --scan: the candidates that answer are the fleet ----
 spec=""
 for p in $(awk '{split($2, a, ":"); print a[2]}' "$WORK/two.txt"); do spec+="udp:127.0.0.1:$p-$p "; done

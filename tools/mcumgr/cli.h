@@ -90,6 +90,10 @@ const char *cli_opt_get(const struct cli_ctx *cx, const char *lng);
 bool cli_opt_set(const struct cli_ctx *cx, const char *lng);
 
 /* ---- connection (connect.c) ---- */
+/* Resolves the connection flags into cx->conn and cx->conn_desc, opening
+ * nothing (a command that checks the port first); EXIT_OK or the error
+ * printed. cli_connect() resolves, then opens. */
+int cli_conn_resolve(struct cli_ctx *cx);
 int cli_connect(struct cli_ctx *cx);
 void cli_disconnect(struct cli_ctx *cx);
 /* The profile file: $MCUMGR_CONN_FILE, else ~/.mcumgr.cp.json. */

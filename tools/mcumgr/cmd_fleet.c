@@ -139,7 +139,7 @@ static void on_event(void *ctx, const struct fleet_event *ev)
     const struct dfu_event *e = ev->dfu;
     if (e->kind == DFU_EV_PROGRESS && e->total && e->done * 4 / e->total != (e->done - 1) * 4 / e->total)
         out_line(v->cx, "%s: upload %3zu %%", name, e->done * 100 / e->total);
-    else if (e->kind == DFU_EV_END && e->text)
+    else if ((e->kind == DFU_EV_END || e->kind == DFU_EV_NOTE) && e->text)
         out_line(v->cx, "%s: %s %s", name, dfu_step_name(e->step), e->text);
 }
 
@@ -409,6 +409,7 @@ static int status_or_confirm(struct cli_ctx *cx, int argc, bool confirm)
             struct fleet_result r = { .outcome = FLEET_UPDATED };
             snprintf(r.dfu.after_version, sizeof r.dfu.after_version, "%s", st[i].version);
             snprintf(r.dfu.after_hash, sizeof r.dfu.after_hash, "%s", st[i].hash);
+            snprintf(r.dfu.device_id, sizeof r.dfu.device_id, "%s", st[i].device_id);
             snprintf(r.reason, sizeof r.reason, "confirmed after the soak test");
             record_device(cx, &devs[i], &r, "fleet-confirm");
         }

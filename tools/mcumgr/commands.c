@@ -20,7 +20,7 @@ const struct cli_cmd cli_root[] = {
     { "echo", "<text>", "send text to the device and print its echo", cmd_echo, CLI_NEEDS_CONN, NULL, NULL },
     { "image", NULL, "manage firmware images (list, upload, test, confirm, erase)", NULL, 0, NULL, cli_image_cmds },
     { "reset", NULL, "reset (reboot) the device", cmd_reset, CLI_NEEDS_CONN | CLI_CHANGES_STATE, cli_reset_opts, NULL },
-    { "dfu", "<file>", "checked update: upload, test, reset, verify, then confirm, revert or trial", cmd_dfu, CLI_NEEDS_CONN | CLI_CHANGES_STATE, cli_dfu_opts, NULL },
+    { "dfu", "<file>", "checked update: upload, test, reset, verify, then confirm, revert or trial", cmd_dfu, CLI_CHANGES_STATE, cli_dfu_opts, NULL },
     { "fleet", NULL, "update many devices from an inventory (update)", NULL, 0, NULL, cli_fleet_cmds },
     { "params", NULL, "show the device's SMP buffer size and count", cmd_params, CLI_NEEDS_CONN, NULL, NULL },
     { "audit", NULL, "the audit trail of state changes (list, show, export, verify, record)", NULL, 0, NULL, cli_audit_cmds },

@@ -40,12 +40,17 @@ extern const struct cli_opt cli_dfu_opts[];
     { "force", 0, NULL, "accept an image that is not newer than the running one" },            \
     { "key", 0, "pem", "check the image's signature against this key before anything is sent" }, \
     { "boot-wait", 0, "seconds", "how long a device may take to come back after a reset "      \
-                                 "(default 60)" }
+                                 "(default 60)" },                                             \
+    { "max-size", 0, "bytes", "refuse an image larger than this before anything is sent "       \
+                              "(decimal or 0x hex; default: the device decides)" }
 struct dfu_opts;
 int cli_dfu_opts_parse(struct cli_ctx *cx, struct dfu_opts *o);
 /* Audit records of a checked update: one for a run (action, ok, detail),
  * and one for each step that changes the device (upload, test, reset and
- * the decision), from the engine's event and its result so far. */
+ * the decision), from the engine's event and its result so far. The
+ * record's device is `name (identity)`: the name the user knows it by
+ * (inventory name, --name, else its connection) and the identity it told
+ * (r->device_id), so either finds it in `audit list --device`. */
 struct dfu_result;
 struct dfu_event;
 void cli_record_dfu(struct cli_ctx *cx, const char *device, const char *connection,

@@ -87,7 +87,7 @@ static int resolve(struct cli_ctx *cx, char *type, size_t tcap, char *cs, size_t
     return EXIT_OK;
 }
 
-int cli_connect(struct cli_ctx *cx)
+int cli_conn_resolve(struct cli_ctx *cx)
 {
     char type[32], cs[1024], err[512];
     int rc = resolve(cx, type, sizeof type, cs, sizeof cs);
@@ -100,6 +100,16 @@ int cli_connect(struct cli_ctx *cx)
         snprintf(cx->conn_desc, sizeof cx->conn_desc, "%s", cx->conn.dev);
     else
         snprintf(cx->conn_desc, sizeof cx->conn_desc, "%s:%s", cx->conn.host, cx->conn.port);
+    return EXIT_OK;
+}
+
+int cli_connect(struct cli_ctx *cx)
+{
+    char err[512];
+    int rc = cli_conn_resolve(cx);
+
+    if (rc != EXIT_OK)
+        return rc;
     rc = client_transport_open(&cx->conn, &cx->tp, err, sizeof err);
     if (rc != 0) {
         if (rc == CLIENT_ERR_CONNSTRING)
