@@ -148,7 +148,7 @@ wf_ok "v1.1.0 stays across resets: confirmed"
 
 title "12. The audit trail (who, when, which device, from which version to which, outcome)"
 run "$MCUMGR" audit list
-last=$("$MCUMGR" audit list | grep ' dfu-update ' | tail -n 1 | awk '{print $1}')
+last=$("$MCUMGR" audit list | grep -E ' dfu {2,}' | tail -n 1 | awk '{print $1}') # the run's own record
 [ -n "$last" ] && run "$MCUMGR" audit show "$last"
 run "$MCUMGR" audit verify
 KEEP=${DEMO_AUDIT_COPY:-$ROOT/build/demo-audit.db}

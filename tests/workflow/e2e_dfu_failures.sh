@@ -3,7 +3,7 @@
 # field: device absent (serial and UDP), port busy, wrong baud, not in DFU
 # mode, image too large, older version, bad signature (found by the device's
 # bootloader, and locally with --key). Each gives the guide's hint, exits 1,
-# leaves a failed dfu-update record, and the device keeps running v1.0.0.
+# leaves a failed dfu record, and the device keeps running v1.0.0.
 set -euo pipefail
 source "$SRC_DIR/tests/workflow/wf_lib.sh"
 
@@ -30,13 +30,13 @@ expect_failure() {
     local what=$1 hint=$2 out rc=0 n_before
     shift 2
     wf_audit_load
-    n_before=$(wf_audit_count dfu-update failed)
+    n_before=$(wf_audit_count dfu failed)
     out=$(bash "$SCRIPTS/dfu_update.sh" --confirm "$@" 2>&1 </dev/null) || rc=$?
     e2e_assert_eq 1 "$rc" "$what: exit code (output: $out)"
     e2e_assert_contains "$out" "$hint" "$what: hint"
     e2e_assert_contains "$out" "recorded in the audit trail" "$what: says it was recorded"
     wf_audit_load
-    e2e_assert_eq $((n_before + 1)) "$(wf_audit_count dfu-update failed)" "$what: failed dfu-update records"
+    e2e_assert_eq $((n_before + 1)) "$(wf_audit_count dfu failed)" "$what: failed dfu records"
     e2e_assert_eq failed "$(wf_audit_field last outcome)" "$what: last record outcome"
     e2e_assert_eq ctest-operator "$(wf_audit_field last operator_name)" "$what: operator"
     e2e_assert_eq 1.0.0 "$(sim_status version)" "$what: the board keeps v1.0.0"
@@ -109,7 +109,7 @@ CONN=(--conntype udp --connstring "$SIM_UDP")
 expect_failure "not in DFU mode" "Press Button 1" "$v2" "udp:$SIM_UDP"
 e2e_assert_contains "$(wf_audit_field last detail)" "not in DFU mode" "DFU: detail"
 wf_audit_load
-[ "$(wf_audit_count "image upload" failed)" -ge 1 ] || e2e_fail "no failed 'image upload' record from mcumgr"
+[ "$(wf_audit_count "dfu upload" failed)" -ge 1 ] || e2e_fail "no failed 'dfu upload' record"
 e2e_log "after pressing button 1 the same update goes through"
 sim_ctl --press-button 1 >/dev/null
 bash "$SCRIPTS/dfu_update.sh" --confirm "$v2" "udp:$SIM_UDP" >/dev/null 2>&1 || e2e_fail "update in DFU mode"

@@ -2,8 +2,9 @@
 # scripts/dfu_update.sh end to end, non-interactive, over UDP and the pty:
 # --confirm keeps the new version across resets, --revert brings the old
 # one back, --trial leaves it unconfirmed (a reset reverts). Each run is one
-# dfu-update record with the right versions, hashes and device, next to the
-# per-command records mcumgr wrote; the chain verifies.
+# dfu record (the script runs `mcumgr dfu`) with the right versions, hashes
+# and device, next to the records of each step that changed the device; the
+# chain verifies.
 set -euo pipefail
 source "$SRC_DIR/tests/workflow/wf_lib.sh"
 
@@ -27,24 +28,24 @@ wf_reset_wait
 e2e_assert_eq 1.1.0 "$(sim_status version)" "version after a further reset"
 e2e_assert_eq none "$(sim_status swap_type)" "no swap after confirm"
 
-e2e_log "UDP: the audit trail holds the update and each command"
+e2e_log "UDP: the audit trail holds the update and each step"
 wf_audit_load
-e2e_assert_eq 1 "$(wf_audit_count dfu-update ok)" "dfu-update records"
-id=$(wf_audit_ids dfu-update)
+e2e_assert_eq 1 "$(wf_audit_count dfu ok)" "dfu records"
+id=$(wf_audit_ids dfu)
 for f in version_before:1.0.0 version_after:1.1.0 hash_before:$h1 hash_after:$h2 image_hash:$h2 \
          outcome:ok operator_name:ctest-operator "connection:udp $SIM_UDP"; do
-    e2e_assert_eq "${f#*:}" "$(wf_audit_field "$id" "${f%%:*}")" "dfu-update record $id ${f%%:*}"
+    e2e_assert_eq "${f#*:}" "$(wf_audit_field "$id" "${f%%:*}")" "dfu record $id ${f%%:*}"
 done
 e2e_assert_contains "$(wf_audit_field "$id" device)" "$hwid" "device identity"
 e2e_assert_contains "$(wf_audit_field "$id" detail)" "confirmed" "detail"
-for a in "image upload" "image test" "reset" "image confirm"; do
+for a in "dfu upload" "dfu test" "dfu reset" "dfu confirm"; do
     [ "$(wf_audit_count "$a" ok)" -ge 1 ] || e2e_fail "no '$a' record"
 done
 # the reset that booted the new image names both versions
-rid=$(wf_audit_ids reset | head -n 1)
+rid=$(wf_audit_ids "dfu reset" | head -n 1)
 e2e_assert_eq 1.0.0 "$(wf_audit_field "$rid" version_before)" "reset record: before"
 e2e_assert_eq 1.1.0 "$(wf_audit_field "$rid" version_after)" "reset record: after"
-e2e_assert_eq "$h2" "$(wf_audit_field "$(wf_audit_ids "image upload")" image_hash)" "upload record: image hash"
+e2e_assert_eq "$h2" "$(wf_audit_field "$(wf_audit_ids "dfu upload")" image_hash)" "upload record: image hash"
 "$MCUMGR" audit verify >/dev/null || e2e_fail "audit verify after the update"
 sim_stop
 
@@ -59,7 +60,7 @@ e2e_assert_eq 1.0.0 "$(sim_status version)" "running version after revert"
 e2e_assert_eq "active confirmed" "$(wf_slot 0 flags)" "slot 0 flags after revert"
 e2e_assert_eq revert "$(sim_status swap_type)" "the bootloader reverted"
 wf_audit_load
-e2e_assert_eq dfu-update "$(wf_audit_field last action)" "last record"
+e2e_assert_eq dfu "$(wf_audit_field last action)" "last record"
 e2e_assert_eq ok "$(wf_audit_field last outcome)" "revert outcome"
 e2e_assert_eq 1.0.0 "$(wf_audit_field last version_after)" "revert record: after"
 e2e_assert_contains "$(wf_audit_field last detail)" "reverted" "revert detail"
@@ -93,7 +94,7 @@ else
     expected=4
 fi
 wf_audit_load
-e2e_assert_eq "$expected" "$(wf_audit_count dfu-update ok)" "dfu-update records"
+e2e_assert_eq "$expected" "$(wf_audit_count dfu ok)" "dfu records"
 "$MCUMGR" audit verify >/dev/null || e2e_fail "audit verify at the end"
 sim_stop
 echo PASS
