@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Is MCUmgr working on this device? Connection test, image list, task
-# statistics, system statistics; a PASS/FAIL line per check and a summary.
-# Reads only: it changes nothing on the device.
+# Is MCUmgr working on this device? Four mcumgr commands (echo, image list,
+# taskstat, stat), a PASS/FAIL line for each and a summary. Reads only: it
+# changes nothing on the device and writes nothing to the audit trail.
 set -uo pipefail
 
 usage() {
@@ -28,83 +28,86 @@ WF_LIB=$WF_HERE/lib/common.sh
 [ -f "$WF_LIB" ] || WF_LIB=$WF_HERE/../share/mcutools/common.sh
 source "$WF_LIB"
 
-TIMEOUT=5 VERBOSE=0 POS=()
+ME=quick_mcumgr_test.sh TIMEOUT=5 VERBOSE=0 POS=()
 while [ $# -gt 0 ]; do
     case "$1" in
-        --timeout) TIMEOUT=${2:?--timeout needs seconds}; shift ;;
+        --timeout) TIMEOUT=$(wf_number $ME --timeout "${2:-}") || exit 2; shift ;;
         -v|--verbose) VERBOSE=1 ;;
         -h|--help) usage; exit 0 ;;
-        -*) echo "quick_mcumgr_test.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+        -*) echo "$ME: unknown option $1" >&2; usage >&2; exit 2 ;;
         *) POS+=("$1") ;;
     esac
     shift
 done
 [ ${#POS[@]} -le 2 ] || { usage >&2; exit 2; }
 DEV=${POS[0]:-${DEVICE:-/dev/ttyACM0}}
-BAUD=${POS[1]:-${BAUD:-115200}}
-case "$BAUD" in ''|*[!0-9]*) echo "quick_mcumgr_test.sh: BAUD must be a number, not '$BAUD'" >&2; exit 2 ;; esac
+BAUD=$(wf_number $ME BAUD "${POS[1]:-${BAUD:-115200}}") || exit 2
 
 wf_find_tools || exit 1
 wf_parse_device "$DEV" "$BAUD"
-mgr() { "$MCUMGR" "${WF_CONN[@]}" -t "$TIMEOUT" "$@"; }
+# mgr ARGS: the mcumgr command on this device, its errors in its output
+mgr() { "$MCUMGR" "${WF_CONN[@]}" -t "$TIMEOUT" "$@" 2>&1; }
 
-PASSED=() FAILED=()
-pass() { PASSED+=("$1"); echo "  ${WF_G}PASS${WF_N}  $1${2:+: $2}"; }
-failc() { FAILED+=("$1"); echo "  ${WF_R}FAIL${WF_N}  $1${2:+: $2}"; }
-show() { [ "$VERBOSE" = 1 ] && sed 's/^/        /' <<<"$1"; return 0; }
+# Each check runs its mcumgr command into OUT, sets SUMMARY (what it found,
+# or the error) and returns 0 when it passed.
+why() { grep -m1 -i error <<<"$OUT" || head -n 1 <<<"$OUT"; }
+check_echo() {
+    OUT=$(mgr echo hello)
+    [ "$OUT" = hello ] || { SUMMARY=$(head -n 1 <<<"$OUT"); return 1; }
+    SUMMARY="echo answered 'hello'"
+}
+check_images() {
+    local ver
+    OUT=$(mgr image list) || { SUMMARY=$(why); return 1; }
+    ver=$(wf_slot_field 0 version <<<"$OUT")
+    [ -n "$ver" ] || { SUMMARY="no image in slot 0"; return 1; }
+    SUMMARY="slot 0 runs v$ver ($(wf_slot_field 0 flags <<<"$OUT"))"
+}
+check_tasks() {
+    local lines
+    OUT=$(mgr taskstat) || { SUMMARY=$(why); return 1; }
+    lines=$(grep -c . <<<"$OUT") # a header, then one line a task
+    [ "$lines" -ge 2 ] || { SUMMARY="no tasks listed"; return 1; }
+    SUMMARY="$((lines - 1)) tasks"
+}
+check_stats() { # every statistics group the device has
+    local groups
+    OUT=$(mgr stat list) || { SUMMARY=$(why); return 1; }
+    groups=$(grep -v -i '^stat groups' <<<"$OUT" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')
+    OUT=$(mgr stat show) || { SUMMARY=$(why); return 1; }
+    SUMMARY="groups: $groups"
+}
+
+FAILED=() TOTAL=0
+# run_check NAME FUNCTION: the check's PASS/FAIL line (and its output with -v)
+run_check() {
+    local word=PASS colour=$WF_G
+    OUT='' SUMMARY=''
+    TOTAL=$((TOTAL + 1))
+    if ! "$2"; then
+        word=FAIL colour=$WF_R
+        FAILED+=("$1")
+    fi
+    echo "  $colour$word$WF_N  $1${SUMMARY:+: $SUMMARY}"
+    if [ "$VERBOSE" = 1 ] && [ -n "$OUT" ]; then sed 's/^/        /' <<<"$OUT"; fi
+}
+not_run() { TOTAL=$((TOTAL + 1)) FAILED+=("$1"); echo "  ${WF_R}FAIL${WF_N}  $1: not run: no connection"; }
 
 echo "${WF_B}MCUmgr quick test${WF_N}: $WF_CONN_DESC"
-
-# 1. connection
-connected=0
-if ! wf_check_port; then
-    failc "connection test" "$WF_PROBLEM"
-    for h in "${WF_HINTS[@]}"; do wf_hint "$h"; done
+run_check "connection test" check_echo
+if [ ${#FAILED[@]} -eq 0 ]; then
+    run_check "image list" check_images
+    run_check "task statistics" check_tasks
+    run_check "system statistics" check_stats
 else
-    out=$(mgr echo "hello" 2>&1)
-    if [ "$out" = hello ]; then
-        connected=1
-        pass "connection test" "echo answered 'hello'"
-    else
-        failc "connection test" "$(head -n 1 <<<"$out")"
-        mapfile -t hints < <(wf_connect_hints)
-        for h in "${hints[@]}"; do wf_hint "$h"; done
-    fi
+    wf_connect_hints | while IFS= read -r h; do wf_hint "$h"; done
+    for c in "image list" "task statistics" "system statistics"; do not_run "$c"; done
 fi
 
-if [ "$connected" = 1 ]; then
-    # 2. images
-    if out=$(mgr image list 2>&1) && ver=$(wf_slot_field 0 version <<<"$out") && [ -n "$ver" ]; then
-        pass "image list" "slot 0 runs v$ver ($(wf_slot_field 0 flags <<<"$out"))"
-    else
-        failc "image list" "$(grep -m1 -i error <<<"$out" || head -n 1 <<<"$out")"
-    fi
-    show "$out"
-    # 3. tasks
-    if out=$(mgr taskstat 2>&1) && [ "$(grep -c . <<<"$out")" -ge 2 ]; then
-        pass "task statistics" "$(($(grep -c . <<<"$out") - 1)) tasks"
-    else
-        failc "task statistics" "$(grep -m1 -i error <<<"$out" || head -n 1 <<<"$out")"
-    fi
-    show "$out"
-    # 4. system statistics (every statistics group the device has)
-    if groups=$(mgr stat list 2>&1) && out=$(mgr stat show 2>&1) && [ -n "$out" ]; then
-        pass "system statistics" "groups: $(grep -v -i '^stat groups' <<<"$groups" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')"
-    else
-        failc "system statistics" "$(grep -m1 -i error <<<"$groups$out" || head -n 1 <<<"$groups$out")"
-    fi
-    show "$out"
-else
-    for c in "image list" "task statistics" "system statistics"; do
-        failc "$c" "not run: no connection"
-    done
-fi
-
-total=$((${#PASSED[@]} + ${#FAILED[@]}))
 echo
 if [ ${#FAILED[@]} -eq 0 ]; then
-    echo "${WF_G}PASS${WF_N}: all $total checks passed: MCUmgr works on $WF_CONN_DESC"
+    echo "${WF_G}PASS${WF_N}: all $TOTAL checks passed: MCUmgr works on $WF_CONN_DESC"
     exit 0
 fi
-echo "${WF_R}FAIL${WF_N}: ${#FAILED[@]} of $total checks failed (${FAILED[*]})"
+echo "${WF_R}FAIL${WF_N}: ${#FAILED[@]} of $TOTAL checks failed (${FAILED[*]})"
 exit 1

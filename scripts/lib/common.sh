@@ -8,8 +8,11 @@
 #   wf_parse_device DEV [BAUD]    sets WF_CONN (mcumgr connection flags as an array),
 #                                 WF_CONN_DESC, WF_CONNTYPE, WF_PORT (serial path or "")
 #   wf_image_info FILE [KEY]      sets WF_IMG_VERSION, WF_IMG_HASH, WF_IMG_SIZE (0 on failure)
-#   wf_version_cmp A B            prints -1, 0 or 1 (MCUboot versions maj.min.rev[+build])
-#   wf_port_holders PATH          prints "PID (command)" of processes holding PATH open
+#   wf_slot_field SLOT FIELD      one field of `mcumgr image list` text on stdin
+#   wf_connect_hints              the field guide's checklist when a device does not answer
+#
+# The checked update itself, with its port checks and hints, is `mcumgr dfu`
+# (src/dfu); these helpers are only what the scripts need around it.
 
 # The checkout this file sits in (scripts/lib/); installed, the prefix.
 WF_ROOT=${WF_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -100,41 +103,6 @@ wf_image_info() { # file [key]
     [ -n "$WF_IMG_VERSION" ] && [ -n "$WF_IMG_HASH" ]
 }
 
-# MCUboot versions: major.minor.revision and a build number after "+" (or as
-# a fourth dotted field, as `image list` shows it). Missing fields are 0.
-wf_version_cmp() {
-    local a b i x y
-    IFS=. read -r -a a <<<"${1//+/.}"
-    IFS=. read -r -a b <<<"${2//+/.}"
-    for i in 0 1 2 3; do
-        x=${a[$i]:-0} y=${b[$i]:-0}
-        x=$((10#${x//[^0-9]/})) y=$((10#${y//[^0-9]/}))
-        if [ "$x" -lt "$y" ]; then echo -1; return; fi
-        if [ "$x" -gt "$y" ]; then echo 1; return; fi
-    done
-    echo 0
-}
-
-# Processes that hold the port open. lsof when present; otherwise /proc
-# (which sees this user's processes). The port may be a symlink.
-wf_port_holders() {
-    local port target pid fd cmd
-    port=$1
-    target=$(readlink -f "$port" 2>/dev/null || echo "$port")
-    if command -v lsof >/dev/null 2>&1; then
-        lsof -n -F pc -- "$target" 2>/dev/null | awk '
-            /^p/ {pid = substr($0, 2)}
-            /^c/ {print pid " (" substr($0, 2) ")"}' | sort -u
-        return 0
-    fi
-    for fd in /proc/[0-9]*/fd/*; do
-        [ "$(readlink "$fd" 2>/dev/null)" = "$target" ] || continue
-        pid=${fd#/proc/}; pid=${pid%%/*}
-        cmd=$(cat "/proc/$pid/comm" 2>/dev/null)
-        echo "$pid ($cmd)"
-    done | sort -u
-}
-
 # Extracts one field of one slot from `mcumgr image list` text on stdin:
 # wf_slot_field SLOT FIELD (version, flags, hash, bootable).
 wf_slot_field() {
@@ -144,45 +112,9 @@ wf_slot_field() {
         in_slot && $1 == f {sub(/^[ \t]*[a-z]+:[ \t]*/, ""); print; exit}'
 }
 
-# wf_check_port: for a serial device, is the port there, ours to open, and
-# not held by another program? On a problem returns 1 with WF_PROBLEM and
-# the guide's hints in WF_HINTS (an array). UDP always passes.
-wf_check_port() {
-    local holders h others=()
-    WF_PROBLEM='' WF_HINTS=()
-    [ "$WF_CONNTYPE" = serial ] || return 0
-    if [ ! -e "$WF_PORT" ]; then
-        local seen
-        seen=$(ls /dev/ttyACM* /dev/ttyUSB* 2>/dev/null | tr '\n' ' ')
-        WF_PROBLEM="failed to connect: no device at $WF_PORT (device not connected, or wrong port)"
-        WF_HINTS=("Check connection: ls -l /dev/ttyACM*${seen:+ (present now: $seen)}"
-                  "Give the right port as DEVICE, e.g. /dev/ttyACM1")
-        return 1
-    fi
-    if [ ! -r "$WF_PORT" ] || [ ! -w "$WF_PORT" ]; then
-        WF_PROBLEM="failed to connect: no permission to open $WF_PORT"
-        WF_HINTS=("Add yourself to the dialout group (sudo usermod -aG dialout \$USER), then log in again")
-        return 1
-    fi
-    # Another program on the port would swallow the device's answers. The
-    # simulated board holds its own pty open: that is the device itself.
-    holders=$(wf_port_holders "$WF_PORT")
-    while IFS= read -r h; do
-        [ -n "$h" ] || continue
-        case "$h" in *"(mcusim)") continue ;; esac
-        [ "${h%% *}" = "$$" ] && continue
-        others+=("$h")
-    done <<<"$holders"
-    if [ ${#others[@]} -gt 0 ]; then
-        WF_PROBLEM="port busy: $WF_PORT is in use by ${others[*]}"
-        WF_HINTS=("Close that program (minicom, screen, a serial monitor, another mcumgr), then retry"
-                  "Check with: lsof $WF_PORT")
-        return 1
-    fi
-}
-
 # The guide's "Error: failed to connect" checklist, for when the device
-# does not answer.
+# does not answer (quick_mcumgr_test.sh; `mcumgr dfu` gives the same from
+# src/dfu/advice.c).
 wf_connect_hints() {
     if [ "$WF_CONNTYPE" = udp ]; then
         echo "Is the device powered and on the network? Check the address: ${WF_CONN_DESC#udp }"
