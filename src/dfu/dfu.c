@@ -53,16 +53,32 @@ static void begin(struct run *u, enum dfu_step step, const char *text)
     emit(u, DFU_EV_BEGIN, text);
 }
 
+/* An event with a formatted text. */
+static void emit_v(struct run *u, enum dfu_event_kind kind, const char *fmt, va_list ap)
+{
+    char text[320];
+    vsnprintf(text, sizeof text, fmt, ap);
+    emit(u, kind, text);
+}
+
 /* Ends the current step successfully, with what it found. */
 static void end(struct run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void end(struct run *u, const char *fmt, ...)
 {
-    char text[320];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    emit_v(u, DFU_EV_END, fmt, ap);
     va_end(ap);
-    emit(u, DFU_EV_END, text);
+}
+
+/* A warning inside the current step, which goes on. */
+static void note(struct run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(struct run *u, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emit_v(u, DFU_EV_NOTE, fmt, ap);
+    va_end(ap);
 }
 
 /* The run fails in the current step with problem pb: records why, tells,
@@ -82,16 +98,6 @@ static int fail(struct run *u, int rc, enum dfu_problem pb, const char *fmt, ...
     return rc;
 }
 
-static void note(struct run *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct run *u, const char *fmt, ...)
-{
-    char text[320];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
-    emit(u, DFU_EV_NOTE, text);
-}
 
 /* Nothing answered: the connection, not the device, is the problem. */
 static bool silent(int rc)

@@ -4,12 +4,19 @@
  *   preflight -> upload -> test -> reset -> wait -> verify -> decide
  *
  * preflight: the file is a whole image (signed by --key when given), the
- *   device answers, its running image is known, slot 1 is not busy with
- *   an earlier update, the image fits the slot and is newer (unless
- *   forced); upload: with resume; test: marked for one trial boot;
- *   reset and wait: until the device answers again (a swap takes time);
- *   verify: slot 0 now runs the new image, by hash; decide: confirm it,
- *   revert to the old one (reset without confirm), or leave it on trial.
+ *   device answers, its running image is known and confirmed, slot 1 is
+ *   not pending with another image (with this very one, an earlier run
+ *   stopped after its test: upload and test are skipped), the image fits
+ *   the slot and is newer (unless forced); upload: with resume; test:
+ *   marked for one trial boot; reset and wait: until the device answers
+ *   again (a swap takes time) and says what it runs; verify: slot 0 now
+ *   runs the new image, by hash; decide: confirm it, revert to the old one
+ *   (reset without confirm), leave it on trial, or ask (DFU_ASK).
+ *
+ * A serial port is checked before it is opened (dfu_port_check); a
+ * failure has a kind (enum dfu_problem) and the field guide's hints for
+ * it (dfu_hints), so the text view, the JSON stream and the fleet all give
+ * the same advice.
  *
  * Every step reports through one event callback (a text view, a JSON
  * stream and a fleet table all consume the same events); nothing here
