@@ -124,4 +124,12 @@ for script in build_dfu_package.sh dfu_update.sh; do
         [ -e "$E2E_TMP/pwned" ] && e2e_fail "$script $opt executed its argument"
     done
 done
+# the positional BAUD of the device scripts, and the quick test's --timeout
+for args in "dfu_update.sh fw.bin /dev/ttyACM0" "quick_mcumgr_test.sh /dev/ttyACM0" "quick_mcumgr_test.sh --timeout"; do
+    # shellcheck disable=SC2086 # the words of the command line
+    rc=0; out=$(bash "$SCRIPTS/"$args "X[\$(touch $E2E_TMP/pwned)]" 2>&1) || rc=$?
+    e2e_assert_eq 2 "$rc" "$args with a hostile value"
+    e2e_assert_contains "$out" "needs a number" "$args message"
+    [ -e "$E2E_TMP/pwned" ] && e2e_fail "$args executed its argument"
+done
 echo PASS
