@@ -135,6 +135,15 @@ done
 e2e_assert_contains "$("$MCUMGR" --audit-db "$RO" audit verify)" "Audit trail OK: 8 records" "verify as the read-only role"
 e2e_assert_eq 8 "$("$MCUMGR" --audit-db "$RO" audit export --json | count)" "records read by the read-only role"
 
+e2e_log "a station's role with the rights src/audit/README.md lists appends"
+pg_sql "CREATE ROLE station1 LOGIN PASSWORD 'St4tion'; GRANT SELECT, INSERT ON audit_records TO station1;
+        GRANT SELECT, UPDATE ON audit_head TO station1"
+ST="postgresql://station1:St4tion@/$PG_DB?host=$PG_DIR"
+e2e_assert_eq "audit record 9 written" "$("$MCUMGR" --audit-db "$ST" audit record --action note --outcome ok)" \
+    "an append as the station's role"
+e2e_assert_contains "$(central audit verify)" "Audit trail OK: 9 records" "the trail after it"
+B=9 # central records before the push
+
 e2e_log "a wrong password: refused, the password not shown"
 rc=0; out=$(mgr --audit-db "postgresql://auditor:Wr0ngSecret@/$PG_DB?host=$PG_DIR" image erase 2>&1) || rc=$?
 e2e_assert_eq 1 "$rc" "a change with a wrong password"
@@ -160,7 +169,7 @@ e2e_assert_eq 1.1.0 "$(sim_status version)" "the board runs what it ran"
 rc=0; out=$(central audit list 2>&1) || rc=$?
 e2e_assert_eq 1 "$rc" "reading with the server stopped"
 pg_start_again
-e2e_assert_contains "$(central audit verify)" "Audit trail OK: 8 records" "the trail after the outage"
+e2e_assert_contains "$(central audit verify)" "Audit trail OK: $B records" "the trail after the outage"
 
 e2e_log "audit push: a station's trail from real commands, twice"
 station=$MCUTOOLS_AUDIT_DB
@@ -171,13 +180,13 @@ out=$("$MCUMGR" audit push --to "$PG") || e2e_fail "push: $out"
 e2e_assert_contains "$out" "pushed $n records of $station to $PG (0 of $n there already)" "the first push"
 out=$("$MCUMGR" audit push --to "$PG") || e2e_fail "push again: $out"
 e2e_assert_contains "$out" "pushed 0 records" "the second push copies nothing"
-e2e_assert_eq $((8 + n)) "$(central audit export --json | count)" "central records after two pushes"
+e2e_assert_eq $((B + n)) "$(central audit export --json | count)" "central records after two pushes"
 "$MCUMGR" audit record --action note --outcome ok --detail "after the push" >/dev/null
 e2e_assert_eq 1 "$("$MCUMGR" --json audit push --to "$PG" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pushed"])')" \
     "a third push: the new record"
 central audit export --json >"$E2E_TMP/central.json"
 "$MCUMGR" audit export --json >"$E2E_TMP/station.json"
-e2e_assert_eq $((9 + n)) "$(python3 "$CHAIN" check "$E2E_TMP/central.json")" "the central chain"
+e2e_assert_eq $((B + 1 + n)) "$(python3 "$CHAIN" check "$E2E_TMP/central.json")" "the central chain"
 # every pushed record still verifies in the station's own chain, with its hash there
 python3 "$CHAIN" station "$E2E_TMP/central.json" >"$E2E_TMP/pushed.txt"
 python3 - "$E2E_TMP/station.json" "$E2E_TMP/pushed.txt" <<'PY' || e2e_fail "pushed records: $(cat "$E2E_TMP/pushed.txt")"
@@ -189,14 +198,14 @@ assert [p[2] for p in pushed] == [r["record_hash"] for r in station], pushed
 assert all(p[0] == station[0]["record_hash"] for p in pushed), pushed
 PY
 out=$(central audit verify) || e2e_fail "central verify after the push: $out"
-e2e_assert_contains "$out" "Audit trail OK: $((9 + n)) records" "central verify after the push"
-e2e_assert_contains "$(central audit show 9)" "pushed from:     the station trail" "show of a pushed record"
+e2e_assert_contains "$out" "Audit trail OK: $((B + 1 + n)) records" "central verify after the push"
+e2e_assert_contains "$(central audit show $((B + 1)))" "pushed from:     the station trail" "show of a pushed record"
 # the origin is part of the central chain
-tamper origin-edited "record 10 was modified" "UPDATE audit_records SET origin_hash = md5('x') WHERE id = 10"
+tamper origin-edited "record $((B + 2)) was modified" "UPDATE audit_records SET origin_hash = md5('x') WHERE id = $((B + 2))"
 # a station record deleted from a central chain rewritten around the gap:
 # the central chain is intact, the station's chain is not
-tamper origin-deleted "record 9 is record 2 of the station trail" \
-    "$(python3 "$CHAIN" drop "$E2E_TMP/central.json" 9)"
+tamper origin-deleted "record $((B + 1)) is record 2 of the station trail" \
+    "$(python3 "$CHAIN" drop "$E2E_TMP/central.json" $((B + 1)))"
 
 e2e_log "audit push refuses a station trail that does not verify"
 bad=$E2E_TMP/bad.db
@@ -210,7 +219,7 @@ PY
 rc=0; out=$("$MCUMGR" --audit-db "$bad" audit push --to "$PG" 2>&1) || rc=$?
 e2e_assert_eq 1 "$rc" "push of a broken trail"
 e2e_assert_contains "$out" "does not verify (record 2 was modified" "the reason"
-e2e_assert_eq $((9 + n)) "$(central audit export --json | count)" "nothing pushed of a broken trail"
+e2e_assert_eq $((B + 1 + n)) "$(central audit export --json | count)" "nothing pushed of a broken trail"
 
 e2e_log "audit push refuses a station trail rewritten since its last push"
 rewritten=$E2E_TMP/rewritten.db
@@ -237,7 +246,7 @@ PY
 rc=0; out=$("$MCUMGR" --audit-db "$rewritten" audit push --to "$PG" 2>&1) || rc=$?
 e2e_assert_eq 1 "$rc" "push of a rewritten trail"
 e2e_assert_contains "$out" "replaced or rewritten" "the reason"
-e2e_assert_eq $((9 + n)) "$(central audit export --json | count)" "nothing pushed of a rewritten trail"
+e2e_assert_eq $((B + 1 + n)) "$(central audit export --json | count)" "nothing pushed of a rewritten trail"
 
 e2e_log "audit push: usage"
 rc=0; out=$("$MCUMGR" audit push --to "$E2E_TMP/central.db" 2>&1) || rc=$?

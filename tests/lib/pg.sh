@@ -83,3 +83,6 @@ _pg_cleanup() {
     _e2e_cleanup
 }
 trap _pg_cleanup EXIT
+# a test stopped (ctest's timeout, Ctrl-C) still stops its server
+trap 'exit 143' TERM
+trap 'exit 130' INT
