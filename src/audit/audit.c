@@ -23,13 +23,14 @@
  * drives both schemas, the digest, the row readers and both exports, so a
  * new field cannot be hashed in one place and forgotten in another. */
 #define F(n) { #n, offsetof(struct audit_record, n), sizeof(((struct audit_record *)0)->n) }
+/* (the header's AUDIT_NFIELDS must match: a conflicting type otherwise) */
 const struct audit_field audit_fields[] = {
     F(time), F(operator_name), F(host), F(device), F(connection), F(action),
     F(image_hash), F(version_before), F(version_after), F(hash_before),
     F(hash_after), F(outcome), F(detail),
 };
 #undef F
-const size_t audit_nfields = sizeof audit_fields / sizeof audit_fields[0];
+const size_t audit_nfields = AUDIT_NFIELDS;
 
 char *audit_field_ptr(struct audit_record *r, size_t i)
 {

@@ -54,7 +54,8 @@ struct audit_field {
     size_t off;
     size_t size;
 };
-extern const struct audit_field audit_fields[];
+#define AUDIT_NFIELDS 13
+extern const struct audit_field audit_fields[AUDIT_NFIELDS];
 extern const size_t audit_nfields;
 char *audit_field_ptr(struct audit_record *r, size_t i);
 const char *audit_field_cptr(const struct audit_record *r, size_t i);

@@ -22,7 +22,7 @@ struct pg_trail {
 
 /* The origin of a pushed record, after the chained fields and the hashes. */
 #define ORIGIN_COLS "origin, origin_id, origin_prev, origin_hash"
-#define NCOLS (audit_nfields + 7) /* id, the fields, prev, hash, the origin */
+#define NCOLS (AUDIT_NFIELDS + 7) /* id, the fields, prev, hash, the origin */
 /* any constant: the advisory lock that serialises creating the tables */
 #define SCHEMA_LOCK 0x6d637561
 
@@ -215,16 +215,16 @@ static int pg_head(void *h, int64_t *count, char hash[AUDIT_HASH_HEX])
 
 static int insert(struct pg_trail *t, const struct audit_record *rec)
 {
-    char cols[1024], sql[2048], id[24], origin_id[24];
+    char cols[1024], values[NCOLS * 6], sql[2048], id[24], origin_id[24];
     const char *p[NCOLS];
-    size_t n = 0, o;
+    size_t n = 0;
 
     field_list(cols, sizeof cols, false);
-    o = (size_t)snprintf(sql, sizeof sql, "INSERT INTO audit_records (id, %s, prev_hash, "
-                         "record_hash, " ORIGIN_COLS ") VALUES ($1", cols);
-    for (size_t i = 2; i <= NCOLS && o < sizeof sql; i++)
-        o += (size_t)snprintf(sql + o, sizeof sql - o, ", $%zu", i);
-    snprintf(sql + o, o < sizeof sql ? sizeof sql - o : 0, ")");
+    /* $1, $2, ... one a column (at most 5 bytes each) */
+    for (size_t i = 1, o = 0; i <= NCOLS; i++)
+        o += (size_t)snprintf(values + o, sizeof values - o, "%s$%zu", i > 1 ? "," : "", i);
+    snprintf(sql, sizeof sql, "INSERT INTO audit_records (id, %s, prev_hash, record_hash, "
+             ORIGIN_COLS ") VALUES (%s)", cols, values);
     snprintf(id, sizeof id, "%lld", (long long)rec->id);
     snprintf(origin_id, sizeof origin_id, "%lld", (long long)rec->origin_id);
     p[n++] = id;
