@@ -1,8 +1,12 @@
+/*
+ * The audit trail over its stores (store.h): the record hash, the chain
+ * rules, verification, anchors, exports and `audit push`, one code path
+ * for an SQLite file and for PostgreSQL; the stores only store.
+ */
 #include "audit/audit.h"
 
 #include <errno.h>
 #include <openssl/evp.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -13,31 +17,32 @@
 
 #include <cjson/cJSON.h>
 
-struct audit_db {
-    sqlite3 *sql;
-};
+#include "audit/store.h"
 
 /* The chained fields, in the order they are hashed and stored. One table
- * drives the schema, the digest, the row reader and both exports, so a new
- * field cannot be hashed in one place and forgotten in another. */
-struct field {
-    const char *name;
-    size_t off;
-    size_t size;
-};
+ * drives both schemas, the digest, the row readers and both exports, so a
+ * new field cannot be hashed in one place and forgotten in another. */
 #define F(n) { #n, offsetof(struct audit_record, n), sizeof(((struct audit_record *)0)->n) }
-static const struct field fields[] = {
+/* (the header's AUDIT_NFIELDS must match: a conflicting type otherwise) */
+const struct audit_field audit_fields[] = {
     F(time), F(operator_name), F(host), F(device), F(connection), F(action),
     F(image_hash), F(version_before), F(version_after), F(hash_before),
     F(hash_after), F(outcome), F(detail),
 };
 #undef F
-#define NFIELDS (sizeof fields / sizeof fields[0])
+const size_t audit_nfields = AUDIT_NFIELDS;
 
-static char *field_ptr(struct audit_record *r, size_t i) { return (char *)r + fields[i].off; }
-static const char *field_cptr(const struct audit_record *r, size_t i) { return (const char *)r + fields[i].off; }
+char *audit_field_ptr(struct audit_record *r, size_t i)
+{
+    return (char *)r + audit_fields[i].off;
+}
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
+const char *audit_field_cptr(const struct audit_record *r, size_t i)
+{
+    return (const char *)r + audit_fields[i].off;
+}
+
+void audit_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || !errlen)
         return;
@@ -57,8 +62,20 @@ static void hex(const unsigned char *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+static void digest_field(EVP_MD_CTX *md, const char *name, const char *v, size_t cap)
+{
+    char buf[64];
+    size_t vlen = strnlen(v, cap);
+    int len = snprintf(buf, sizeof buf, ";%s=%zu:", name, vlen);
+    EVP_DigestUpdate(md, buf, (size_t)len);
+    EVP_DigestUpdate(md, v, vlen);
+}
+
 /* Each field is hashed as name, length and bytes, so no two different
- * records can serialize to the same stream. */
+ * records can serialize to the same stream. A pushed record also hashes
+ * where it came from (its station trail, id and hashes there), so the
+ * central chain holds its origin as firmly as its fields; a record
+ * written in place hashes exactly as it always did. */
 void audit_record_digest(const struct audit_record *rec, const char *prev_hash,
                          char out[AUDIT_HASH_HEX])
 {
@@ -71,27 +88,18 @@ void audit_record_digest(const struct audit_record *rec, const char *prev_hash,
     int len = snprintf(buf, sizeof buf, "id=%lld;prev=", (long long)rec->id);
     EVP_DigestUpdate(md, buf, (size_t)len);
     EVP_DigestUpdate(md, prev_hash, strlen(prev_hash));
-    for (size_t i = 0; i < NFIELDS; i++) {
-        const char *v = field_cptr(rec, i);
-        size_t vlen = strnlen(v, fields[i].size);
-        len = snprintf(buf, sizeof buf, ";%s=%zu:", fields[i].name, vlen);
-        EVP_DigestUpdate(md, buf, (size_t)len);
-        EVP_DigestUpdate(md, v, vlen);
+    for (size_t i = 0; i < audit_nfields; i++)
+        digest_field(md, audit_fields[i].name, audit_field_cptr(rec, i), audit_fields[i].size);
+    if (rec->origin[0]) {
+        snprintf(buf, sizeof buf, "%lld", (long long)rec->origin_id);
+        digest_field(md, "origin", rec->origin, sizeof rec->origin);
+        digest_field(md, "origin_id", buf, sizeof buf);
+        digest_field(md, "origin_prev", rec->origin_prev, sizeof rec->origin_prev);
+        digest_field(md, "origin_hash", rec->origin_hash, sizeof rec->origin_hash);
     }
     EVP_DigestFinal_ex(md, digest, &n);
     EVP_MD_CTX_free(md);
     hex(digest, sizeof digest, out);
-}
-
-static int exec(struct audit_db *db, const char *sql, char *err, size_t errlen)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db->sql, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        seterr(err, errlen, "audit database: %s", msg ? msg : "error");
-        sqlite3_free(msg);
-        return -1;
-    }
-    return 0;
 }
 
 static int mkdirs(const char *path)
@@ -116,88 +124,74 @@ static int mkdirs(const char *path)
     return 0;
 }
 
-static const char schema[] =
-    "CREATE TABLE IF NOT EXISTS records ("
-    " id INTEGER PRIMARY KEY, time TEXT, operator_name TEXT, host TEXT,"
-    " device TEXT, connection TEXT, action TEXT, image_hash TEXT,"
-    " version_before TEXT, version_after TEXT, hash_before TEXT,"
-    " hash_after TEXT, outcome TEXT, detail TEXT, prev_hash TEXT,"
-    " record_hash TEXT);"
-    "CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);"
-    "INSERT OR IGNORE INTO meta VALUES ('count', '0');"
-    "INSERT OR IGNORE INTO meta VALUES ('head', '');";
-
-/* The folder of path exists (a trail is never started in a mistyped place). */
-static int folder_exists(const char *path)
+bool audit_is_url(const char *path)
 {
-    char tmp[1024];
-    struct stat st;
-    if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
-        return 0;
-    char *slash = strrchr(tmp, '/');
-    if (!slash)
-        return 1; /* the current folder */
-    if (slash == tmp)
-        slash[1] = '\0';
-    else
-        *slash = '\0';
-    return stat(tmp, &st) == 0 && S_ISDIR(st.st_mode);
+    return path && (strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0);
 }
 
-static struct audit_db *open_sql(const char *path, int flags, char *err, size_t errlen)
+/* Appends n bytes of s to out (cap bytes, at *o). */
+static void put(char *out, size_t cap, size_t *o, const char *s, size_t n)
 {
-    struct audit_db *db = calloc(1, sizeof *db);
-    if (!db) {
-        seterr(err, errlen, "out of memory");
-        return NULL;
-    }
-    if (sqlite3_open_v2(path, &db->sql, flags, NULL) != SQLITE_OK) {
-        seterr(err, errlen, "cannot open audit database %s: %s", path, sqlite3_errmsg(db->sql));
-        sqlite3_close(db->sql);
-        free(db);
-        return NULL;
-    }
-    /* several tools may append at once (a script and a CLI call) */
-    sqlite3_busy_timeout(db->sql, 5000);
-    return db;
+    while (n-- && *s && *o + 1 < cap)
+        out[(*o)++] = *s++;
+    out[*o] = '\0';
 }
 
-/* Whether this process may append: a write transaction begun and undone.
- * A read-only file or folder, or a full disk, shows here, before the
- * command whose record it would be has done anything. */
-static int check_writable(struct audit_db *db, const char *path, char *err, size_t errlen)
+/* A URL's password never reaches a message or a log: the one of
+ * user:password@host and of a password=... parameter read "***". */
+const char *audit_trail_name(const char *path, char *out, size_t cap)
 {
-    char why[256];
-    if (exec(db, schema, why, sizeof why) != 0 ||
-        exec(db, "BEGIN IMMEDIATE; ROLLBACK;", why, sizeof why) != 0) {
-        seterr(err, errlen, "the audit trail %s cannot be written (%s)", path, why);
-        return -1;
+    size_t o = 0;
+
+    if (!cap)
+        return out;
+    out[0] = '\0';
+    if (!audit_is_url(path)) {
+        snprintf(out, cap, "%s", path);
+        return out;
     }
-    return 0;
+    const char *auth = strstr(path, "://") + 3;
+    const char *auth_end = auth + strcspn(auth, "/?");
+    const char *at = memchr(auth, '@', (size_t)(auth_end - auth));
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    const char *p = path;
+
+    if (colon) {
+        put(out, cap, &o, p, (size_t)(colon + 1 - p));
+        put(out, cap, &o, "***", 3);
+        p = at;
+    }
+    while (*p) {
+        if ((*p == '?' || *p == '&') && strncmp(p + 1, "password=", 9) == 0) {
+            put(out, cap, &o, p, 10);
+            put(out, cap, &o, "***", 3);
+            p += 10;
+            p += strcspn(p, "&#");
+            continue;
+        }
+        put(out, cap, &o, p++, 1);
+    }
+    return out;
 }
 
 struct audit_db *audit_open_as(const char *path, enum audit_access how, char *err, size_t errlen)
 {
-    struct audit_db *db;
-    struct stat st;
+    struct audit_db *db = calloc(1, sizeof *db);
+    char name[1024];
 
-    if (how == AUDIT_READ_ONLY) {
-        if (stat(path, &st) != 0) {
-            seterr(err, errlen, "no audit trail at %s (nothing recorded there yet; see --audit-db)",
-                   path);
-            return NULL;
-        }
-        /* read-only: never a journal, a schema or a lock file beside it */
-        return open_sql(path, SQLITE_OPEN_READONLY, err, errlen);
-    }
-    if (!folder_exists(path)) {
-        seterr(err, errlen, "the folder of the audit trail %s does not exist (a mistyped "
-                            "--audit-db?)", path);
+    if (!db) {
+        audit_seterr(err, errlen, "out of memory");
         return NULL;
     }
-    db = open_sql(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err, errlen);
-    if (db && check_writable(db, path, err, errlen) != 0) {
-        audit_close(db);
+    if (audit_is_url(path)) {
+        db->store = &audit_pg_store;
+        db->h = audit_pg_open(path, audit_trail_name(path, name, sizeof name), how, err, errlen);
+    } else {
+        db->store = &audit_sqlite_store;
+        db->h = audit_sqlite_open(path, how, err, errlen);
+    }
+    if (!db->h) {
+        free(db);
         return NULL;
     }
     return db;
@@ -217,36 +211,8 @@ void audit_close(struct audit_db *db)
 {
     if (!db)
         return;
-    sqlite3_close(db->sql);
+    db->store->close(db->h);
     free(db);
-}
-
-static int meta_get(struct audit_db *db, const char *k, char *out, size_t cap)
-{
-    sqlite3_stmt *st;
-    int rc = -1;
-    if (sqlite3_prepare_v2(db->sql, "SELECT v FROM meta WHERE k = ?", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const unsigned char *v = sqlite3_column_text(st, 0);
-        snprintf(out, cap, "%s", v ? (const char *)v : "");
-        rc = 0;
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
-static int meta_set(struct audit_db *db, const char *k, const char *v)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->sql, "UPDATE meta SET v = ? WHERE k = ?", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, k, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(st);
-    return rc;
 }
 
 static void now_rfc3339(char *out, size_t cap)
@@ -263,74 +229,20 @@ static void now_rfc3339(char *out, size_t cap)
     snprintf(out, cap, "%.19s.%03dZ", base, ms < 0 ? 0 : ms);
 }
 
-static int insert(struct audit_db *db, const struct audit_record *rec)
+/* The one place a record joins a chain: the successor of the head. */
+static void seal(struct audit_record *rec, int64_t count, const char *head)
 {
-    sqlite3_stmt *st;
-    const char *sql =
-        "INSERT INTO records (id, time, operator_name, host, device, connection,"
-        " action, image_hash, version_before, version_after, hash_before,"
-        " hash_after, outcome, detail, prev_hash, record_hash)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-    if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_int64(st, 1, rec->id);
-    for (size_t i = 0; i < NFIELDS; i++)
-        sqlite3_bind_text(st, (int)i + 2, field_cptr(rec, i), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, (int)NFIELDS + 2, rec->prev_hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, (int)NFIELDS + 3, rec->record_hash, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(st);
-    return rc;
+    rec->id = count + 1;
+    if (rec->time[0] == '\0')
+        now_rfc3339(rec->time, sizeof rec->time);
+    snprintf(rec->prev_hash, sizeof rec->prev_hash, "%.64s", head);
+    audit_record_digest(rec, rec->prev_hash, rec->record_hash);
 }
 
 int audit_append(struct audit_db *db, struct audit_record *rec, char *err, size_t errlen)
 {
-    char count[32], head[AUDIT_HASH_HEX];
-
-    /* IMMEDIATE: take the write lock before reading the head, so two
-     * writers cannot chain onto the same predecessor */
-    if (exec(db, "BEGIN IMMEDIATE", err, errlen) != 0)
-        return -1;
-    if (meta_get(db, "count", count, sizeof count) != 0 ||
-        meta_get(db, "head", head, sizeof head) != 0) {
-        seterr(err, errlen, "audit database: meta rows missing");
-        goto fail;
-    }
-    rec->id = strtoll(count, NULL, 10) + 1;
-    if (rec->time[0] == '\0')
-        now_rfc3339(rec->time, sizeof rec->time);
-    memcpy(rec->prev_hash, head, AUDIT_HASH_HEX - 1);
-    rec->prev_hash[AUDIT_HASH_HEX - 1] = '\0';
-    audit_record_digest(rec, rec->prev_hash, rec->record_hash);
-    snprintf(count, sizeof count, "%lld", (long long)rec->id);
-    if (insert(db, rec) != 0 || meta_set(db, "count", count) != 0 ||
-        meta_set(db, "head", rec->record_hash) != 0) {
-        seterr(err, errlen, "audit database: %s", sqlite3_errmsg(db->sql));
-        goto fail;
-    }
-    return exec(db, "COMMIT", err, errlen);
-fail:
-    exec(db, "ROLLBACK", NULL, 0);
-    return -1;
+    return db->store->append(db->h, rec, seal, err, errlen);
 }
-
-static void read_row(sqlite3_stmt *st, struct audit_record *rec)
-{
-    memset(rec, 0, sizeof *rec);
-    rec->id = sqlite3_column_int64(st, 0);
-    for (size_t i = 0; i < NFIELDS; i++) {
-        const unsigned char *v = sqlite3_column_text(st, (int)i + 1);
-        snprintf(field_ptr(rec, i), fields[i].size, "%s", v ? (const char *)v : "");
-    }
-    const unsigned char *p = sqlite3_column_text(st, (int)NFIELDS + 1);
-    const unsigned char *h = sqlite3_column_text(st, (int)NFIELDS + 2);
-    snprintf(rec->prev_hash, sizeof rec->prev_hash, "%s", p ? (const char *)p : "");
-    snprintf(rec->record_hash, sizeof rec->record_hash, "%s", h ? (const char *)h : "");
-}
-
-#define SELECT_ALL "SELECT id, time, operator_name, host, device, connection," \
-    " action, image_hash, version_before, version_after, hash_before," \
-    " hash_after, outcome, detail, prev_hash, record_hash FROM records"
 
 int audit_foreach(struct audit_db *db, int limit, audit_fn fn, void *arg)
 {
@@ -340,41 +252,21 @@ int audit_foreach(struct audit_db *db, int limit, audit_fn fn, void *arg)
 int audit_foreach_device(struct audit_db *db, const char *device, int limit, audit_fn fn,
                          void *arg)
 {
-    sqlite3_stmt *st;
-    /* a NULL device matches every record: one statement serves both */
-    const char *sql = limit > 0
-        ? "SELECT * FROM (" SELECT_ALL " WHERE (?1 IS NULL OR instr(device, ?1) > 0)"
-          " ORDER BY id DESC LIMIT ?2) ORDER BY id"
-        : SELECT_ALL " WHERE (?1 IS NULL OR instr(device, ?1) > 0) ORDER BY id";
-    if (sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    if (device)
-        sqlite3_bind_text(st, 1, device, -1, SQLITE_TRANSIENT);
-    if (limit > 0)
-        sqlite3_bind_int(st, 2, limit);
-    struct audit_record rec;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        read_row(st, &rec);
-        if (fn(arg, &rec) != 0)
-            break;
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+    return db->store->foreach(db->h, device, limit, fn, arg);
 }
 
 int audit_get(struct audit_db *db, int64_t id, struct audit_record *rec)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db->sql, SELECT_ALL " WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
-        return -1;
-    sqlite3_bind_int64(st, 1, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        read_row(st, rec);
-    sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+    return db->store->get(db->h, id, rec);
 }
+
+/* Where a station trail stands in a walk of a central one: its newest
+ * pushed record so far. */
+struct origin_state {
+    char origin[AUDIT_HASH_HEX];
+    int64_t last_id;
+    char last_hash[AUDIT_HASH_HEX];
+};
 
 struct verify_state {
     int64_t expect_id;
@@ -382,7 +274,75 @@ struct verify_state {
     int64_t bad_id;
     char *why;
     size_t whylen;
+    struct origin_state *origins;
+    size_t norigins;
+    bool oom;
 };
+
+static struct origin_state *origin_of(struct verify_state *vs, const char *origin)
+{
+    for (size_t i = 0; i < vs->norigins; i++)
+        if (strcmp(vs->origins[i].origin, origin) == 0)
+            return &vs->origins[i];
+    struct origin_state *grown = realloc(vs->origins, (vs->norigins + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    vs->origins = grown;
+    struct origin_state *o = &vs->origins[vs->norigins++];
+    memset(o, 0, sizeof *o);
+    snprintf(o->origin, sizeof o->origin, "%s", origin);
+    return o;
+}
+
+/* The record as its station wrote it: its id and hashes there, no origin. */
+static void station_copy(const struct audit_record *rec, struct audit_record *out)
+{
+    *out = *rec;
+    out->id = rec->origin_id;
+    snprintf(out->prev_hash, sizeof out->prev_hash, "%s", rec->origin_prev);
+    snprintf(out->record_hash, sizeof out->record_hash, "%s", rec->origin_hash);
+    out->origin[0] = out->origin_prev[0] = out->origin_hash[0] = '\0';
+    out->origin_id = 0;
+}
+
+/* A pushed record must still verify in its station's own chain: its hash
+ * there, and its place after the station's previous pushed record. */
+static int verify_origin(struct verify_state *vs, const struct audit_record *rec)
+{
+    struct audit_record st;
+    char digest[AUDIT_HASH_HEX];
+    struct origin_state *o = origin_of(vs, rec->origin);
+    long long id = (long long)rec->id, sid = (long long)rec->origin_id;
+
+    if (!o) {
+        vs->oom = true;
+        return 1;
+    }
+    vs->bad_id = rec->id;
+    if (rec->origin_id != o->last_id + 1) {
+        audit_seterr(vs->why, vs->whylen, "record %lld is record %lld of the station trail %.12s "
+                     "but follows its record %lld: a pushed record was deleted or renumbered",
+                     id, sid, rec->origin, (long long)o->last_id);
+        return 1;
+    }
+    if (strcmp(rec->origin_prev, o->last_hash) != 0 ||
+        (rec->origin_id == 1 && strcmp(rec->origin_hash, rec->origin) != 0)) {
+        audit_seterr(vs->why, vs->whylen, "record %lld (record %lld of the station trail %.12s) "
+                     "does not chain to that trail's previous record", id, sid, rec->origin);
+        return 1;
+    }
+    station_copy(rec, &st);
+    audit_record_digest(&st, st.prev_hash, digest);
+    if (strcmp(digest, rec->origin_hash) != 0) {
+        audit_seterr(vs->why, vs->whylen, "record %lld (record %lld of the station trail %.12s) "
+                     "was modified after its station wrote it (hash mismatch)", id, sid, rec->origin);
+        return 1;
+    }
+    vs->bad_id = -1;
+    o->last_id = rec->origin_id;
+    snprintf(o->last_hash, sizeof o->last_hash, "%s", rec->origin_hash);
+    return 0;
+}
 
 static int verify_one(void *arg, const struct audit_record *rec)
 {
@@ -391,53 +351,76 @@ static int verify_one(void *arg, const struct audit_record *rec)
 
     if (rec->id != vs->expect_id) {
         vs->bad_id = rec->id;
-        seterr(vs->why, vs->whylen, "record %lld follows record %lld: a record was deleted or renumbered",
-               (long long)rec->id, (long long)vs->expect_id - 1);
+        audit_seterr(vs->why, vs->whylen, "record %lld follows record %lld: a record was deleted "
+                     "or renumbered", (long long)rec->id, (long long)vs->expect_id - 1);
         return 1;
     }
     if (strcmp(rec->prev_hash, vs->prev) != 0) {
         vs->bad_id = rec->id;
-        seterr(vs->why, vs->whylen, "record %lld does not chain to its predecessor: records were removed or reordered",
-               (long long)rec->id);
+        audit_seterr(vs->why, vs->whylen, "record %lld does not chain to its predecessor: records "
+                     "were removed or reordered", (long long)rec->id);
         return 1;
     }
     audit_record_digest(rec, rec->prev_hash, digest);
     if (strcmp(digest, rec->record_hash) != 0) {
         vs->bad_id = rec->id;
-        seterr(vs->why, vs->whylen, "record %lld was modified after it was written (hash mismatch)",
-               (long long)rec->id);
+        audit_seterr(vs->why, vs->whylen, "record %lld was modified after it was written (hash "
+                     "mismatch)", (long long)rec->id);
         return 1;
     }
+    if (rec->origin[0] && verify_origin(vs, rec) != 0)
+        return 1;
     snprintf(vs->prev, sizeof vs->prev, "%s", rec->record_hash);
     vs->expect_id++;
     return 0;
 }
 
+/* The walk of audit_verify: 0 (intact or broken: see vs->bad_id), or -1
+ * with why when the trail cannot be read. *count and head: the head as
+ * written, read in the same snapshot as the records. */
+static int walk(struct audit_db *db, struct verify_state *vs, int64_t *count,
+                char head[AUDIT_HASH_HEX])
+{
+    const struct audit_store *s = db->store;
+    int rc;
+
+    if (s->snapshot && s->snapshot(db->h, true) != 0)
+        rc = -1;
+    else if ((rc = audit_foreach(db, 0, verify_one, vs)) == 0 && vs->oom)
+        rc = -1;
+    if (rc == 0 && vs->bad_id < 0 && s->head(db->h, count, head) != 0) {
+        audit_seterr(vs->why, vs->whylen, "the audit database has no head (meta) row");
+        rc = -2;
+    }
+    if (s->snapshot)
+        s->snapshot(db->h, false);
+    if (rc == -1)
+        audit_seterr(vs->why, vs->whylen, "cannot read the audit database: %s",
+                     vs->oom ? "out of memory" : s->errmsg(db->h));
+    return rc < 0 ? -1 : 0;
+}
+
 long audit_verify(struct audit_db *db, int64_t *bad_id, char *why, size_t whylen)
 {
     struct verify_state vs = { .expect_id = 1, .bad_id = -1, .why = why, .whylen = whylen };
-    char count[32], head[AUDIT_HASH_HEX];
+    char head[AUDIT_HASH_HEX] = "";
+    int64_t count = 0;
+    int rc = walk(db, &vs, &count, head);
 
+    free(vs.origins);
     if (bad_id)
         *bad_id = 0;
-    if (audit_foreach(db, 0, verify_one, &vs) != 0) {
-        seterr(why, whylen, "cannot read the audit database: %s", sqlite3_errmsg(db->sql));
+    if (rc != 0)
         return -1;
-    }
     if (vs.bad_id >= 0) {
         if (bad_id)
             *bad_id = vs.bad_id;
         return -1;
     }
     long n = (long)(vs.expect_id - 1);
-    if (meta_get(db, "count", count, sizeof count) != 0 ||
-        meta_get(db, "head", head, sizeof head) != 0) {
-        seterr(why, whylen, "the audit database has no meta rows");
-        return -1;
-    }
-    if (strtol(count, NULL, 10) != n || strcmp(head, vs.prev) != 0) {
-        seterr(why, whylen, "the chain holds %ld records but %s were written: the newest records were removed",
-               n, count);
+    if (count != n || strcmp(head, vs.prev) != 0) {
+        audit_seterr(why, whylen, "the chain holds %ld records but %lld were written: the newest "
+                     "records were removed", n, (long long)count);
         return -1;
     }
     return n;
@@ -496,18 +479,106 @@ long audit_verify_anchored(struct audit_db *db, const char *anchor, int64_t *bad
         return n;
     found = audit_find_anchor(db, anchor);
     if (found < 0) {
-        seterr(why, whylen, "cannot read the audit database: %s", sqlite3_errmsg(db->sql));
+        audit_seterr(why, whylen, "cannot read the audit database: %s", db->store->errmsg(db->h));
         return -1;
     }
     if (found == 0) {
-        seterr(why, whylen, "the anchor %.64s is not in the chain: the history was rewritten or "
-                            "replaced", anchor);
+        audit_seterr(why, whylen, "the anchor %.64s is not in the chain: the history was "
+                     "rewritten or replaced", anchor);
         return -1;
     }
     if (anchor_id)
         *anchor_id = found;
     return n;
 }
+
+/* ---- audit push: a station's trail into a central one ---- */
+
+struct pushed {
+    const char *origin;
+    int64_t last_id;
+    char last_hash[AUDIT_HASH_HEX];
+};
+
+static int find_pushed(void *arg, const struct audit_record *r)
+{
+    struct pushed *p = arg;
+    if (strcmp(r->origin, p->origin) == 0 && r->origin_id > p->last_id) {
+        p->last_id = r->origin_id;
+        snprintf(p->last_hash, sizeof p->last_hash, "%s", r->origin_hash);
+    }
+    return 0;
+}
+
+/* Checks that the station trail continues what `to` already holds of it
+ * (a replaced or cut trail is refused): 0, or -1 with why. */
+static int check_continues(struct audit_db *from, const struct pushed *p, long n, char *err,
+                           size_t errlen)
+{
+    struct audit_record r;
+
+    if (p->last_id > n) {
+        audit_seterr(err, errlen, "the central trail holds %lld records of this station trail, "
+                     "which has only %ld now: the station trail was cut", (long long)p->last_id, n);
+        return -1;
+    }
+    if (p->last_id > 0 && (audit_get(from, p->last_id, &r) != 1 ||
+                           strcmp(r.record_hash, p->last_hash) != 0)) {
+        audit_seterr(err, errlen, "record %lld of this station trail is not the one pushed "
+                     "before: the station trail was replaced or rewritten", (long long)p->last_id);
+        return -1;
+    }
+    return 0;
+}
+
+long audit_push(struct audit_db *from, struct audit_db *to, struct audit_push_result *res,
+                char *err, size_t errlen)
+{
+    struct audit_record r;
+    char why[512];
+    int64_t bad = 0;
+    struct pushed p = { 0 };
+    long n = audit_verify(from, &bad, why, sizeof why);
+
+    memset(res, 0, sizeof *res);
+    if (n < 0) {
+        audit_seterr(err, errlen, "the station trail does not verify (%s); nothing was pushed", why);
+        return -1;
+    }
+    res->records = n;
+    if (n == 0)
+        return 0;
+    if (audit_get(from, 1, &r) != 1) {
+        audit_seterr(err, errlen, "cannot read the station trail");
+        return -1;
+    }
+    /* the first record's hash names the trail: no two trails share it */
+    snprintf(res->origin, sizeof res->origin, "%s", r.record_hash);
+    p.origin = res->origin;
+    if (audit_foreach(to, 0, find_pushed, &p) != 0) {
+        audit_seterr(err, errlen, "cannot read the central trail: %s", to->store->errmsg(to->h));
+        return -1;
+    }
+    if (check_continues(from, &p, n, err, errlen) != 0)
+        return -1;
+    res->already = (long)p.last_id;
+    for (int64_t id = p.last_id + 1; id <= n; id++) {
+        if (audit_get(from, id, &r) != 1) {
+            audit_seterr(err, errlen, "cannot read record %lld of the station trail", (long long)id);
+            return -1;
+        }
+        snprintf(r.origin, sizeof r.origin, "%s", res->origin);
+        r.origin_id = r.id;
+        snprintf(r.origin_prev, sizeof r.origin_prev, "%s", r.prev_hash);
+        snprintf(r.origin_hash, sizeof r.origin_hash, "%s", r.record_hash);
+        if (audit_append(to, &r, err, errlen) != 0)
+            return -1;
+        res->pushed++;
+    }
+    return res->pushed;
+}
+
+/* ---- exports ---- */
 
 static void csv_field(FILE *out, const char *s)
 {
@@ -524,20 +595,26 @@ static int csv_row(void *arg, const struct audit_record *rec)
 {
     FILE *out = arg;
     fprintf(out, "%lld", (long long)rec->id);
-    for (size_t i = 0; i < NFIELDS; i++) {
+    for (size_t i = 0; i < audit_nfields; i++) {
         fputc(',', out);
-        csv_field(out, field_cptr(rec, i));
+        csv_field(out, audit_field_cptr(rec, i));
     }
-    fprintf(out, ",%s,%s\n", rec->prev_hash, rec->record_hash);
+    fprintf(out, ",%s,%s", rec->prev_hash, rec->record_hash);
+    if (rec->origin[0])
+        fprintf(out, ",%s,%lld,%s,%s", rec->origin, (long long)rec->origin_id, rec->origin_prev,
+                rec->origin_hash);
+    else
+        fputs(",,,,", out);
+    fputc('\n', out);
     return 0;
 }
 
 int audit_export_csv(struct audit_db *db, FILE *out)
 {
     fputs("id", out);
-    for (size_t i = 0; i < NFIELDS; i++)
-        fprintf(out, ",%s", fields[i].name);
-    fputs(",prev_hash,record_hash\n", out);
+    for (size_t i = 0; i < audit_nfields; i++)
+        fprintf(out, ",%s", audit_fields[i].name);
+    fputs(",prev_hash,record_hash,origin,origin_id,origin_prev,origin_hash\n", out);
     return audit_foreach(db, 0, csv_row, out);
 }
 
@@ -545,10 +622,17 @@ cJSON *audit_record_json(const struct audit_record *rec)
 {
     cJSON *obj = cJSON_CreateObject();
     cJSON_AddNumberToObject(obj, "id", (double)rec->id);
-    for (size_t i = 0; i < NFIELDS; i++)
-        cJSON_AddStringToObject(obj, fields[i].name, field_cptr(rec, i));
+    for (size_t i = 0; i < audit_nfields; i++)
+        cJSON_AddStringToObject(obj, audit_fields[i].name, audit_field_cptr(rec, i));
     cJSON_AddStringToObject(obj, "prev_hash", rec->prev_hash);
     cJSON_AddStringToObject(obj, "record_hash", rec->record_hash);
+    /* where a pushed record came from (absent for a record written here) */
+    if (rec->origin[0]) {
+        cJSON_AddStringToObject(obj, "origin", rec->origin);
+        cJSON_AddNumberToObject(obj, "origin_id", (double)rec->origin_id);
+        cJSON_AddStringToObject(obj, "origin_prev", rec->origin_prev);
+        cJSON_AddStringToObject(obj, "origin_hash", rec->origin_hash);
+    }
     return obj;
 }
 

@@ -1,12 +1,14 @@
 /*
  * The audit trail: every state-changing operation on a device (upload,
- * test, confirm, erase, reset, a whole DFU update) appends one record to an
- * SQLite database. Records are hash-chained: each stores the SHA-256 of its
+ * test, confirm, erase, reset, a whole DFU update) appends one record to a
+ * store: an SQLite file on a station, or a site's PostgreSQL database
+ * (--audit-db postgresql://...) that several stations append to. Records are hash-chained: each stores the SHA-256 of its
  * own fields together with the previous record's hash, so an edited,
  * deleted or reordered record breaks the chain and `audit verify` finds it.
  * A meta row keeps the count and the head hash, which catches a truncated
  * tail; exporting the head hash elsewhere (a ticket, a release note)
- * anchors the whole history.
+ * anchors the whole history. The same records, fields and chain in both
+ * stores; `audit push` copies a station's file into a central trail.
  */
 #ifndef AUDIT_AUDIT_H
 #define AUDIT_AUDIT_H
@@ -34,6 +36,14 @@ struct audit_record {
     char detail[512];
     char prev_hash[AUDIT_HASH_HEX];    /* filled by audit_append */
     char record_hash[AUDIT_HASH_HEX];
+    /* A record pushed from a station's trail (audit_push): that trail's
+     * name (its first record's hash), and the record's id, previous hash
+     * and hash there, so it still verifies in the station's own chain.
+     * Empty (origin "") for a record written in place. */
+    char origin[AUDIT_HASH_HEX];
+    int64_t origin_id;
+    char origin_prev[AUDIT_HASH_HEX];
+    char origin_hash[AUDIT_HASH_HEX];
 };
 
 struct audit_db;
@@ -45,7 +55,16 @@ struct audit_db;
  * new chain), and checks that this process can write it. */
 enum audit_access { AUDIT_READ_ONLY, AUDIT_APPEND };
 
-/* Opens the trail at path. On failure returns NULL and writes a reason to
+/* Whether path names a PostgreSQL trail (postgresql:// or postgres://);
+ * anything else is an SQLite file. */
+bool audit_is_url(const char *path);
+/* path as messages show it: a URL's password replaced by ***. */
+const char *audit_trail_name(const char *path, char *out, size_t cap);
+
+/* Opens the trail at path (a file, or a URL: see audit_is_url). A
+ * PostgreSQL trail gets its tables on first append (idempotent; several
+ * stations may start at once); AUDIT_APPEND checks that this role may
+ * append, so a read-only role fails here. On failure returns NULL and writes a reason to
  * err. audit_open is audit_open_as(path, AUDIT_APPEND, ...). */
 struct audit_db *audit_open_as(const char *path, enum audit_access how, char *err, size_t errlen);
 struct audit_db *audit_open(const char *path, char *err, size_t errlen);
@@ -87,6 +106,22 @@ int audit_head_hash(struct audit_db *db, char out[AUDIT_HASH_HEX]);
  * missing anchor). *anchor_id: the anchor's record. */
 long audit_verify_anchored(struct audit_db *db, const char *anchor, int64_t *bad_id,
                            int64_t *anchor_id, char *why, size_t whylen);
+
+/* Copies the records of the station trail `from` that the central trail
+ * `to` does not hold yet, each with its origin (see struct audit_record),
+ * onto the central chain. Refuses a station trail that does not verify,
+ * and one that no longer continues what was pushed from it before (cut,
+ * replaced). Pushing again copies nothing new. Returns the number of
+ * records copied, or -1 with why (the ones copied so far stay: a second
+ * push goes on from there). */
+struct audit_push_result {
+    long records;                  /* in the station trail */
+    long already;                  /* of them, held centrally before */
+    long pushed;                   /* copied now */
+    char origin[AUDIT_HASH_HEX];   /* the station trail's name */
+};
+long audit_push(struct audit_db *from, struct audit_db *to, struct audit_push_result *res,
+                char *err, size_t errlen);
 
 int audit_export_csv(struct audit_db *db, FILE *out);
 int audit_export_json(struct audit_db *db, FILE *out);

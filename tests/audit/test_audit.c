@@ -229,6 +229,28 @@ static void record_hash_shape(void **state)
     assert_false(audit_is_record_hash(NULL));
 }
 
+/* A trail's URL in a message never shows its password. */
+static void trail_name_hides_the_password(void **state)
+{
+    static const char *const cases[][2] = {
+        { "postgresql://audit:s3cret@db.site/trail", "postgresql://audit:***@db.site/trail" },
+        { "postgres://audit:s3cret@db.site:5432/trail?sslmode=require",
+          "postgres://audit:***@db.site:5432/trail?sslmode=require" },
+        { "postgresql://audit@db/trail?password=s3cret&sslmode=require",
+          "postgresql://audit@db/trail?password=***&sslmode=require" },
+        { "postgresql:///trail?host=/run/pg&user=a&password=s3cret",
+          "postgresql:///trail?host=/run/pg&user=a&password=***" },
+        { "postgresql://audit@db/trail", "postgresql://audit@db/trail" },
+        { "/var/lib/audit:s3cret@x.db", "/var/lib/audit:s3cret@x.db" }, /* a file, as it is */
+    };
+    char out[256];
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_string_equal(audit_trail_name(cases[i][0], out, sizeof out), cases[i][1]);
+    assert_true(audit_is_url("postgres://x"));
+    assert_false(audit_is_url("postgresql:/x"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +263,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(anchor_in_the_chain_is_found, setup, teardown),
         cmocka_unit_test_setup_teardown(rewritten_chain_misses_the_anchor, setup, teardown),
         cmocka_unit_test(record_hash_shape),
+        cmocka_unit_test(trail_name_hides_the_password),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
  * `mcumgr audit`: read, export and verify the audit trail that every
  * state-changing command writes (audit_hook.c), and `audit record` for
  * scripts that record a whole procedure (dfu_update.sh) or an attempt that
- * never reached the device. No connection is needed.
+ * never reached the device, and `audit push` of a station's trail into a
+ * site's central one. No connection is needed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -171,6 +172,12 @@ static int audit_show(struct cli_ctx *cx, int argc, char **argv)
     out_line(cx, "detail:          %s", r.detail);
     out_line(cx, "previous hash:   %s", r.prev_hash);
     out_line(cx, "record hash:     %s", r.record_hash);
+    if (r.origin[0]) {
+        out_line(cx, "pushed from:     the station trail %s", r.origin);
+        out_line(cx, "station record:  %lld", (long long)r.origin_id);
+        out_line(cx, "station prev:    %s", r.origin_prev);
+        out_line(cx, "station hash:    %s", r.origin_hash);
+    }
     return EXIT_OK;
 }
 
@@ -203,7 +210,7 @@ static const struct cli_opt verify_opts[] = {
 
 static int audit_verify_cmd(struct cli_ctx *cx, int argc, char **argv)
 {
-    char why[512] = "", path[1024], head[AUDIT_HASH_HEX] = "";
+    char why[512] = "", url[1024], path[1024], head[AUDIT_HASH_HEX] = "";
     const char *anchor = cli_opt_get(cx, "anchor");
     int64_t bad = 0, anchor_id = 0;
     struct audit_db *db;
@@ -222,7 +229,8 @@ static int audit_verify_cmd(struct cli_ctx *cx, int argc, char **argv)
     audit_close(db);
     if (head_rc != 0)
         return out_fail(cx, "cannot read the audit trail");
-    cli_audit_path(cx, path, sizeof path);
+    cli_audit_path(cx, url, sizeof url);
+    audit_trail_name(url, path, sizeof path);
     if (n < 0) {
         if (cx->json) {
             cJSON *o = cJSON_CreateObject();
@@ -319,14 +327,70 @@ static int audit_record_cmd(struct cli_ctx *cx, int argc, char **argv)
     return EXIT_OK;
 }
 
+static const struct cli_opt push_opts[] = {
+    { "to", 0, "url", "the central trail (postgresql://...)" },
+    { NULL, 0, NULL, NULL },
+};
+
+/* `audit push --to URL`: the station's trail (--audit-db, or the default)
+ * into the central one; see audit_push. */
+static int audit_push_cmd(struct cli_ctx *cx, int argc, char **argv)
+{
+    const char *to = cli_opt_get(cx, "to");
+    char err[700], from_path[1024], from_name[1024], to_name[1024];
+    struct audit_push_result res;
+    struct audit_db *from, *central;
+    long n;
+
+    (void)argv;
+    if (argc)
+        return out_usage(cx, "audit push takes no arguments (the trail is --audit-db, the "
+                             "central one --to)");
+    if (!to || !audit_is_url(to))
+        return out_usage(cx, "audit push needs --to postgresql://... (the central trail)");
+    if (!cli_audit_path(cx, from_path, sizeof from_path))
+        return out_fail(cx, "no audit trail: HOME is not set; give --audit-db PATH or set MCUTOOLS_AUDIT_DB");
+    if (audit_is_url(from_path))
+        return out_usage(cx, "audit push copies a station's own trail (a file); --audit-db is %s",
+                         audit_trail_name(from_path, from_name, sizeof from_name));
+    audit_trail_name(to, to_name, sizeof to_name);
+    if (!(from = open_db(cx)))
+        return EXIT_FAIL;
+    central = audit_open_as(to, AUDIT_APPEND, err, sizeof err);
+    if (!central) {
+        audit_close(from);
+        return out_fail(cx, "%s; nothing was pushed", err);
+    }
+    n = audit_push(from, central, &res, err, sizeof err);
+    audit_close(central);
+    audit_close(from);
+    if (n < 0)
+        return out_fail(cx, "audit push of %s to %s: %s", from_path, to_name, err);
+    if (cx->json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "origin", res.origin);
+        cJSON_AddNumberToObject(o, "records", (double)res.records);
+        cJSON_AddNumberToObject(o, "already", (double)res.already);
+        cJSON_AddNumberToObject(o, "pushed", (double)res.pushed);
+        out_json_doc(cx, o);
+    } else {
+        out_line(cx, "pushed %ld record%s of %s to %s (%ld of %ld there already)", res.pushed,
+                 res.pushed == 1 ? "" : "s", from_path, to_name, res.already, res.records);
+        if (res.origin[0])
+            out_line(cx, "station trail %s", res.origin);
+    }
+    return EXIT_OK;
+}
+
 static int audit_path(struct cli_ctx *cx, int argc, char **argv)
 {
-    char path[1024];
+    char url[1024], path[1024];
     (void)argv;
     if (argc)
         return out_usage(cx, "audit path takes no arguments");
-    if (!cli_audit_path(cx, path, sizeof path))
+    if (!cli_audit_path(cx, url, sizeof url))
         return out_fail(cx, "no audit trail: HOME is not set; give --audit-db PATH or set MCUTOOLS_AUDIT_DB");
+    audit_trail_name(url, path, sizeof path);
     if (cx->json)
         out_json_kv(cx, "path", path);
     else
@@ -361,6 +425,8 @@ const struct cli_cmd cli_audit_cmds[] = {
       verify_opts, NULL },
     { "record", NULL, "append a record (for scripts: a whole update, a failed attempt)",
       audit_record_cmd, 0, record_opts, NULL },
+    { "push", NULL, "copy this station's trail into a central one (--to postgresql://...)",
+      audit_push_cmd, 0, push_opts, NULL },
     { "path", NULL, "print the audit database in use", audit_path, 0, NULL, NULL },
     { "device", NULL, "print the connected device's identity as the trail records it", audit_device,
       CLI_NEEDS_CONN, NULL, NULL },
