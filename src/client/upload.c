@@ -56,8 +56,9 @@ struct upload {
     struct client_session *s;
     const uint8_t *data;
     size_t len;
-    uint8_t sha[32];
+    uint8_t sha[32];     /* of the image (a delta: of the image the patch rebuilds) */
     bool send_sha;
+    bool delta;          /* data is a patch (upload_delta.c) */
     const struct client_upload_opts *o;
     struct client_upload_stats *st;
     size_t max_msg;
@@ -100,7 +101,8 @@ static size_t encode_chunk(const struct upload *u, size_t off, size_t n, uint8_t
 {
     struct cbor_writer w;
     bool first = off == 0;
-    size_t pairs = 2 + (first ? 1 + (u->send_sha ? 1 : 0) + (u->o->upgrade ? 1 : 0) : 0) +
+    size_t pairs = 2 +
+                   (first ? 1 + (u->send_sha ? 1 : 0) + (u->o->upgrade ? 1 : 0) + u->delta : 0) +
                    (first || u->o->image ? 1 : 0);
 
     cbor_writer_init(&w, buf, cap);
@@ -118,6 +120,10 @@ static size_t encode_chunk(const struct upload *u, size_t off, size_t n, uint8_t
         }
         if (u->o->upgrade) {
             cbor_put_str(&w, "upgrade");
+            cbor_put_bool(&w, true);
+        }
+        if (u->delta) {
+            cbor_put_str(&w, "delta");
             cbor_put_bool(&w, true);
         }
     }
@@ -523,29 +529,25 @@ static int run(struct upload *u, struct client_rsp *rsp)
     return 0;
 }
 
-int client_image_upload(struct client_session *s, const uint8_t *data, size_t len,
-                        const struct client_upload_opts *o, struct client_upload_stats *st)
+/* The upload of one stream: an image, or a patch that rebuilds the image
+ * whose SHA-256 is sha. */
+static int upload_stream(struct client_session *s, const uint8_t *data, size_t len,
+                         const uint8_t sha[32], bool delta, const struct client_upload_opts *o,
+                         struct client_upload_stats *st)
 {
-    struct upload *u;
-    unsigned int md_len = 0;
+    struct upload *u = calloc(1, sizeof *u);
     int rc;
 
-    if (!data || len == 0 || !o || !st)
-        return CLIENT_ERR_ARG;
-    u = calloc(1, sizeof *u);
     if (!u)
         return CLIENT_ERR_NOMEM;
-    memset(st, 0, sizeof *st);
     u->s = s;
     u->data = data;
     u->len = len;
     u->o = o;
     u->st = st;
     u->backoff = 1;
-    if (!EVP_Digest(data, len, u->sha, &md_len, EVP_sha256(), NULL) || md_len != 32) {
-        free(u);
-        return CLIENT_ERR_ARG;
-    }
+    u->delta = delta;
+    memcpy(u->sha, sha, sizeof u->sha);
     if (o->state_key)
         st->unfinished_before = client_unfinished_upload(o->state_key, u->sha, len);
     rc = size_from_device(u);
@@ -561,5 +563,30 @@ int client_image_upload(struct client_session *s, const uint8_t *data, size_t le
         client_note_upload(o->state_key, u->sha, len, st->acked);
     forget_inflight(u);
     free(u);
+    return rc;
+}
+
+int client_image_upload(struct client_session *s, const uint8_t *data, size_t len,
+                        const struct client_upload_opts *o, struct client_upload_stats *st)
+{
+    struct client_delta_plan plan;
+    uint8_t sha[32];
+    unsigned int md_len = 0;
+    int rc;
+
+    if (!data || len == 0 || !o || !st)
+        return CLIENT_ERR_ARG;
+    memset(st, 0, sizeof *st);
+    if (!EVP_Digest(data, len, sha, &md_len, EVP_sha256(), NULL) || md_len != 32)
+        return CLIENT_ERR_ARG;
+    rc = client_delta_plan(s, data, len, sha, o, st, &plan);
+    if (rc)
+        return rc;
+    st->delta = plan.use;
+    st->sent_len = plan.use ? plan.patch_len : len;
+    rc = upload_stream(s, plan.use ? plan.patch : data, st->sent_len, sha, plan.use, o, st);
+    client_delta_plan_free(&plan);
+    if (rc == 0 && o->image_cache)
+        client_delta_cache_after(o->image_cache, data, len, st);
     return rc;
 }
