@@ -7,7 +7,8 @@
  * image. Its base is, in this order: a ready patch (--patch: sent as it
  * is, the device checks its base), the image given as --delta-from (used
  * only when the device runs it), or the running image found in the image
- * cache by its hash. Anything else sends the image itself.
+ * cache by its hash. Anything else sends the image itself, and so does a
+ * patch that saves less than a tenth of the image.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,6 +26,10 @@
 #include "image/image.h"
 
 #define HASH_HEX 65
+/* A patch must save at least 1/DELTA_MIN_SAVING of the image to be sent:
+ * unrelated images still share their header padding, and a patch a few
+ * hundred bytes smaller gains nothing but a dependency on the base. */
+#define DELTA_MIN_SAVING 10
 
 static void to_hex(const uint8_t *h, size_t n, char *out)
 {
@@ -254,10 +259,10 @@ int client_delta_plan(struct client_session *s, const uint8_t *img, size_t len,
     rc = choose_base(img, len, sha, o, run->hash, st, plan);
     if (rc <= 0)
         return rc;
-    if (plan->patch_len >= len) {
+    if (plan->patch_len > len - len / DELTA_MIN_SAVING) {
         snprintf(st->delta_why, sizeof st->delta_why,
-                 "the patch (%zu bytes) is not smaller than the image (%zu bytes): sent the "
-                 "whole image", plan->patch_len, len);
+                 "the patch (%zu bytes) is not smaller than the image (%zu bytes) by a tenth: "
+                 "sent the whole image", plan->patch_len, len);
         client_delta_plan_free(plan);
         return 0;
     }

@@ -64,7 +64,7 @@ struct delta_io {
 struct delta_apply {
     struct delta_header hdr;
     uint8_t hdr_buf[DELTA_HEADER_SIZE];
-    uint32_t in;          /* patch bytes consumed */
+    uint32_t in;          /* patch bytes consumed (after an error: where it was found) */
     uint32_t out;         /* target bytes produced */
     uint64_t cursor;      /* the base position the next BASE op is relative to */
     uint8_t step;         /* where in an op the parser is (delta_apply.c) */

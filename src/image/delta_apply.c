@@ -257,6 +257,8 @@ int delta_apply_feed(struct delta_apply *d, const uint8_t *p, size_t n, const st
         } else {
             rc = on_varint(d, *p, io);
         }
+        if (rc != DELTA_OK)
+            break; /* in stays at the byte that was refused */
         d->in += (uint32_t)used;
         p += used;
         n -= used;
