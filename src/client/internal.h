@@ -42,6 +42,7 @@ struct client_delta_plan {
     const uint8_t *patch;
     size_t patch_len;
     uint8_t *owned;       /* patch, when made here */
+    uint32_t *out_at;     /* [patch_len + 1]: image bytes rebuilt once that much patch is in */
 };
 /* Decides what client_image_upload sends (see client_upload_opts); says
  * why in st->delta_why. 0, or an error (a --patch that does not rebuild

@@ -223,6 +223,31 @@ static int choose_base(const uint8_t *img, size_t len, const uint8_t sha[32],
     return rc ? rc : 1;
 }
 
+/* How far the device's rebuild gets with each prefix of the patch (a dry
+ * run of the device's own applier), so the upload can wait for the flash
+ * work a chunk sets off. */
+static uint32_t *work_map(const uint8_t *patch, size_t len)
+{
+    static struct delta_apply d;
+    const struct delta_io io = { NULL, NULL, NULL };
+    uint32_t *out_at = malloc((len + 1) * sizeof *out_at);
+
+    if (!out_at)
+        return NULL;
+    delta_apply_init_dry(&d);
+    out_at[0] = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (delta_apply_feed(&d, patch + i, 1, &io) != DELTA_OK) {
+            /* a bad patch: the device refuses it at this byte */
+            for (; i < len; i++)
+                out_at[i + 1] = d.out;
+            break;
+        }
+        out_at[i + 1] = d.out;
+    }
+    return out_at;
+}
+
 int client_delta_plan(struct client_session *s, const uint8_t *img, size_t len,
                       const uint8_t sha[32], const struct client_upload_opts *o,
                       struct client_upload_stats *st, struct client_delta_plan *plan)
@@ -266,6 +291,10 @@ int client_delta_plan(struct client_session *s, const uint8_t *img, size_t len,
         client_delta_plan_free(plan);
         return 0;
     }
+    if (!(plan->out_at = work_map(plan->patch, plan->patch_len))) {
+        client_delta_plan_free(plan);
+        return CLIENT_ERR_NOMEM;
+    }
     plan->use = true;
     snprintf(st->delta_why, sizeof st->delta_why,
              "sent a delta against the running image: %zu bytes instead of %zu (%.1f %%)",
@@ -276,5 +305,6 @@ int client_delta_plan(struct client_session *s, const uint8_t *img, size_t len,
 void client_delta_plan_free(struct client_delta_plan *plan)
 {
     free(plan->owned);
+    free(plan->out_at);
     memset(plan, 0, sizeof *plan);
 }
