@@ -3,7 +3,7 @@
  * the streaming applier that rebuilds a target image from the base image
  * in slot 0 plus a patch, writing the target strictly sequentially.
  *
- * No malloc, no stdio: the caller owns struct delta_apply (about 2.5 KiB,
+ * No malloc, no stdio: the caller owns struct delta_apply (about 3.3 KiB,
  * DELTA_WINDOW + DELTA_BUF + the header), feeds it patch bytes in chunks of
  * any size, and supplies two callbacks: random-access reads of the base
  * and sequential writes of the target. The host side (delta_make.h) makes
@@ -21,7 +21,7 @@
 #define DELTA_HEADER_SIZE 128
 #define DELTA_HASH_LEN 32
 #define DELTA_WINDOW 2048u /* how far back a WIN op may reach in the target */
-#define DELTA_BUF 256u     /* staging of base reads and window copies */
+#define DELTA_BUF 1024u    /* staging of base reads and window copies (fewer, longer flash writes) */
 #define DELTA_MAX_OP_LEN (1u << 24)
 
 /* Op kinds: the top two bits of an op's tag byte (DELTA.md). */
