@@ -165,6 +165,11 @@ e2e_assert_contains "$out" "wrong delta base" "wrong base error"
     e2e_fail "the wrong base led to flash writes"
 cmp -s <(slot1 $((472 * 1024))) "$E2E_TMP/slot1.before" || e2e_fail "slot 1 changed"
 e2e_log "refused: $(grep -o 'wrong delta base[^"]*' <<<"$out" | head -n 1)"
+rc=0
+out=$(mgr image upload --patch "$E2E_TMP/p300.patch" "$fw2" 2>&1) || rc=$?
+[ "$rc" = 1 ] || e2e_fail "a patch for another image: exit $rc"
+e2e_assert_contains "$out" "the patch does not rebuild this image" "patch for another image"
+[ "$(sim_status flash.progs)" = 0 ] || e2e_fail "a patch for another image was sent"
 
 # Offsets of the ops of a patch (DELTA.md), walked independently of the
 # tools: prints "offset kind len data_offset" per op.

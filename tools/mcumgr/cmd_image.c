@@ -390,7 +390,9 @@ static void report_delta(struct cli_ctx *cx, const struct client_upload_stats *s
 
     if (cx->json || !st->delta_asked || !st->delta_why[0])
         return;
-    if (cx->verbose || (named && !st->delta) || (rc && !st->requests))
+    if (rc && !st->requests)
+        return; /* the error says it */
+    if (cx->verbose || (named && !st->delta))
         out_note(cx, "%s", st->delta_why);
 }
 
@@ -447,6 +449,9 @@ static int image_upload(struct cli_ctx *cx, int argc, char **argv)
              st.delta ? " (as a delta)" : "");
     cli_record_state_change(cx, "image upload", detail, rc);
     free(data);
+    /* a patch or base the client refused before sending: its own words */
+    if ((rc == CLIENT_ERR_ARG || rc == CLIENT_ERR_NOT_IMAGE) && st.delta_asked && !st.requests)
+        return out_fail(cx, "%s", st.delta_why);
     if (rc)
         return out_client_error(cx, rc);
     print_upload_result(cx, argv[0], len, &st, sha);
