@@ -227,6 +227,7 @@ struct client_image_state {
     struct client_image_slot slots[CLIENT_MAX_IMAGES];
     size_t count;
     int64_t split_status;
+    unsigned delta;        /* patch format the device applies (src/image/DELTA.md); 0 = none */
 };
 
 int client_image_state_parse(const struct cbor_value *body, struct client_image_state *st);
@@ -250,6 +251,18 @@ struct client_upload_opts {
     const char *state_key; /* remember an unfinished upload under this connection (NULL: no) */
     void (*progress)(void *ctx, size_t done, size_t total);
     void *progress_ctx;
+    /* Delta uploads (src/image/DELTA.md, upload_delta.c). With any of the
+     * three, the upload first reads the device's image state and sends a
+     * patch only to a device that announces support, and only when it is
+     * smaller than the image; otherwise the image itself (st->delta_why
+     * says which and why). */
+    const uint8_t *delta_from; /* the image the device runs: make the patch from it */
+    size_t delta_from_len;
+    const uint8_t *patch;      /* a patch made earlier (imgtool delta): sent as it is */
+    size_t patch_len;
+    /* Images shipped earlier, by their SHA-256 TLV: the running one is the
+     * base; after a successful upload the image is stored there too. */
+    const char *image_cache;
 };
 
 struct client_upload_stats {
@@ -263,6 +276,11 @@ struct client_upload_stats {
     size_t unfinished_before; /* an earlier run of this file stopped here (state_key) */
     bool params_known;
     struct client_params params;
+    bool delta;               /* a patch was sent (of sent_len bytes) */
+    size_t sent_len;          /* bytes of the upload stream: the image, or the patch */
+    bool delta_asked;         /* a delta option was given */
+    char delta_why[240];      /* why a patch or the whole image was sent */
+    char cache_note[240];     /* what became of the image in image_cache ("" = nothing) */
 };
 
 int client_image_upload(struct client_session *s, const uint8_t *data, size_t len,
@@ -271,6 +289,17 @@ int client_image_upload(struct client_session *s, const uint8_t *data, size_t le
  * header magic, CLIENT_ERR_TRUNCATED when its header or TLVs run past the
  * end of the data. */
 int client_image_check_file(const uint8_t *data, size_t len);
+
+/* ---- the image cache (upload_delta.c) ----
+ * A folder of signed images. Each is stored as <SHA-256 TLV in hex>.bin;
+ * lookups also find other *.bin files by their SHA-256 TLV. */
+
+/* The image whose SHA-256 TLV is hash (heap, *len), or NULL. */
+uint8_t *client_image_cache_find(const char *dir, const uint8_t hash[32], size_t *len);
+/* Stores a signed image (the folder is created if missing). 0, or
+ * CLIENT_ERR_FILE / CLIENT_ERR_NOT_IMAGE with a message in err. */
+int client_image_cache_store(const char *dir, const uint8_t *img, size_t len, char *err,
+                             size_t errcap);
 
 /* ---- JSON ---- */
 

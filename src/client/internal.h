@@ -35,4 +35,24 @@ int client_member_iter(const struct cbor_value *body, const char *key, enum cbor
 /* Copies n bytes of text as a NUL-terminated string, cut to cap. */
 void client_copy_text(char *out, size_t cap, const char *t, size_t n);
 
+/* ---- delta uploads (upload_delta.c) ---- */
+
+struct client_delta_plan {
+    bool use;             /* send patch instead of the image */
+    const uint8_t *patch;
+    size_t patch_len;
+    uint8_t *owned;       /* patch, when made here */
+    uint32_t *out_at;     /* [patch_len + 1]: image bytes rebuilt once that much patch is in */
+};
+/* Decides what client_image_upload sends (see client_upload_opts); says
+ * why in st->delta_why. 0, or an error (a --patch that does not rebuild
+ * the image, a base that is no image) with the message there too. */
+int client_delta_plan(struct client_session *s, const uint8_t *img, size_t len,
+                      const uint8_t sha[32], const struct client_upload_opts *o,
+                      struct client_upload_stats *st, struct client_delta_plan *plan);
+void client_delta_plan_free(struct client_delta_plan *plan);
+/* After a successful upload: the image goes into the cache (st->cache_note). */
+void client_delta_cache_after(const char *dir, const uint8_t *img, size_t len,
+                              struct client_upload_stats *st);
+
 #endif

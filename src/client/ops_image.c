@@ -51,11 +51,14 @@ int client_image_state_parse(const struct cbor_value *body, struct client_image_
     struct cbor_value arr, m;
     struct cbor_iter it;
     int64_t split;
+    uint64_t delta;
     int rc;
 
     memset(st, 0, sizeof *st);
     if (cbor_map_get_int(body, "splitStatus", &split) == 1)
         st->split_status = split;
+    if (cbor_map_get_uint(body, "delta", &delta) == 1 && delta <= UINT32_MAX)
+        st->delta = (unsigned)delta;
     if (cbor_map_get(body, "images", &arr) != 1)
         return 0; /* no images at all */
     if (cbor_iter_init(&it, &arr) != CBOR_OK)

@@ -44,6 +44,9 @@ enum { IMG_UPLOAD = 1 };
 #define MAX_FIRST_TRIES_PENDING 8 /* earlier tries of the first chunk still answerable */
 #define MIN_STALL_BUDGET_MS 15000
 #define NOTE_EVERY (16 * 1024)
+/* Flash time per image byte of a slow NOR part, erase included: an
+ * nRF52840 erases 4 KiB in 85 ms and writes a word in 41 us. */
+#define DELTA_US_PER_BYTE 31
 
 struct inflight {
     bool used;
@@ -56,8 +59,11 @@ struct upload {
     struct client_session *s;
     const uint8_t *data;
     size_t len;
-    uint8_t sha[32];
+    uint8_t sha[32];     /* of the image (a delta: of the image the patch rebuilds) */
     bool send_sha;
+    bool delta;          /* data is a patch (upload_delta.c) */
+    const uint32_t *out_at; /* a patch: image bytes the device has made by each patch offset */
+    int64_t busy_until;     /* ... and when its flash work for the chunks sent may end */
     const struct client_upload_opts *o;
     struct client_upload_stats *st;
     size_t max_msg;
@@ -100,7 +106,8 @@ static size_t encode_chunk(const struct upload *u, size_t off, size_t n, uint8_t
 {
     struct cbor_writer w;
     bool first = off == 0;
-    size_t pairs = 2 + (first ? 1 + (u->send_sha ? 1 : 0) + (u->o->upgrade ? 1 : 0) : 0) +
+    size_t pairs = 2 +
+                   (first ? 1 + (u->send_sha ? 1 : 0) + (u->o->upgrade ? 1 : 0) + u->delta : 0) +
                    (first || u->o->image ? 1 : 0);
 
     cbor_writer_init(&w, buf, cap);
@@ -118,6 +125,10 @@ static size_t encode_chunk(const struct upload *u, size_t off, size_t n, uint8_t
         }
         if (u->o->upgrade) {
             cbor_put_str(&w, "upgrade");
+            cbor_put_bool(&w, true);
+        }
+        if (u->delta) {
+            cbor_put_str(&w, "delta");
             cbor_put_bool(&w, true);
         }
     }
@@ -185,6 +196,25 @@ static int chunk_timeout(const struct upload *u)
     if (t > u->s->timeout_ms && u->s->timeout_ms > 0)
         t = u->s->timeout_ms;
     return (int)t;
+}
+
+/* The flash work a chunk of patch sets off on the device: a few bytes may
+ * copy a hundred KiB of the base, all written before the answer, and the
+ * chunks queued behind it wait for that too. Returns how long from now
+ * the device may be busy up to this chunk's answer (ms), waited for on top
+ * of the timeout, with no stall counted meanwhile. */
+static int64_t device_work_ms(struct upload *u, size_t off, size_t n)
+{
+    int64_t now = client_now_ms();
+
+    if (!u->out_at)
+        return 0;
+    if (u->busy_until < now)
+        u->busy_until = now;
+    u->busy_until += (int64_t)(u->out_at[off + n] - u->out_at[off]) * DELTA_US_PER_BYTE / 1000;
+    if (u->busy_until + MIN_STALL_BUDGET_MS > u->progress_deadline)
+        u->progress_deadline = u->busy_until + MIN_STALL_BUDGET_MS;
+    return u->busy_until - now;
 }
 
 static void forget_inflight(struct upload *u)
@@ -343,7 +373,8 @@ static void fill_window(struct upload *u, int *err)
 {
     while (inflight_count(u) < u->window && u->next_off < u->len) {
         size_t n = u->len - u->next_off < u->chunk ? u->len - u->next_off : u->chunk;
-        *err = send_chunk(u, u->next_off, n, chunk_timeout(u), NULL);
+        *err = send_chunk(u, u->next_off, n, chunk_timeout(u) + (int)device_work_ms(u, u->next_off, n),
+                          NULL);
         if (*err)
             return;
         u->next_off += n;
@@ -523,29 +554,26 @@ static int run(struct upload *u, struct client_rsp *rsp)
     return 0;
 }
 
-int client_image_upload(struct client_session *s, const uint8_t *data, size_t len,
-                        const struct client_upload_opts *o, struct client_upload_stats *st)
+/* The upload of one stream: an image, or a patch that rebuilds the image
+ * whose SHA-256 is sha. */
+static int upload_stream(struct client_session *s, const uint8_t *data, size_t len,
+                         const uint8_t sha[32], const struct client_delta_plan *plan,
+                         const struct client_upload_opts *o, struct client_upload_stats *st)
 {
-    struct upload *u;
-    unsigned int md_len = 0;
+    struct upload *u = calloc(1, sizeof *u);
     int rc;
 
-    if (!data || len == 0 || !o || !st)
-        return CLIENT_ERR_ARG;
-    u = calloc(1, sizeof *u);
     if (!u)
         return CLIENT_ERR_NOMEM;
-    memset(st, 0, sizeof *st);
     u->s = s;
     u->data = data;
     u->len = len;
     u->o = o;
     u->st = st;
     u->backoff = 1;
-    if (!EVP_Digest(data, len, u->sha, &md_len, EVP_sha256(), NULL) || md_len != 32) {
-        free(u);
-        return CLIENT_ERR_ARG;
-    }
+    u->delta = plan->use;
+    u->out_at = plan->use ? plan->out_at : NULL;
+    memcpy(u->sha, sha, sizeof u->sha);
     if (o->state_key)
         st->unfinished_before = client_unfinished_upload(o->state_key, u->sha, len);
     rc = size_from_device(u);
@@ -561,5 +589,30 @@ int client_image_upload(struct client_session *s, const uint8_t *data, size_t le
         client_note_upload(o->state_key, u->sha, len, st->acked);
     forget_inflight(u);
     free(u);
+    return rc;
+}
+
+int client_image_upload(struct client_session *s, const uint8_t *data, size_t len,
+                        const struct client_upload_opts *o, struct client_upload_stats *st)
+{
+    struct client_delta_plan plan;
+    uint8_t sha[32];
+    unsigned int md_len = 0;
+    int rc;
+
+    if (!data || len == 0 || !o || !st)
+        return CLIENT_ERR_ARG;
+    memset(st, 0, sizeof *st);
+    if (!EVP_Digest(data, len, sha, &md_len, EVP_sha256(), NULL) || md_len != 32)
+        return CLIENT_ERR_ARG;
+    rc = client_delta_plan(s, data, len, sha, o, st, &plan);
+    if (rc)
+        return rc;
+    st->delta = plan.use;
+    st->sent_len = plan.use ? plan.patch_len : len;
+    rc = upload_stream(s, plan.use ? plan.patch : data, st->sent_len, sha, &plan, o, st);
+    client_delta_plan_free(&plan);
+    if (rc == 0 && o->image_cache)
+        client_delta_cache_after(o->image_cache, data, len, st);
     return rc;
 }

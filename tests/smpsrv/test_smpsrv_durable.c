@@ -200,14 +200,14 @@ static void test_torn_record_reads_as_absent(void **state)
     uint32_t next;
     uint8_t *rec = f->fm.mem + FX_RECORD_ADDR;
 
-    assert_int_equal(upload_record_begin(&f->record, SEC, 50000, sha, 32, &next), 0);
+    assert_int_equal(upload_record_begin(&f->record, SEC, 50000, sha, 32, false, &next), 0);
     assert_int_equal(read_record(f, &r), 1);
     assert_int_equal(r.done, 0);
     /* the commit's program cut half way: its complement still erased */
     rec[48 + 2] = rec[48 + 3] = 0xff;
     assert_int_equal(read_record(f, &r), 0);
 
-    assert_int_equal(upload_record_begin(&f->record, SEC, 50000, sha, 32, &next), 0);
+    assert_int_equal(upload_record_begin(&f->record, SEC, 50000, sha, 32, false, &next), 0);
     for (uint16_t c = 1; c <= 3; c++)
         assert_int_equal(upload_record_mark(&f->record, &next, c), 0);
     /* the 4th mark cut half way: 4 in its low half, ~4 never written */
@@ -230,7 +230,7 @@ static void test_torn_record_reads_as_absent(void **state)
     memset(rec + 8, 0xff, 8);
     assert_int_equal(read_record(f, &r), 0);
     /* a record of another geometry is not ours */
-    assert_int_equal(upload_record_begin(&f->record, SEC, 50000, sha, 32, &next), 0);
+    assert_int_equal(upload_record_begin(&f->record, SEC, 50000, sha, 32, false, &next), 0);
     assert_int_equal(upload_record_read(&f->record, 2 * SEC, &r), 0);
 }
 

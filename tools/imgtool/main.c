@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "image/delta_make.h"
 #include "image/dumpinfo.h"
 #include "image/file.h"
 #include "image/ihex.h"
@@ -376,12 +377,59 @@ static int run_dumpinfo(const struct cmd *c, struct opt_result *r)
         free(b);
         return failure("cannot write %s", o);
     }
-    rc = img_dumpinfo(b, len, name, fmt, out, err, sizeof err);
+    /* a delta patch (imgtool delta) describes itself */
+    if (delta_is_patch(b, len))
+        rc = delta_describe(b, len, name, fmt == IMG_DUMP_JSON, out, err, sizeof err);
+    else
+        rc = img_dumpinfo(b, len, name, fmt, out, err, sizeof err);
     free(b);
     int crc = close_out(out, o);
     if (rc)
         return failure("%s", err);
     return crc;
+}
+
+/* ---- delta --------------------------------------------------------------- */
+
+static const struct opt_spec delta_opts[] = {
+    { "-o", "--output", 1, "the patch file to write (required)" },
+};
+
+static int run_delta(const struct cmd *c, struct opt_result *r)
+{
+    const char *o = opt1(c, r, "--output");
+    uint8_t *old, *new, *patch;
+    size_t old_len, new_len, patch_len;
+    uint32_t base;
+    char err[512];
+
+    if (r->npos != 2)
+        return usage("Missing argument '%s'.%s", r->npos ? "NEWFILE" : "OLDFILE", "");
+    if (!o)
+        return usage("Missing option '-o' / '--output'.%s%s", "", "");
+    if (load_image_file(r->pos[0], &old, &old_len, &base, false))
+        return 1;
+    if (load_image_file(r->pos[1], &new, &new_len, &base, false)) {
+        free(old);
+        return 1;
+    }
+    int rc = delta_make(old, old_len, new, new_len, &patch, &patch_len, err, sizeof err);
+    free(old);
+    free(new);
+    if (rc)
+        return failure("%s", err);
+    FILE *out = fopen(o, "wb");
+    if (!out) {
+        free(patch);
+        return failure("cannot write %s", o);
+    }
+    size_t wrote = fwrite(patch, 1, patch_len, out);
+    free(patch);
+    if (wrote != patch_len) {
+        fclose(out);
+        return failure("writing %s failed", o);
+    }
+    return close_out(out, o);
 }
 
 /* ---- sign ---------------------------------------------------------------- */
@@ -801,8 +849,10 @@ static const struct cmd commands[] = {
     { "keyinfo", "", "Describe a key file.", keyinfo_opts, N(keyinfo_opts), run_keyinfo },
     { "verify", "IMGFILE", "Check an image's hash and, with -k, its signature.", verify_opts,
       N(verify_opts), run_verify },
-    { "dumpinfo", "IMGFILE", "Print the header, TLVs and trailer of an image.", dumpinfo_opts,
-      N(dumpinfo_opts), run_dumpinfo },
+    { "dumpinfo", "IMGFILE", "Print the header, TLVs and trailer of an image (or a delta patch).",
+      dumpinfo_opts, N(dumpinfo_opts), run_dumpinfo },
+    { "delta", "OLDFILE NEWFILE", "Make a delta patch that rebuilds NEWFILE from OLDFILE.",
+      delta_opts, N(delta_opts), run_delta },
     { "sign", "INFILE OUTFILE", "Create a signed or unsigned image.", sign_opts, N(sign_opts),
       run_sign },
     { "create", "INFILE OUTFILE", "Same as sign.", sign_opts, N(sign_opts), run_sign },

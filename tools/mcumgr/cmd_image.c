@@ -179,6 +179,10 @@ static const struct cli_opt upload_opts[] = {
     { "reset", 0, NULL, "reset the device after a successful upload" },
     { "test", 0, "hash", "mark this image hash for test after a successful upload" },
     { "no-check", 0, NULL, "send the file even if it does not look like a signed MCUboot image" },
+    { "delta-from", 0, "file", "the signed image the device runs: send only a patch from it to the file" },
+    { "patch", 0, "file", "send this patch (imgtool delta) that rebuilds the file; the device checks its base" },
+    { "image-cache", 0, "dir", "images shipped earlier: send a patch from the running one if smaller; "
+                               "keep the file there afterwards" },
     { NULL, 0, NULL, NULL },
 };
 
@@ -231,12 +235,19 @@ static void print_upload_result(struct cli_ctx *cx, const char *path, size_t len
         cJSON_AddNumberToObject(o, "rewinds", st->rewinds);
         cJSON_AddNumberToObject(o, "timeouts", st->timeouts);
         cJSON_AddNumberToObject(o, "restarts", st->restarts);
+        if (st->delta_asked) {
+            cJSON_AddBoolToObject(o, "delta", st->delta);
+            cJSON_AddNumberToObject(o, "sent_len", (double)st->sent_len);
+            cJSON_AddStringToObject(o, "delta_why", st->delta_why);
+        }
         out_json_doc(cx, o);
         return;
     }
     if (cx->verbose)
         out_note(cx, "%u requests, %u retransmitted, %u rewinds, %u timeouts, %u restarts",
                  st->requests, st->retransmits, st->rewinds, st->timeouts, st->restarts);
+    if (cx->verbose && st->cache_note[0])
+        out_note(cx, "%s", st->cache_note);
     out_line(cx, "Done");
 }
 
@@ -344,12 +355,53 @@ static void report_setup(struct cli_ctx *cx, const struct client_upload_opts *o,
     report_continuity(cx, st, len, rc);
 }
 
+/* --delta-from, --patch, --image-cache into o; the files stay loaded in
+ * *base and *patch until the caller frees them. */
+static int delta_options(struct cli_ctx *cx, struct client_upload_opts *o, uint8_t **base,
+                         uint8_t **patch)
+{
+    const char *from = cli_opt_get(cx, "delta-from"), *p = cli_opt_get(cx, "patch");
+    char err[512];
+    int rc;
+
+    *base = *patch = NULL;
+    if (from && p)
+        return out_usage(cx, "--delta-from and --patch exclude each other (a patch has its base)");
+    o->image_cache = cli_opt_get(cx, "image-cache");
+    if (from) {
+        rc = cli_load_image(cx, from, base, &o->delta_from_len);
+        if (rc)
+            return rc;
+        o->delta_from = *base;
+    }
+    if (p) {
+        if (img_read_file(p, patch, &o->patch_len, err, sizeof err) != 0)
+            return out_fail(cx, "%s", err);
+        o->patch = *patch;
+    }
+    return EXIT_OK;
+}
+
+/* Which was sent and why: with -v always; without, when the user asked
+ * for a patch by name and the whole image went instead. */
+static void report_delta(struct cli_ctx *cx, const struct client_upload_stats *st, int rc)
+{
+    bool named = cli_opt_get(cx, "delta-from") || cli_opt_get(cx, "patch");
+
+    if (cx->json || !st->delta_asked || !st->delta_why[0])
+        return;
+    if (rc && !st->requests)
+        return; /* the error says it */
+    if (cx->verbose || (named && !st->delta))
+        out_note(cx, "%s", st->delta_why);
+}
+
 static int image_upload(struct cli_ctx *cx, int argc, char **argv)
 {
     struct client_upload_opts o;
     struct client_upload_stats st;
     struct progress pg;
-    uint8_t *data, sha[32], h[64];
+    uint8_t *data, sha[32], h[64], *base = NULL, *patch = NULL;
     size_t len = 0, hl;
     unsigned md_len = 0;
     char detail[1200];
@@ -362,15 +414,22 @@ static int image_upload(struct cli_ctx *cx, int argc, char **argv)
         return rc;
     if (cli_opt_get(cx, "test") && cli_parse_hex(cli_opt_get(cx, "test"), h, sizeof h, &hl) != 0)
         return out_usage(cx, "invalid --test hash \"%s\"", cli_opt_get(cx, "test"));
-    rc = cli_load_image(cx, argv[0], &data, &len);
-    if (rc)
+    rc = delta_options(cx, &o, &base, &patch);
+    if (rc == EXIT_OK)
+        rc = cli_load_image(cx, argv[0], &data, &len);
+    if (rc) {
+        free(base);
+        free(patch);
         return rc;
+    }
     EVP_Digest(data, len, sha, &md_len, EVP_sha256(), NULL);
     if (cli_opt_set(cx, "erase")) {
         rc = client_image_erase(&cx->sess, -1);
         cli_record_state_change(cx, "image erase", "before upload", rc);
         if (rc) {
             free(data);
+            free(base);
+            free(patch);
             return out_client_error(cx, rc);
         }
     }
@@ -382,10 +441,17 @@ static int image_upload(struct cli_ctx *cx, int argc, char **argv)
     o.state_key = cx->conn_desc;
     rc = client_image_upload(&cx->sess, data, len, &o, &st);
     progress_end(&pg);
-    report_setup(cx, &o, &st, len, rc);
-    snprintf(detail, sizeof detail, "file=%s len=%zu image=%u", argv[0], len, o.image);
+    free(base);
+    free(patch);
+    report_delta(cx, &st, rc);
+    report_setup(cx, &o, &st, st.sent_len ? st.sent_len : len, rc);
+    snprintf(detail, sizeof detail, "file=%s len=%zu image=%u%s", argv[0], len, o.image,
+             st.delta ? " (as a delta)" : "");
     cli_record_state_change(cx, "image upload", detail, rc);
     free(data);
+    /* a patch or base the client refused before sending: its own words */
+    if ((rc == CLIENT_ERR_ARG || rc == CLIENT_ERR_NOT_IMAGE) && st.delta_asked && !st.requests)
+        return out_fail(cx, "%s", st.delta_why);
     if (rc)
         return out_client_error(cx, rc);
     print_upload_result(cx, argv[0], len, &st, sha);

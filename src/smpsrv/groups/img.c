@@ -148,9 +148,16 @@ static int put_images(struct smp_ctx *ctx)
     return 0;
 }
 
+/* `delta`: the patch format version this device applies to uploads
+ * (src/image/DELTA.md); a client sends a patch only to a device that says
+ * so. Serial recovery (img_recovery.c) never does. */
 static int img_state_read(struct smp_ctx *ctx)
 {
-    return put_images(ctx);
+    int rc = put_images(ctx);
+
+    cbor_put_str(ctx->rsp, "delta");
+    cbor_put_uint(ctx->rsp, DELTA_VERSION);
+    return rc;
 }
 
 /* ---- state write: test and confirm (§4.2.3) ---- */

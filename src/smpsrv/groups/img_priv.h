@@ -7,6 +7,7 @@
 #ifndef SMPSRV_GROUPS_IMG_PRIV_H
 #define SMPSRV_GROUPS_IMG_PRIV_H
 
+#include "image/delta.h"
 #include "smpsrv/smpsrv_priv.h"
 
 enum {
@@ -23,8 +24,10 @@ enum {
 struct img_session {
     bool active;
     const struct flash_area *fa; /* the slot written: 1 (0 in recovery) */
-    uint32_t len;                /* total image size, from the first chunk */
-    uint32_t off;                /* bytes accepted so far (the next expected off) */
+    uint32_t len;                /* bytes of the upload (the image; a delta: the patch) */
+    uint32_t off;                /* upload bytes accepted so far (the next expected off) */
+    uint32_t img_len;            /* bytes of the image written into fa (len; a delta: target_len) */
+    uint32_t wr;                 /* image bytes handed to the slot writer so far */
     uint32_t erased_to;          /* the slot is known erased below this offset */
     uint32_t last_ms;            /* uptime of the last chunk (plat->uptime_ms) */
     bool durable;                /* plat->upload_record follows this session */
@@ -34,6 +37,8 @@ struct img_session {
     uint8_t tail[32];            /* accepted bytes not yet written (below write alignment) */
     uint8_t tail_len;
     bool has_match, match;       /* final `match`, once the whole file is in */
+    bool delta;                  /* the upload is a patch (img_delta.c) */
+    struct delta_apply patch;    /* ... and its applier */
 };
 
 static inline struct img_session *img_session(const struct smp_ctx *ctx)
@@ -50,12 +55,12 @@ static inline uint32_t le32_of(const uint8_t *p)
 
 struct upload_req {
     uint64_t off, len, image;
-    bool has_len, upgrade;
+    bool has_len, upgrade, delta;
     const uint8_t *data, *sha;
     size_t data_len, sha_len;
 };
 
-/* Off and data required; len, image, sha, upgrade optional. 0 or EINVAL. */
+/* Off and data required; len, image, sha, upgrade, delta optional. 0 or EINVAL. */
 int img_parse_upload(struct smp_ctx *ctx, struct upload_req *rq);
 /* Header and TLV layout of the image in fa (no hash check). */
 int img_read_slot(const struct flash_area *fa, struct image_info *info);
@@ -77,11 +82,28 @@ int img_check_upgrade(struct smp_ctx *ctx, const struct image_info *next,
 /* ---- the application's upload (img_upload.c) ---- */
 
 int img_upload(struct smp_ctx *ctx);
+/* §4.2.2 rule 5 on an image header (hdr, avail bytes of it) of an image of
+ * len bytes: magic, size, the upgrade rule. 0 or a recorded group error. */
+int img_check_first(struct smp_ctx *ctx, const uint8_t *hdr, size_t avail, uint64_t len,
+                    bool upgrade);
 /* Slot 1 holds part of an upload (a session or a durable record). */
 bool img_upload_incomplete(const struct smp_ctx *ctx);
 /* Slot 1 is about to change under the upload: the session and the
  * record end. 0, or a recorded group error. */
 int img_upload_forget(struct smp_ctx *ctx);
+
+/* ---- delta uploads (img_delta.c, src/image/DELTA.md) ---- */
+
+/* The first chunk of a delta upload: the patch header, the base against
+ * slot 0, the target's header. 0 with *target_len, or a recorded error;
+ * nothing is written. */
+int img_delta_check(struct smp_ctx *ctx, const struct upload_req *rq, uint32_t *target_len);
+/* The session becomes a delta upload rebuilding target_len bytes. */
+void img_delta_start(struct img_session *u, uint32_t target_len);
+/* Applies a chunk of patch at the session's off. 0, or the handler's
+ * error (the session ended; a corrupt patch keeps the record, so slot 1
+ * stays marked as incomplete). */
+int img_delta_feed(struct smp_ctx *ctx, const uint8_t *data, size_t n);
 
 /* MCUboot's serial recovery commands (img_recovery.c): state read and upload. */
 #define IMG_RECOVERY_COUNT (IMG_UPLOAD + 1)
@@ -91,7 +113,7 @@ extern const struct smp_handler img_recovery_handlers[IMG_RECOVERY_COUNT];
 
 /* A new session writing len bytes into fa from offset 0. */
 void img_session_start(struct img_session *u, const struct flash_area *fa, uint32_t len);
-/* Appends a chunk at the session's off. Returns 0 or an IMG_ERR_* code. */
+/* Appends a chunk of image at the session's wr. Returns 0 or an IMG_ERR_* code. */
 int img_append(struct smp_ctx *ctx, const uint8_t *data, size_t n);
 /* Last chunk: flushes the padded tail and clears the trailer sectors. */
 int img_write_finish(struct smp_ctx *ctx);
@@ -108,6 +130,7 @@ int img_hash_slot(struct smpsrv *srv, const struct flash_area *fa, uint32_t len,
 
 struct upload_record {
     uint32_t len;
+    bool delta;           /* the upload is a delta patch (no sector marks) */
     uint8_t sha[SHA256_LEN];
     uint8_t sha_len;
     uint32_t done;        /* sectors [0, done) of slot 1 are programmed */
@@ -123,7 +146,7 @@ int upload_record_read(const struct flash_area *area, uint32_t slot_sector,
 /* Replaces any record by a new one (erase, header, commit); 0 or a
  * negative flash error. *next_unit: where its first mark goes. */
 int upload_record_begin(const struct flash_area *area, uint32_t slot_sector, uint32_t len,
-                        const uint8_t *sha, uint8_t sha_len, uint32_t *next_unit);
+                        const uint8_t *sha, uint8_t sha_len, bool delta, uint32_t *next_unit);
 /* Appends one mark (a sector count or UPLOAD_RECORD_COMPLETE). */
 int upload_record_mark(const struct flash_area *area, uint32_t *next_unit, uint16_t value);
 /* No record any more (erases the sector unless blank). */

@@ -69,7 +69,8 @@ static int recovery_begin(struct smp_ctx *ctx, const struct upload_req *rq)
 
     if (rq->image > 1)
         return SMP_ERR_ENOENT;
-    if (rq->image == 1 || !rq->has_len || rq->len > fa->size ||
+    /* a delta patch written as it is would be no image at all */
+    if (rq->image == 1 || !rq->has_len || rq->len > fa->size || rq->delta ||
         fa_align(fa) > sizeof img_session(ctx)->tail)
         return SMP_ERR_EINVAL;
     img_session_start(img_session(ctx), fa, (uint32_t)rq->len);
@@ -101,6 +102,7 @@ static int recovery_upload(struct smp_ctx *ctx)
     if (rq.data_len > u->len - u->off)
         return SMP_ERR_EINVAL;
     rc = img_append(ctx, rq.data, writable(u, rq.data_len));
+    u->off = u->wr;
     if (rc == 0 && u->off == u->len)
         rc = img_write_finish(ctx);
     if (rc != 0) {

@@ -15,6 +15,9 @@
  *    again, and the answer is that sector's offset (len when the record
  *    says the upload finished);
  *  - anything else is a new upload: header checks, then a new record.
+ * With `delta: true` the upload's bytes are a patch (img_delta.c,
+ * src/image/DELTA.md) that rebuilds the image into slot 1 as it streams:
+ * the same rules, with the patch's length and the target's sha.
  * Each chunk is answered only after it is written (img_write.c). A flash
  * failure ends the session and its record: the client restarts at 0
  * rather than trusting half-known flash.
@@ -47,45 +50,46 @@ int img_parse_upload(struct smp_ctx *ctx, struct upload_req *rq)
     rq->has_len = rc == 1;
     if (rc > 1 || smpsrv_opt_uint(ctx, "image", &rq->image) > 1 ||
         smpsrv_opt_bytes(ctx, "sha", &rq->sha, &rq->sha_len) > 1 ||
-        smpsrv_opt_bool(ctx, "upgrade", &rq->upgrade) > 1)
+        smpsrv_opt_bool(ctx, "upgrade", &rq->upgrade) > 1 ||
+        smpsrv_opt_bool(ctx, "delta", &rq->delta) > 1)
         return SMP_ERR_EINVAL;
     if (rq->off > UINT32_MAX || rq->len > UINT32_MAX || rq->sha_len > SHA256_LEN)
         return SMP_ERR_EINVAL;
     return 0;
 }
 /* §4.2.2 rule 5: what the first chunk alone can tell about the image. */
-static int check_first_chunk(struct smp_ctx *ctx, const struct upload_req *rq)
+int img_check_first(struct smp_ctx *ctx, const uint8_t *hdr, size_t avail, uint64_t len,
+                    bool upgrade)
 {
     const struct smpsrv_platform *p = ctx->srv->plat;
     uint32_t limit = p->max_image_size ? p->max_image_size : p->slot1->size;
     struct image_version ver;
     struct image_info running;
 
-    if (rq->data_len < IMAGE_HEADER_SIZE) {
+    if (avail < IMAGE_HEADER_SIZE) {
         smp_ctx_rsn(ctx, "the first chunk must hold the 32-byte image header");
         return smp_ctx_group_err(ctx, IMG_ERR_INVALID_IMAGE_HEADER);
     }
-    if (le32_of(rq->data) != IMAGE_MAGIC) {
+    if (le32_of(hdr) != IMAGE_MAGIC) {
         smp_ctx_rsn(ctx, "not an MCUboot image (bad header magic); sign it first");
         return smp_ctx_group_err(ctx, IMG_ERR_INVALID_IMAGE_HEADER_MAGIC);
     }
-    if (rq->len > limit) {
+    if (len > limit) {
         smp_ctx_rsn(ctx, "the image is larger than the slot");
         return smp_ctx_group_err(ctx, IMG_ERR_INVALID_IMAGE_TOO_LARGE);
     }
-    uint32_t hdr_size = (uint32_t)rq->data[8] | (uint32_t)rq->data[9] << 8;
-    uint32_t prot_size = (uint32_t)rq->data[10] | (uint32_t)rq->data[11] << 8;
-    if (hdr_size < IMAGE_HEADER_SIZE ||
-        (uint64_t)hdr_size + le32_of(rq->data + 12) + prot_size > rq->len) {
+    uint32_t hdr_size = (uint32_t)hdr[8] | (uint32_t)hdr[9] << 8;
+    uint32_t prot_size = (uint32_t)hdr[10] | (uint32_t)hdr[11] << 8;
+    if (hdr_size < IMAGE_HEADER_SIZE || (uint64_t)hdr_size + le32_of(hdr + 12) + prot_size > len) {
         smp_ctx_rsn(ctx, "the image header does not fit the upload length");
         return smp_ctx_group_err(ctx, IMG_ERR_INVALID_IMAGE_HEADER);
     }
-    ver.major = rq->data[20];
-    ver.minor = rq->data[21];
-    ver.revision = (uint16_t)(rq->data[22] | rq->data[23] << 8);
-    ver.build = le32_of(rq->data + 24);
+    ver.major = hdr[20];
+    ver.minor = hdr[21];
+    ver.revision = (uint16_t)(hdr[22] | hdr[23] << 8);
+    ver.build = le32_of(hdr + 24);
     /* Build numbers count here, as in Zephyr's check: 1.2.3+5 upgrades 1.2.3+4. */
-    if (rq->upgrade && img_read_slot(p->slot0, &running) == IMAGE_OK &&
+    if (upgrade && img_read_slot(p->slot0, &running) == IMAGE_OK &&
         image_version_cmp(&running.hdr.ver, &ver, true) >= 0) {
         smp_ctx_rsn(ctx, "upgrade only: the running image is the same or newer");
         return smp_ctx_group_err(ctx, IMG_ERR_CURRENT_VERSION_IS_NEWER);
@@ -110,7 +114,8 @@ static int check_slot1_free(struct smp_ctx *ctx)
 
 static bool same_upload(const struct img_session *u, const struct upload_req *rq)
 {
-    return rq->has_len && rq->len == u->len && rq->sha_len == u->sha_len &&
+    return rq->has_len && rq->len == u->len && rq->delta == u->delta &&
+           rq->sha_len == u->sha_len &&
            (rq->sha_len == 0 || memcmp(rq->sha, u->sha, rq->sha_len) == 0);
 }
 
@@ -168,10 +173,11 @@ static int resume_from_record(struct smp_ctx *ctx, const struct upload_req *rq, 
     if (rc < 0)
         return smp_ctx_group_err(ctx, IMG_ERR_FLASH_READ_FAILED);
     if (rc == 0 || rq->sha_len == 0 || r.sha_len != rq->sha_len || r.len != rq->len ||
-        memcmp(r.sha, rq->sha, rq->sha_len) != 0 || (uint64_t)r.done * sec >= r.len ||
-        (!r.complete && r.done == 0))
+        r.delta != rq->delta || memcmp(r.sha, rq->sha, rq->sha_len) != 0 ||
+        (uint64_t)r.done * sec >= r.len || (!r.complete && r.done == 0))
         return 0;
     img_session_start(u, fa, r.len);
+    u->delta = r.delta;
     memcpy(u->sha, r.sha, SHA256_LEN);
     u->sha_len = r.sha_len;
     u->durable = true;
@@ -182,7 +188,7 @@ static int resume_from_record(struct smp_ctx *ctx, const struct upload_req *rq, 
         u->has_match = u->match = r.sha_len == SHA256_LEN;
         return 0;
     }
-    u->off = u->erased_to = r.done * sec;
+    u->off = u->wr = u->erased_to = r.done * sec;
     if (fa_erase(fa, u->off, sec) != 0) {
         u->active = false;
         return smp_ctx_group_err(ctx, IMG_ERR_FLASH_ERASE_FAILED);
@@ -197,7 +203,9 @@ static int start_upload(struct smp_ctx *ctx, const struct upload_req *rq)
 {
     struct img_session *u = img_session(ctx);
     const struct flash_area *fa = ctx->srv->plat->slot1, *rec = ctx->srv->plat->upload_record;
-    int rc = check_first_chunk(ctx, rq);
+    uint32_t target_len = 0;
+    int rc = rq->delta ? img_delta_check(ctx, rq, &target_len)
+                       : img_check_first(ctx, rq->data, rq->data_len, rq->len, rq->upgrade);
 
     if (rc != 0)
         return rc;
@@ -205,9 +213,11 @@ static int start_upload(struct smp_ctx *ctx, const struct upload_req *rq)
     u->sha_len = (uint8_t)rq->sha_len;
     if (rq->sha_len)
         memcpy(u->sha, rq->sha, rq->sha_len);
+    if (rq->delta)
+        img_delta_start(u, target_len);
     u->durable = upload_record_usable(rec);
-    if (u->durable &&
-        upload_record_begin(rec, fa_sector_size(fa), u->len, u->sha, u->sha_len, &u->rec_next)) {
+    if (u->durable && upload_record_begin(rec, fa_sector_size(fa), u->len, u->sha, u->sha_len,
+                                          u->delta, &u->rec_next)) {
         u->active = false;
         return smp_ctx_group_err(ctx, IMG_ERR_FLASH_WRITE_FAILED);
     }
@@ -276,7 +286,7 @@ static int upload_done(struct smp_ctx *ctx)
     int rc;
 
     if (u->sha_len == SHA256_LEN) {
-        if (img_hash_slot(ctx->srv, u->fa, u->len, digest) != IMAGE_OK)
+        if (img_hash_slot(ctx->srv, u->fa, u->img_len, digest) != IMAGE_OK)
             return upload_failed(ctx, IMG_ERR_FLASH_READ_FAILED);
         u->has_match = true;
         u->match = memcmp(digest, u->sha, SHA256_LEN) == 0;
@@ -325,7 +335,14 @@ int img_upload(struct smp_ctx *ctx)
         smp_ctx_rsn(ctx, "data goes past the image length");
         return smp_ctx_group_err(ctx, IMG_ERR_INVALID_IMAGE_DATA_OVERRUN);
     }
-    rc = img_append(ctx, rq.data, rq.data_len);
+    if (u->delta) {
+        rc = img_delta_feed(ctx, rq.data, rq.data_len);
+        if (rc != 0)
+            return rc;
+    } else {
+        rc = img_append(ctx, rq.data, rq.data_len);
+        u->off = u->wr;
+    }
     if (rc == 0 && u->off == u->len)
         rc = img_write_finish(ctx);
     if (rc != 0)

@@ -5,8 +5,8 @@
  * answered at once instead of after a whole-slot erase.
  *
  * Session invariants:
- *  1. Bytes [0, off - tail_len) of the image are programmed in u->fa;
- *     off - tail_len is a multiple of the write alignment; the tail_len
+ *  1. Bytes [0, wr - tail_len) of the image are programmed in u->fa;
+ *     wr - tail_len is a multiple of the write alignment; the tail_len
  *     bytes after them are held in tail[] until an aligned unit is full
  *     or the image ends.
  *  2. Every sector below erased_to was erased (or found erased) during
@@ -28,6 +28,7 @@ void img_session_start(struct img_session *u, const struct flash_area *fa, uint3
     u->active = true;
     u->fa = fa;
     u->len = len;
+    u->img_len = len;
 }
 
 /* An already blank sector is left alone: an erase costs ~85 ms on an
@@ -56,12 +57,13 @@ static int erase_up_to(struct img_session *u, uint32_t end)
 }
 
 /* Invariant 3. The image's last sector gets no count: the record's
- * COMPLETE mark covers it once the whole upload checked out. */
+ * COMPLETE mark covers it once the whole upload checked out. A delta
+ * upload gets none at all: it restarts from its first byte (DELTA.md). */
 static int mark_done(struct smp_ctx *ctx, uint32_t sectors)
 {
     struct img_session *u = img_session(ctx);
 
-    if (!u->durable || (uint64_t)sectors * fa_sector_size(u->fa) >= u->len)
+    if (!u->durable || u->delta || (uint64_t)sectors * fa_sector_size(u->fa) >= u->img_len)
         return 0;
     if (upload_record_mark(ctx->srv->plat->upload_record, &u->rec_next, (uint16_t)sectors) != 0)
         return IMG_ERR_FLASH_WRITE_FAILED;
@@ -90,12 +92,12 @@ static int program(struct smp_ctx *ctx, uint32_t at, const uint8_t *p, size_t n)
     return 0;
 }
 
-/* Appends a chunk at u->off, keeping invariant 1. */
+/* Appends a chunk at u->wr, keeping invariant 1. */
 int img_append(struct smp_ctx *ctx, const uint8_t *data, size_t n)
 {
     struct img_session *u = img_session(ctx);
     uint32_t align = fa_align(u->fa) ? fa_align(u->fa) : 1;
-    uint32_t written = u->off - u->tail_len;
+    uint32_t written = u->wr - u->tail_len;
     size_t pos = 0;
     int rc = 0;
 
@@ -119,7 +121,7 @@ int img_append(struct smp_ctx *ctx, const uint8_t *data, size_t n)
         memcpy(u->tail, data + pos, n - pos);
         u->tail_len = (uint8_t)(n - pos);
     }
-    u->off += (uint32_t)n;
+    u->wr += (uint32_t)n;
     return rc;
 }
 
@@ -136,7 +138,7 @@ int img_write_finish(struct smp_ctx *ctx)
 
     if (u->tail_len) {
         memset(u->tail + u->tail_len, fa_erased_val(u->fa), align - u->tail_len);
-        rc = program(ctx, u->off - u->tail_len, u->tail, align);
+        rc = program(ctx, u->wr - u->tail_len, u->tail, align);
         u->tail_len = 0;
     }
     uint32_t from = boot_status_off(u->fa, 3) / sec * sec;

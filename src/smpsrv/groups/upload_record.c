@@ -11,8 +11,10 @@
  * Layout (little endian; U = a "unit", 4 bytes or the write alignment if
  * larger; a unit holds one 4-byte word repeated):
  *
- *   [0, H)        header: magic "UPR1", image length, slot 1's sector size,
- *                 sha length, 3 zero bytes, sha (32 bytes, zero padded);
+ *   [0, H)        header: magic "UPR1", upload length, slot 1's sector size,
+ *                 sha length, delta flag (1: the upload is a delta patch,
+ *                 which gets no sector marks), 2 zero bytes, sha (32 bytes,
+ *                 zero padded);
  *                 H = 48 rounded up to U
  *   [H, H+U)      commit: v = CRC-16 of the header
  *   [H+U, end)    marks, appended one unit each: v = c (sectors [0, c) of
@@ -102,13 +104,14 @@ static int unit_value(const uint8_t *unit, uint32_t size, uint8_t erased)
 }
 
 static void header_bytes(uint8_t *h, uint32_t size, uint32_t len, uint32_t slot_sector,
-                         const uint8_t *sha, uint8_t sha_len)
+                         const uint8_t *sha, uint8_t sha_len, bool delta)
 {
     memset(h, 0, size);
     put_le32(h, REC_MAGIC);
     put_le32(h + 4, len);
     put_le32(h + 8, slot_sector);
     h[12] = sha_len;
+    h[13] = delta;
     if (sha_len)
         memcpy(h + 16, sha, sha_len);
 }
@@ -128,7 +131,7 @@ int upload_record_clear(const struct flash_area *area)
 }
 
 int upload_record_begin(const struct flash_area *area, uint32_t slot_sector, uint32_t len,
-                        const uint8_t *sha, uint8_t sha_len, uint32_t *next_unit)
+                        const uint8_t *sha, uint8_t sha_len, bool delta, uint32_t *next_unit)
 {
     uint8_t h[REC_HEADER_BYTES + REC_UNIT_MAX], commit[REC_UNIT_MAX];
     uint32_t hs = header_size(area), us = unit_size(area);
@@ -136,7 +139,7 @@ int upload_record_begin(const struct flash_area *area, uint32_t slot_sector, uin
 
     if (sha_len > SHA256_LEN)
         return FLASH_ERR_BOUNDS;
-    header_bytes(h, hs, len, slot_sector, sha, sha_len);
+    header_bytes(h, hs, len, slot_sector, sha, sha_len, delta);
     unit_fill(commit, us, crc16_xmodem(0, h, REC_HEADER_BYTES));
     if (rc == 0)
         rc = fa_write(area, 0, h, hs);
@@ -174,10 +177,12 @@ static int read_header(const struct flash_area *area, uint32_t slot_sector,
     if (rc != 0)
         return rc;
     if (le32_of(h) != REC_MAGIC || le32_of(h + 8) != slot_sector || h[12] > SHA256_LEN ||
+        h[13] > 1 ||
         unit_value(commit, us, fa_erased_val(area)) != crc16_xmodem(0, h, REC_HEADER_BYTES))
         return 0;
     r->len = le32_of(h + 4);
     r->sha_len = h[12];
+    r->delta = h[13];
     memcpy(r->sha, h + 16, SHA256_LEN);
     return 1;
 }
