@@ -29,6 +29,8 @@ options:
   --timeout SEC      per-request timeout (default 5)
   --boot-wait SEC    how long to wait for the device after a reset (default 30)
   --name NAME        the device's name in the audit trail (default: its port or address)
+  --image-cache DIR  images shipped earlier: when the device runs one of them and
+                     takes deltas, only a patch is sent; the new image is kept there
   --audit-db PATH    audit trail (default $MCUTOOLS_AUDIT_DB or the user's state folder)
   --operator NAME    who runs the update (default $MCUTOOLS_OPERATOR or the login name)
   -h, --help
@@ -54,7 +56,7 @@ while [ $# -gt 0 ]; do
         --revert) FLAGS+=(--revert) ;;
         --trial|--no-confirm) FLAGS+=(--trial) ;;
         --force) FLAGS+=(--force) ;;
-        --key|--audit-db|--operator) needs "$@"; FLAGS+=("$1" "$2"); shift ;;
+        --key|--audit-db|--operator|--image-cache) needs "$@"; FLAGS+=("$1" "$2"); shift ;;
         --name) needs "$@"; FLAGS+=(--device-name "$2"); shift ;;
         --max-size) needs "$@"; MAX_SIZE=$(wf_number $ME --max-size "$2") || exit 2; shift ;;
         --timeout) needs "$@"; TIMEOUT=$(wf_number $ME --timeout "$2") || exit 2; shift ;;

@@ -302,6 +302,7 @@ static void on_progress(void *ctx, size_t done, size_t total)
 static int upload(struct run *u)
 {
     struct client_upload_opts o = { .use_params = true, .state_key = u->o->state_key,
+                                    .image_cache = u->o->image_cache,
                                     .progress = on_progress, .progress_ctx = u };
     char what[96];
 
@@ -315,7 +316,10 @@ static int upload(struct run *u)
     int rc = client_image_upload(u->s, u->img, u->len, &o, &u->r->upload);
     if (rc)
         return fail_client(u, rc, DFU_PB_UPLOAD, "Upload failed");
-    if (u->r->upload.resumed_from)
+    /* with a cache the user wants to know whether a patch went, and why not */
+    if (u->o->image_cache && u->r->upload.delta_why[0])
+        end(u, "%zu bytes: %s", u->len, u->r->upload.delta_why);
+    else if (u->r->upload.resumed_from)
         end(u, "%zu bytes (resumed at %zu)", u->len, u->r->upload.resumed_from);
     else
         end(u, "%zu bytes", u->len);

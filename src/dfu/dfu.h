@@ -100,6 +100,10 @@ struct dfu_opts {
     int boot_wait_ms;        /* how long the device may take to come back */
     size_t max_size;         /* largest image the slot takes (0: the device decides) */
     const char *state_key;   /* the connection, for resume notes (may be NULL) */
+    /* images shipped earlier (may be NULL): when the device runs one of them
+     * and announces deltas, a patch goes instead of the whole image, and the
+     * image sent is kept there for the next update */
+    const char *image_cache;
     dfu_event_fn event;
     /* DFU_ASK: the decision, asked once the new image runs (r says which) */
     enum dfu_decision (*ask)(void *ctx, const struct dfu_result *r);

@@ -245,5 +245,19 @@ out=$("$MCUMGR" --conntype serial --connstring "dev=$SIM_TTY_LINK,baud=115200" -
 e2e_assert_contains "$out" "does not announce delta uploads" "recovery -v"
 cmp -s <(flash_at $((0xC000)) "$(stat -c %s "$fw1")") "$fw1" ||
     e2e_fail "recovery: slot 0 differs from the image"
+
+e2e_log "mcumgr dfu --image-cache: the next release goes as a patch, boots and is confirmed"
+dfu_cache=$E2E_TMP/dfu-cache
+mkdir -p "$dfu_cache"
+cp "$fw1" "$dfu_cache/shipped-1.0.0.bin"
+new_board "$fw1"
+out=$(mgr --no-audit dfu --confirm --image-cache "$dfu_cache" "$fw2" 2>&1) || e2e_fail "dfu: $out"
+e2e_assert_contains "$out" "sent a delta against the running image" "dfu says a patch went"
+slot0_hash=$("$MCUSIM" --state "$SIM_DIR" --status | python3 -c 'import json,sys; print(json.load(sys.stdin)["hash"])')
+e2e_image_hash h2 "$fw2"
+e2e_assert_eq "$h2" "$slot0_hash" "the board runs v1.1.0 after the delta dfu"
+mgr image list | grep -q "confirmed" || e2e_fail "dfu --confirm: v1.1.0 not confirmed"
+[ -f "$dfu_cache/$h2.bin" ] && cmp -s "$dfu_cache/$h2.bin" "$fw2" ||
+    e2e_fail "dfu did not keep what it shipped in the cache"
 sim_stop
 echo PASS

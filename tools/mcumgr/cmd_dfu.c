@@ -197,6 +197,7 @@ int cli_dfu_opts_parse(struct cli_ctx *cx, struct dfu_opts *o)
     o->key_pem = cli_opt_get(cx, "key");
     o->boot_wait_ms = (int)secs * 1000;
     o->max_size = (size_t)bytes;
+    o->image_cache = cli_opt_get(cx, "image-cache");
     return EXIT_OK;
 }
 

@@ -42,7 +42,9 @@ extern const struct cli_opt cli_dfu_opts[];
     { "boot-wait", 0, "seconds", "how long a device may take to come back after a reset "      \
                                  "(default 60)" },                                             \
     { "max-size", 0, "bytes", "refuse an image larger than this before anything is sent "       \
-                              "(decimal or 0x hex; default: the device decides)" }
+                              "(decimal or 0x hex; default: the device decides)" },            \
+    { "image-cache", 0, "dir", "images shipped earlier: send a patch from the running one "     \
+                               "when the device takes deltas and it is smaller; keep this one" }
 struct dfu_opts;
 int cli_dfu_opts_parse(struct cli_ctx *cx, struct dfu_opts *o);
 /* Audit records of a checked update: one for a run (action, ok, detail),
