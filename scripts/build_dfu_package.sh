@@ -27,6 +27,9 @@ options (environment variable in brackets):
   --slot-size N      image slot size (default 0x76000, nRF52840 layout)
   --max-size N       largest image the slot takes (default 0x74000: swap-using-move)
   --out DIR          output folder (default dist/); the package is DIR/release-VERSION/
+  --image-cache DIR  also keep the signed image in DIR, the image cache of
+                     `mcumgr dfu --image-cache` [IMAGE_CACHE]: devices that run
+                     this release later get the next one as a delta patch
   --force            replace an existing release of this VERSION (only once the
                      new one is complete; without it an existing release is refused)
   -h, --help
@@ -48,6 +51,7 @@ KEY=${RELEASE_KEY:-app/bootloader/mcuboot-rsa-2048.pem}
 BOOTLOADER=${BOOTLOADER:-}
 BOARD=nrf52840dk_nrf52840 SOC=nrf52840 LOAD_ADDR=$((0xC000))
 SLOT_SIZE=0x76000 MAX_SIZE=$((0x74000)) OUT=dist DEMO=0 VERSION='' FORCE=0
+IMAGE_CACHE=${IMAGE_CACHE:-}
 while [ $# -gt 0 ]; do
     case "$1" in
         --firmware) FIRMWARE=${2:?--firmware needs a file}; shift ;;
@@ -58,6 +62,7 @@ while [ $# -gt 0 ]; do
         --slot-size) SLOT_SIZE=$(wf_number build_dfu_package.sh --slot-size "${2:?--slot-size needs bytes}") || exit 2; shift ;;
         --max-size) MAX_SIZE=$(wf_number build_dfu_package.sh --max-size "${2:?--max-size needs bytes}") || exit 2; shift ;;
         --force) FORCE=1 ;;
+        --image-cache) IMAGE_CACHE=${2:?--image-cache needs a folder}; shift ;;
         --out) OUT=${2:?--out needs a folder}; shift ;;
         -h|--help) usage; exit 0 ;;
         -*) echo "build_dfu_package.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -280,6 +285,14 @@ mv "$PKG" "$FINAL" || die "cannot move the package into $FINAL"
 mv -f "$ARCHIVE" "$ARCHIVE.sha256" "$OUT/" || die "cannot move the archive into $OUT"
 PKG=$FINAL
 ARCHIVE=$OUT/$NAME-release.tar.gz
+# The cache names an image by its SHA-256 TLV (what a device reports it
+# runs); written aside and renamed, as mcumgr writes it.
+if [ -n "$IMAGE_CACHE" ]; then
+    mkdir -p "$IMAGE_CACHE" && cp "$PKG/$NAME.signed.bin" "$IMAGE_CACHE/.$WF_IMG_HASH.bin.tmp" &&
+        mv -f "$IMAGE_CACHE/.$WF_IMG_HASH.bin.tmp" "$IMAGE_CACHE/$WF_IMG_HASH.bin" ||
+        die "the release is in place, but the image could not be kept in the cache $IMAGE_CACHE"
+    wf_ok "kept in the image cache: $IMAGE_CACHE/$WF_IMG_HASH.bin"
+fi
 echo
 echo "${WF_G}Package ready${WF_N}: $PKG"
 ls -1 "$PKG" | sed 's/^/  /'

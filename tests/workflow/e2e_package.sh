@@ -12,7 +12,8 @@ fw=$E2E_TMP/zephyr.bin
 bash "$SCRIPTS/make_firmware.sh" 1.4.0 "$fw" 20000
 
 e2e_log "package 1.4.0 from a firmware and the release key"
-out=$(bash "$SCRIPTS/build_dfu_package.sh" --firmware "$fw" --key "$KEY" --out "$PKGOUT" 1.4.0 2>&1) ||
+out=$(bash "$SCRIPTS/build_dfu_package.sh" --firmware "$fw" --key "$KEY" --out "$PKGOUT" \
+      --image-cache "$E2E_TMP/cache" 1.4.0 2>&1) ||
     e2e_fail "build_dfu_package failed: $out"
 pkg=$PKGOUT/release-1.4.0
 img=$pkg/firmware-1.4.0.signed.bin
@@ -25,6 +26,8 @@ verify=$("$IMGTOOL" verify -k "$KEY" "$img") || e2e_fail "imgtool verify -k rele
 e2e_assert_contains "$verify" "Image version: 1.4.0" "signed version"
 digest=$(wf_digest "$img")
 (cd "$pkg" && sha256sum --quiet -c SHA256SUMS) || e2e_fail "sha256sum -c SHA256SUMS"
+# the image cache of `mcumgr dfu --image-cache` names it by its hash
+cmp -s "$E2E_TMP/cache/$digest.bin" "$img" || e2e_fail "--image-cache: the release image is not kept as $digest.bin"
 e2e_assert_eq "$(cd "$pkg" && find . -type f ! -name SHA256SUMS | wc -l)" "$(grep -c . "$pkg/SHA256SUMS")" \
     "SHA256SUMS covers every file"
 (cd "$PKGOUT" && sha256sum --quiet -c firmware-1.4.0-release.tar.gz.sha256) || e2e_fail "archive checksum"
