@@ -143,6 +143,7 @@ void ble_link_lost(struct sim_ble *s, const char *why)
     }
     release_sockets(s);
     s->connecting = s->connected = s->resolved = s->notifying = false;
+    s->value_writes = 0;
     s->connect_due_ns = s->resolve_due_ns = 0;
     s->in->count = s->out->count = 0;
     s->rx_len = s->rx_discard = 0;
@@ -348,14 +349,24 @@ static void pump_out(struct sim_ble *s, uint64_t now)
 
 static void process_bus(struct sim_ble *s)
 {
-    while (sd_bus_process(s->bus, NULL) > 0)
+    int r;
+    if (s->bus_lost)
+        return;
+    while ((r = sd_bus_process(s->bus, NULL)) > 0)
         ;
+    if (r < 0) {
+        /* the bus daemon went away: the board goes on without BLE */
+        sim_board_log(s->b, "E: ble: the bus closed: %s", strerror(-r));
+        s->bus_lost = true;
+        release_sockets(s);
+        s->connected = s->connecting = false;
+    }
 }
 
 void sim_ble_pump(struct sim_runtime *rt, uint64_t now)
 {
     struct sim_ble *s = ble_of(rt);
-    if (!s)
+    if (!s || s->bus_lost)
         return;
     if (s->connecting && now >= s->connect_due_ns)
         connected(s, now);
@@ -372,7 +383,7 @@ void sim_ble_pump(struct sim_runtime *rt, uint64_t now)
 int sim_ble_pollfds(struct sim_runtime *rt, struct pollfd *p)
 {
     struct sim_ble *s = ble_of(rt);
-    if (!s)
+    if (!s || s->bus_lost)
         return 0;
     int ev = sd_bus_get_events(s->bus);
     p[0] = (struct pollfd){ .fd = sd_bus_get_fd(s->bus), .events = (short)(ev > 0 ? ev : POLLIN) };
@@ -384,7 +395,7 @@ void sim_ble_on_poll(struct sim_runtime *rt, const struct pollfd *p, int n, uint
 {
     struct sim_ble *s = ble_of(rt);
     (void)now;
-    if (!s || n < 2)
+    if (!s || n < 2 || s->bus_lost)
         return;
     if (p[0].revents)
         process_bus(s);
@@ -396,7 +407,7 @@ uint64_t sim_ble_next_event(const struct sim_runtime *rt)
 {
     struct sim_ble *s = ble_of(rt);
     uint64_t next = UINT64_MAX, usec;
-    if (!s)
+    if (!s || s->bus_lost)
         return next;
     if (s->connecting)
         next = s->connect_due_ns;
@@ -423,7 +434,7 @@ bool sim_ble_tx_idle(const struct sim_runtime *rt)
 void sim_ble_on_reset(struct sim_runtime *rt)
 {
     struct sim_ble *s = ble_of(rt);
-    if (!s)
+    if (!s || s->bus_lost)
         return;
     /* the chip resets: the link drops, the advertising stops until the
      * new firmware runs */
@@ -544,7 +555,7 @@ void sim_ble_close(struct sim_runtime *rt)
     struct sim_ble *s = ble_of(rt);
     if (!s)
         return;
-    if (s->bus)
+    if (s->bus && !s->bus_lost)
         ble_link_lost(s, "the board stops");
     release_sockets(s);
     s->chr_slot = sd_bus_slot_unref(s->chr_slot);

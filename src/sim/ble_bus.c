@@ -369,6 +369,8 @@ static int m_write_value(sd_bus_message *m, void *userdata, sd_bus_error *err)
         return sd_bus_error_set(err, "org.bluez.Error.NotSupported", "Operation is not supported");
     if (len > sim_ble_att_payload(&s->cfg->link))
         return sd_bus_error_set(err, "org.bluez.Error.InvalidValueLength", "Invalid Length");
+    if (!s->value_writes++)
+        sim_board_log(s->b, "ble: requests as WriteValue (type %s)", type);
     if (ble_write(s, data, len) != 0)
         return sd_bus_error_set(err, "org.bluez.Error.Failed", "Queue full");
     return sd_bus_reply_method_return(m, "");
@@ -390,6 +392,7 @@ static int m_start_notify(sd_bus_message *m, void *userdata, sd_bus_error *err)
     if (s->notify_acquired)
         return sd_bus_error_set(err, "org.bluez.Error.NotPermitted", "Notify acquired");
     if (!s->notifying) {
+        sim_board_log(s->b, "ble: notifications as PropertiesChanged on Value (StartNotify)");
         s->notifying = true;
         ble_bus_changed(s, s->chr_path, CHAR_IFACE, "Notifying", NULL);
     }
@@ -417,6 +420,8 @@ static int acquire(sd_bus_message *m, struct sim_ble *s, bool write, sd_bus_erro
         return sd_bus_error_set(err, "org.bluez.Error.NotPermitted", "Already acquired");
     if (ble_acquire(s, write, &peer) != 0)
         return sd_bus_error_set(err, "org.bluez.Error.Failed", "socketpair failed");
+    sim_board_log(s->b, "ble: %s: a socket, MTU %u", write ? "AcquireWrite" : "AcquireNotify",
+                  s->mtu);
     /* the reply holds its own copy of the descriptor */
     r = sd_bus_reply_method_return(m, "hq", peer, s->mtu);
     close(peer);

@@ -34,6 +34,7 @@ struct sim_ble {
     struct sim_board *b;
     const struct sim_ble_cfg *cfg;
     sd_bus *bus;
+    bool bus_lost;            /* the bus closed under us: BLE is off */
     sd_bus_slot *om_slot, *adapter_slot, *dev_slot, *svc_slot, *chr_slot;
     char adapter_path[64], dev_path[128], svc_path[160], chr_path[192];
     char adapter_addr[18], dev_addr[18];
@@ -54,6 +55,7 @@ struct sim_ble {
     uint8_t value[SIM_BLE_MTU_MAX];
     size_t value_len;
     int write_fd, notify_fd;  /* our ends of the acquired sockets, -1 */
+    uint64_t value_writes;    /* WriteValue calls this connection */
     /* the link */
     struct sim_ble_dir up, down;   /* central to board, board to central */
     struct ble_queue *in, *out;

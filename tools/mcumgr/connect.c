@@ -128,7 +128,7 @@ int cli_connect(struct cli_ctx *cx)
         if (!cx->json && cx->conn.type == CLIENT_CONN_SERIAL)
             fprintf(stderr, "Hint: check the device path (ls -l /dev/ttyACM*), that no other "
                             "program holds it (lsof), and your access rights (dialout group)\n");
-        if (!cx->json && cx->conn.type == CLIENT_CONN_BLE)
+        if (!cx->json && cx->conn.type == CLIENT_CONN_BLE && strstr(err, "no BLE device"))
             fprintf(stderr, "Hint: `mcumgr ble scan` lists the SMP devices in range\n");
         return EXIT_FAIL;
     }
