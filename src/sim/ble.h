@@ -33,7 +33,7 @@
 #include "sim/ble_link.h"
 
 #define SIM_BLE_NAME_MAX 29   /* what fits a legacy advertisement */
-#define SIM_BLE_BUF_SIZE 1024 /* SMP buffers over BLE (a Zephyr BLE build's netbufs) */
+#define SIM_BLE_BUF_SIZE 2475 /* SMP buffers over BLE: a Zephyr build tuned for BLE DFU */
 #define SIM_BLE_BUF_COUNT 4
 
 struct sim_ble_cfg {
