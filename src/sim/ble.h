@@ -21,8 +21,8 @@
  * together by the length in its header.
  *
  * Several boards on one bus: the first one owns org.bluez and the adapter;
- * a later one finds the name taken and fails with a clear message. Give
- * each board its own bus (one dbus-daemon each) to run several.
+ * a later one finds the name taken and joins that adapter as one more
+ * device in range (ble_guest.c).
  */
 #ifndef SIM_BLE_H
 #define SIM_BLE_H
@@ -35,6 +35,7 @@
 #define SIM_BLE_NAME_MAX 29   /* what fits a legacy advertisement */
 #define SIM_BLE_BUF_SIZE 2475 /* SMP buffers over BLE: a Zephyr build tuned for BLE DFU */
 #define SIM_BLE_BUF_COUNT 4
+#define SIM_BLE_POLLFDS 40    /* descriptors the BLE face polls at most */
 
 struct sim_ble_cfg {
     const char *name;             /* --ble NAME; NULL: no BLE */
@@ -61,7 +62,7 @@ struct pollfd;
 int sim_ble_open(struct sim_runtime *rt);
 void sim_ble_close(struct sim_runtime *rt);
 /* Adds its descriptors (the bus, the acquired write socket) to p; the count. */
-int sim_ble_pollfds(struct sim_runtime *rt, struct pollfd *p);
+int sim_ble_pollfds(struct sim_runtime *rt, struct pollfd *p, int cap);
 /* After poll: p is what sim_ble_pollfds filled. */
 void sim_ble_on_poll(struct sim_runtime *rt, const struct pollfd *p, int n, uint64_t now);
 /* Delivers what the link carried by now, runs timers. */

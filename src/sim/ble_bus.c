@@ -101,9 +101,9 @@ static int get_chr_uuid(sd_bus *bus, const char *path, const char *iface, const 
 static int get_dev_uuids(sd_bus *bus, const char *path, const char *iface, const char *prop,
                          sd_bus_message *reply, void *userdata, sd_bus_error *err)
 {
-    struct sim_ble *s = userdata;
+    struct ble_dev *d = userdata;
     (void)bus, (void)path, (void)iface, (void)prop, (void)err;
-    if (s->cfg->no_smp)
+    if (d->cfg.no_smp)
         return sd_bus_message_append(reply, "as", 1, "0000180a-0000-1000-8000-00805f9b34fb");
     return sd_bus_message_append(reply, "as", 1, BLE_SMP_SERVICE_UUID);
 }
@@ -125,9 +125,9 @@ static int get_flags(sd_bus *bus, const char *path, const char *iface, const cha
 static int get_value(sd_bus *bus, const char *path, const char *iface, const char *prop,
                      sd_bus_message *reply, void *userdata, sd_bus_error *err)
 {
-    struct sim_ble *s = userdata;
+    struct ble_dev *d = userdata;
     (void)bus, (void)path, (void)iface, (void)prop, (void)err;
-    return sd_bus_message_append_array(reply, 'y', s->value, s->value_len);
+    return sd_bus_message_append_array(reply, 'y', d->value, d->value_len);
 }
 
 /* ---- adapter methods ---- */
@@ -145,12 +145,15 @@ static int m_start_discovery(sd_bus_message *m, void *userdata, sd_bus_error *er
     if (s->discovering)
         return sd_bus_error_set(err, "org.bluez.Error.InProgress", "Operation already in progress");
     s->discovering = true;
-    s->removed = false;
     ble_bus_changed(s, s->adapter_path, ADAPTER_IFACE, "Discovering", NULL);
-    ble_device_update(s);
-    /* a fresh advertisement: the device's RSSI is reported again */
-    if (s->exported)
-        ble_bus_changed(s, s->dev_path, DEVICE_IFACE, "RSSI", NULL);
+    for (size_t i = 0; i < s->ndev; i++) {
+        struct ble_dev *d = s->dev[i];
+        d->removed = false;
+        ble_device_update(d);
+        /* a fresh advertisement: the device's RSSI is reported again */
+        if (d->exported)
+            ble_bus_changed(s, d->dev_path, DEVICE_IFACE, "RSSI", NULL);
+    }
     return sd_bus_reply_method_return(m, "");
 }
 
@@ -211,13 +214,17 @@ static int m_remove_device(sd_bus_message *m, void *userdata, sd_bus_error *err)
     int r = sd_bus_message_read(m, "o", &path);
     if (r < 0)
         return r;
-    if (!s->exported || strcmp(path, s->dev_path))
-        return sd_bus_error_set(err, "org.bluez.Error.DoesNotExist", "Does Not Exist");
-    if (s->connected || s->connecting)
-        ble_link_lost(s, "the device was removed");
-    s->removed = true;
-    ble_device_update(s);
-    return sd_bus_reply_method_return(m, "");
+    for (size_t i = 0; i < s->ndev; i++) {
+        struct ble_dev *d = s->dev[i];
+        if (!d->exported || strcmp(path, d->dev_path))
+            continue;
+        if (d->connected || d->connecting)
+            ble_link_lost(d, "the device was removed");
+        d->removed = true;
+        ble_device_update(d);
+        return sd_bus_reply_method_return(m, "");
+    }
+    return sd_bus_error_set(err, "org.bluez.Error.DoesNotExist", "Does Not Exist");
 }
 
 static int get_powered(sd_bus *bus, const char *path, const char *iface, const char *prop,
@@ -238,8 +245,9 @@ static int set_powered(sd_bus *bus, const char *path, const char *iface, const c
     if (r < 0)
         return r;
     s->powered = on;
-    if (!on && (s->connected || s->connecting))
-        ble_link_lost(s, "the adapter was powered off");
+    for (size_t i = 0; !on && i < s->ndev; i++)
+        if (s->dev[i]->connected || s->dev[i]->connecting)
+            ble_link_lost(s->dev[i], "the adapter was powered off");
     if (!on)
         s->discovering = false;
     ble_bus_changed(s, s->adapter_path, ADAPTER_IFACE, "Powered", "Discovering");
@@ -272,8 +280,8 @@ static const sd_bus_vtable adapter_vtable[] = {
 
 static int m_connect(sd_bus_message *m, void *userdata, sd_bus_error *err)
 {
-    struct sim_ble *s = userdata;
-    if (!s->powered)
+    struct ble_dev *s = userdata;
+    if (!s->ad->powered)
         return not_ready(err);
     if (s->connected)
         return sd_bus_error_set(err, "org.bluez.Error.AlreadyConnected", "Already Connected");
@@ -284,7 +292,7 @@ static int m_connect(sd_bus_message *m, void *userdata, sd_bus_error *err)
 
 static int m_disconnect(sd_bus_message *m, void *userdata, sd_bus_error *err)
 {
-    struct sim_ble *s = userdata;
+    struct ble_dev *s = userdata;
     if (!s->connected && !s->connecting)
         return sd_bus_error_set(err, "org.bluez.Error.NotConnected", "Not Connected");
     ble_link_lost(s, "the central disconnected");
@@ -293,22 +301,22 @@ static int m_disconnect(sd_bus_message *m, void *userdata, sd_bus_error *err)
 
 static const sd_bus_vtable device_vtable[] = {
     SD_BUS_VTABLE_START(0),
-    SD_BUS_PROPERTY("Address", "s", get_str, offsetof(struct sim_ble, dev_addr),
+    SD_BUS_PROPERTY("Address", "s", get_str, offsetof(struct ble_dev, dev_addr),
                     SD_BUS_VTABLE_PROPERTY_CONST),
     SD_BUS_PROPERTY("AddressType", "s", get_random, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-    SD_BUS_PROPERTY("Name", "s", get_str, offsetof(struct sim_ble, name), SD_BUS_VTABLE_PROPERTY_CONST),
-    SD_BUS_PROPERTY("Alias", "s", get_str, offsetof(struct sim_ble, name), SD_BUS_VTABLE_PROPERTY_CONST),
-    SD_BUS_PROPERTY("Adapter", "o", get_obj, offsetof(struct sim_ble, adapter_path),
+    SD_BUS_PROPERTY("Name", "s", get_str, offsetof(struct ble_dev, name), SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("Alias", "s", get_str, offsetof(struct ble_dev, name), SD_BUS_VTABLE_PROPERTY_CONST),
+    SD_BUS_PROPERTY("Adapter", "o", get_obj, offsetof(struct ble_dev, adapter_path),
                     SD_BUS_VTABLE_PROPERTY_CONST),
-    SD_BUS_PROPERTY("RSSI", "n", get_i16, offsetof(struct sim_ble, rssi),
+    SD_BUS_PROPERTY("RSSI", "n", get_i16, offsetof(struct ble_dev, rssi),
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_PROPERTY("UUIDs", "as", get_dev_uuids, 0, SD_BUS_VTABLE_PROPERTY_CONST),
     SD_BUS_PROPERTY("Paired", "b", get_false, 0, SD_BUS_VTABLE_PROPERTY_CONST),
     SD_BUS_PROPERTY("Trusted", "b", get_false, 0, SD_BUS_VTABLE_PROPERTY_CONST),
     SD_BUS_PROPERTY("Blocked", "b", get_false, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-    SD_BUS_PROPERTY("Connected", "b", get_bool, offsetof(struct sim_ble, connected),
+    SD_BUS_PROPERTY("Connected", "b", get_bool, offsetof(struct ble_dev, connected),
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-    SD_BUS_PROPERTY("ServicesResolved", "b", get_bool, offsetof(struct sim_ble, resolved),
+    SD_BUS_PROPERTY("ServicesResolved", "b", get_bool, offsetof(struct ble_dev, resolved),
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_METHOD("Connect", "", "", m_connect, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD("Disconnect", "", "", m_disconnect, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -319,7 +327,7 @@ static const sd_bus_vtable service_vtable[] = {
     SD_BUS_VTABLE_START(0),
     SD_BUS_PROPERTY("UUID", "s", get_svc_uuid, 0, SD_BUS_VTABLE_PROPERTY_CONST),
     SD_BUS_PROPERTY("Primary", "b", get_primary, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-    SD_BUS_PROPERTY("Device", "o", get_obj, offsetof(struct sim_ble, dev_path),
+    SD_BUS_PROPERTY("Device", "o", get_obj, offsetof(struct ble_dev, dev_path),
                     SD_BUS_VTABLE_PROPERTY_CONST),
     SD_BUS_VTABLE_END,
 };
@@ -354,7 +362,7 @@ static int read_write_type(sd_bus_message *m, const char **type)
 
 static int m_write_value(sd_bus_message *m, void *userdata, sd_bus_error *err)
 {
-    struct sim_ble *s = userdata;
+    struct ble_dev *s = userdata;
     const void *data;
     size_t len;
     const char *type;
@@ -367,10 +375,10 @@ static int m_write_value(sd_bus_message *m, void *userdata, sd_bus_error *err)
         return sd_bus_error_set(err, "org.bluez.Error.NotPermitted", "Write acquired");
     if (strcmp(type, "command") && strcmp(type, "request"))
         return sd_bus_error_set(err, "org.bluez.Error.NotSupported", "Operation is not supported");
-    if (len > sim_ble_att_payload(&s->cfg->link))
+    if (len > sim_ble_att_payload(&s->cfg.link))
         return sd_bus_error_set(err, "org.bluez.Error.InvalidValueLength", "Invalid Length");
     if (!s->value_writes++)
-        sim_board_log(s->b, "ble: requests as WriteValue (type %s)", type);
+        ble_log(s, "requests as WriteValue (type %s)", type);
     if (ble_write(s, data, len) != 0)
         return sd_bus_error_set(err, "org.bluez.Error.Failed", "Queue full");
     return sd_bus_reply_method_return(m, "");
@@ -386,30 +394,30 @@ static int m_read_value(sd_bus_message *m, void *userdata, sd_bus_error *err)
 
 static int m_start_notify(sd_bus_message *m, void *userdata, sd_bus_error *err)
 {
-    struct sim_ble *s = userdata;
+    struct ble_dev *s = userdata;
     if (!s->connected)
         return not_connected(err);
     if (s->notify_acquired)
         return sd_bus_error_set(err, "org.bluez.Error.NotPermitted", "Notify acquired");
     if (!s->notifying) {
-        sim_board_log(s->b, "ble: notifications as PropertiesChanged on Value (StartNotify)");
+        ble_log(s, "notifications as PropertiesChanged on Value (StartNotify)");
         s->notifying = true;
-        ble_bus_changed(s, s->chr_path, CHAR_IFACE, "Notifying", NULL);
+        ble_bus_changed(s->ad, s->chr_path, CHAR_IFACE, "Notifying", NULL);
     }
     return sd_bus_reply_method_return(m, "");
 }
 
 static int m_stop_notify(sd_bus_message *m, void *userdata, sd_bus_error *err)
 {
-    struct sim_ble *s = userdata;
+    struct ble_dev *s = userdata;
     if (!s->notifying)
         return sd_bus_error_set(err, "org.bluez.Error.Failed", "No notify session started");
     s->notifying = false;
-    ble_bus_changed(s, s->chr_path, CHAR_IFACE, "Notifying", NULL);
+    ble_bus_changed(s->ad, s->chr_path, CHAR_IFACE, "Notifying", NULL);
     return sd_bus_reply_method_return(m, "");
 }
 
-static int acquire(sd_bus_message *m, struct sim_ble *s, bool write, sd_bus_error *err)
+static int acquire(sd_bus_message *m, struct ble_dev *s, bool write, sd_bus_error *err)
 {
     int peer, r = sd_bus_message_skip(m, "a{sv}");
     if (r < 0)
@@ -420,12 +428,11 @@ static int acquire(sd_bus_message *m, struct sim_ble *s, bool write, sd_bus_erro
         return sd_bus_error_set(err, "org.bluez.Error.NotPermitted", "Already acquired");
     if (ble_acquire(s, write, &peer) != 0)
         return sd_bus_error_set(err, "org.bluez.Error.Failed", "socketpair failed");
-    sim_board_log(s->b, "ble: %s: a socket, MTU %u", write ? "AcquireWrite" : "AcquireNotify",
-                  s->mtu);
+    ble_log(s, "%s: a socket, MTU %u", write ? "AcquireWrite" : "AcquireNotify", s->mtu);
     /* the reply holds its own copy of the descriptor */
     r = sd_bus_reply_method_return(m, "hq", peer, s->mtu);
     close(peer);
-    ble_bus_changed(s, s->chr_path, CHAR_IFACE, write ? "WriteAcquired" : "NotifyAcquired", NULL);
+    ble_bus_changed(s->ad, s->chr_path, CHAR_IFACE, write ? "WriteAcquired" : "NotifyAcquired", NULL);
     return r;
 }
 
@@ -441,13 +448,13 @@ static int m_acquire_notify(sd_bus_message *m, void *userdata, sd_bus_error *err
 
 #define CHAR_PROPERTIES                                                                        \
     SD_BUS_PROPERTY("UUID", "s", get_chr_uuid, 0, SD_BUS_VTABLE_PROPERTY_CONST),               \
-    SD_BUS_PROPERTY("Service", "o", get_obj, offsetof(struct sim_ble, svc_path),               \
+    SD_BUS_PROPERTY("Service", "o", get_obj, offsetof(struct ble_dev, svc_path),               \
                     SD_BUS_VTABLE_PROPERTY_CONST),                                             \
     SD_BUS_PROPERTY("Flags", "as", get_flags, 0, SD_BUS_VTABLE_PROPERTY_CONST),                \
     SD_BUS_PROPERTY("Value", "ay", get_value, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),         \
-    SD_BUS_PROPERTY("Notifying", "b", get_bool, offsetof(struct sim_ble, notifying),           \
+    SD_BUS_PROPERTY("Notifying", "b", get_bool, offsetof(struct ble_dev, notifying),           \
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),                                      \
-    SD_BUS_PROPERTY("MTU", "q", get_u16, offsetof(struct sim_ble, mtu),                        \
+    SD_BUS_PROPERTY("MTU", "q", get_u16, offsetof(struct ble_dev, mtu),                        \
                     SD_BUS_VTABLE_PROPERTY_CONST),                                             \
     SD_BUS_METHOD("ReadValue", "a{sv}", "ay", m_read_value, SD_BUS_VTABLE_UNPRIVILEGED),       \
     SD_BUS_METHOD("WriteValue", "aya{sv}", "", m_write_value, SD_BUS_VTABLE_UNPRIVILEGED),     \
@@ -457,9 +464,9 @@ static int m_acquire_notify(sd_bus_message *m, void *userdata, sd_bus_error *err
 static const sd_bus_vtable char_vtable[] = {
     SD_BUS_VTABLE_START(0),
     CHAR_PROPERTIES,
-    SD_BUS_PROPERTY("WriteAcquired", "b", get_bool, offsetof(struct sim_ble, write_acquired),
+    SD_BUS_PROPERTY("WriteAcquired", "b", get_bool, offsetof(struct ble_dev, write_acquired),
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-    SD_BUS_PROPERTY("NotifyAcquired", "b", get_bool, offsetof(struct sim_ble, notify_acquired),
+    SD_BUS_PROPERTY("NotifyAcquired", "b", get_bool, offsetof(struct ble_dev, notify_acquired),
                     SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
     SD_BUS_METHOD("AcquireWrite", "a{sv}", "hq", m_acquire_write, SD_BUS_VTABLE_UNPRIVILEGED),
     SD_BUS_METHOD("AcquireNotify", "a{sv}", "hq", m_acquire_notify, SD_BUS_VTABLE_UNPRIVILEGED),
@@ -490,44 +497,46 @@ int ble_bus_export_adapter(struct sim_ble *s)
     return r;
 }
 
-void ble_bus_show_device(struct sim_ble *s, bool show)
+void ble_bus_show_device(struct ble_dev *d, bool show)
 {
-    if (show == s->exported || s->cfg->no_adapter)
+    sd_bus *bus = d->ad->bus;
+    if (show == d->exported || d->ad->cfg->no_adapter)
         return;
     if (show) {
-        if (sd_bus_add_object_vtable(s->bus, &s->dev_slot, s->dev_path, DEVICE_IFACE,
-                                     device_vtable, s) < 0)
+        if (sd_bus_add_object_vtable(bus, &d->dev_slot, d->dev_path, DEVICE_IFACE,
+                                     device_vtable, d) < 0)
             return;
-        s->exported = true;
-        sd_bus_emit_interfaces_added(s->bus, s->dev_path, DEVICE_IFACE, NULL);
+        d->exported = true;
+        sd_bus_emit_interfaces_added(bus, d->dev_path, DEVICE_IFACE, NULL);
         return;
     }
-    sd_bus_emit_interfaces_removed(s->bus, s->dev_path, DEVICE_IFACE, NULL);
-    s->dev_slot = sd_bus_slot_unref(s->dev_slot);
-    s->exported = false;
+    sd_bus_emit_interfaces_removed(bus, d->dev_path, DEVICE_IFACE, NULL);
+    d->dev_slot = sd_bus_slot_unref(d->dev_slot);
+    d->exported = false;
 }
 
 /* The SMP service and characteristic, while connected (none with --ble-no-smp). */
-void ble_bus_show_gatt(struct sim_ble *s, bool show)
+void ble_bus_show_gatt(struct ble_dev *s, bool show)
 {
     bool shown = s->svc_slot != NULL;
-    if (show == shown || s->cfg->no_smp)
+    sd_bus *bus = s->ad->bus;
+    if (show == shown || s->cfg.no_smp)
         return;
     if (!show) {
-        sd_bus_emit_interfaces_removed(s->bus, s->chr_path, CHAR_IFACE, NULL);
-        sd_bus_emit_interfaces_removed(s->bus, s->svc_path, SERVICE_IFACE, NULL);
+        sd_bus_emit_interfaces_removed(bus, s->chr_path, CHAR_IFACE, NULL);
+        sd_bus_emit_interfaces_removed(bus, s->svc_path, SERVICE_IFACE, NULL);
         s->chr_slot = sd_bus_slot_unref(s->chr_slot);
         s->svc_slot = sd_bus_slot_unref(s->svc_slot);
         return;
     }
-    if (sd_bus_add_object_vtable(s->bus, &s->svc_slot, s->svc_path, SERVICE_IFACE,
+    if (sd_bus_add_object_vtable(bus, &s->svc_slot, s->svc_path, SERVICE_IFACE,
                                  service_vtable, s) < 0)
         return;
-    if (sd_bus_add_object_vtable(s->bus, &s->chr_slot, s->chr_path, CHAR_IFACE,
-                                 s->cfg->no_acquire ? char_vtable_plain : char_vtable, s) < 0) {
+    if (sd_bus_add_object_vtable(bus, &s->chr_slot, s->chr_path, CHAR_IFACE,
+                                 s->cfg.no_acquire ? char_vtable_plain : char_vtable, s) < 0) {
         s->svc_slot = sd_bus_slot_unref(s->svc_slot);
         return;
     }
-    sd_bus_emit_interfaces_added(s->bus, s->svc_path, SERVICE_IFACE, NULL);
-    sd_bus_emit_interfaces_added(s->bus, s->chr_path, CHAR_IFACE, NULL);
+    sd_bus_emit_interfaces_added(bus, s->svc_path, SERVICE_IFACE, NULL);
+    sd_bus_emit_interfaces_added(bus, s->chr_path, CHAR_IFACE, NULL);
 }

@@ -257,14 +257,14 @@ static size_t build_pollfds(struct sim_runtime *rt, struct pollfd *p, uint64_t n
         ev |= POLLOUT;
     p[n++] = (struct pollfd){ .fd = rt->uart.master, .events = ev };
     p[n++] = (struct pollfd){ .fd = rt->udp.fd, .events = POLLIN };
-    n += (size_t)sim_ble_pollfds(rt, p + n);
+    n += (size_t)sim_ble_pollfds(rt, p + n, SIM_BLE_POLLFDS);
     return n;
 }
 
 int sim_runtime_run(struct sim_runtime *rt)
 {
     while (!rt->stop) {
-        struct pollfd p[6];
+        struct pollfd p[4 + SIM_BLE_POLLFDS];
         uint64_t now = sim_now_ns();
         size_t n = build_pollfds(rt, p, now);
         int rc = poll(p, n, poll_timeout_ms(rt, now));
