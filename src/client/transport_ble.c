@@ -27,6 +27,7 @@
 #include "client/ble_central.h"
 #include "client/client.h"
 #include "client/internal.h"
+#include "smp/reasm.h"
 #include "smp/smp.h"
 
 #define BLUEZ "org.bluez"
@@ -36,6 +37,7 @@
 #define RESOLVE_MS 15000
 #define ATT_HDR 3
 #define ATT_MTU_MIN 23
+#define DONE_MAX 8
 
 struct ble_tp {
     struct ble_central c;
@@ -45,38 +47,36 @@ struct ble_tp {
     uint16_t mtu;
     int wfd, nfd;                 /* acquired sockets, -1 when not acquired */
     bool notify_started, gone;
-    uint8_t rx[CLIENT_MSG_MAX * 2];
-    size_t rx_len;
+    /* notifications put back together; whole answers wait in done[] */
+    struct smp_reasm reasm;
+    uint8_t rx[CLIENT_MSG_MAX];
+    struct { uint8_t msg[CLIENT_MSG_MAX]; size_t len; } done[DONE_MAX];
+    size_t done_head, done_count;
 };
 
 /* ---- receiving ---- */
 
+static void whole_answer(void *ctx, const uint8_t *msg, size_t len)
+{
+    struct ble_tp *t = ctx;
+    if (t->done_count == DONE_MAX) {
+        /* nobody reads them: the oldest is lost, as a stray would be */
+        t->done_head = (t->done_head + 1) % DONE_MAX;
+        t->done_count--;
+    }
+    size_t at = (t->done_head + t->done_count++) % DONE_MAX;
+    memcpy(t->done[at].msg, msg, len);
+    t->done[at].len = len;
+}
+
 static void append_rx(struct ble_tp *t, const uint8_t *data, size_t len)
 {
-    if (len > sizeof t->rx - t->rx_len)
-        t->rx_len = 0; /* nothing that long is ours: start over */
-    if (len <= sizeof t->rx - t->rx_len) {
-        memcpy(t->rx + t->rx_len, data, len);
-        t->rx_len += len;
-    }
+    smp_reasm_feed(&t->reasm, data, len, whole_answer, t);
 }
 
 static void on_value(void *ctx, const uint8_t *data, size_t len)
 {
     append_rx(ctx, data, len);
-}
-
-/* The length of the whole first message once it is all there, else 0. */
-static size_t whole_message(struct ble_tp *t)
-{
-    if (t->rx_len < SMP_HDR_SIZE)
-        return 0;
-    size_t n = SMP_HDR_SIZE + (((size_t)t->rx[2] << 8) | t->rx[3]);
-    if (n > CLIENT_MSG_MAX) {
-        t->rx_len = 0; /* not an SMP header: the stream is lost, resynchronise */
-        return 0;
-    }
-    return t->rx_len >= n ? n : 0;
 }
 
 static bool still_connected(struct ble_tp *t)
@@ -123,14 +123,14 @@ static int pump_bus(struct ble_tp *t)
 
 static int take_message(struct ble_tp *t, uint8_t *buf, size_t cap)
 {
-    size_t n = whole_message(t);
-    if (!n)
+    if (!t->done_count)
         return 0;
+    size_t n = t->done[t->done_head].len;
     if (n > cap)
         return CLIENT_ERR_PROTO;
-    memcpy(buf, t->rx, n);
-    memmove(t->rx, t->rx + n, t->rx_len - n);
-    t->rx_len -= n;
+    memcpy(buf, t->done[t->done_head].msg, n);
+    t->done_head = (t->done_head + 1) % DONE_MAX;
+    t->done_count--;
     return (int)n;
 }
 
@@ -449,6 +449,7 @@ int client_ble_open(const struct client_conn *c, struct client_transport *tp,
         return CLIENT_ERR_NOMEM;
     t->wfd = t->nfd = -1;
     t->tp = tp;
+    smp_reasm_init(&t->reasm, t->rx, sizeof t->rx);
     int rc = open_peer(t, c, err, errlen);
     if (rc) {
         t->gone = true; /* nothing to stop or disconnect any more */

@@ -159,7 +159,7 @@ void ble_link_lost(struct ble_dev *d, const char *why)
     d->value_writes = 0;
     d->connect_due_ns = d->resolve_due_ns = 0;
     d->in->count = d->out->count = 0;
-    d->rx_len = d->rx_discard = 0;
+    smp_reasm_reset(&d->reasm);
     d->held = 0;
     if (!was_connected)
         return;
@@ -254,37 +254,17 @@ static void serve(struct ble_dev *d, const uint8_t *msg, size_t len)
         smpsrv_process(&b->srv, &d->tp, msg, len, emit, d);
 }
 
-static size_t msg_len(const uint8_t *hdr)
+static void whole_request(void *ctx, const uint8_t *msg, size_t len)
 {
-    return SMP_HDR_SIZE + (((size_t)hdr[2] << 8) | hdr[3]);
+    serve(ctx, msg, len);
 }
 
-/* One ATT write has crossed: into the request being put together. */
+/* One ATT write has crossed: into the request being put together (a
+ * request larger than the buffer is skipped, as the device does). */
 static void take_write(struct ble_dev *d, const uint8_t *data, size_t len)
 {
     d->rx_total += len;
-    while (len) {
-        if (d->rx_discard) {
-            size_t n = len < d->rx_discard ? len : d->rx_discard;
-            d->rx_discard -= n, data += n, len -= n;
-            continue;
-        }
-        bool have_hdr = d->rx_len >= SMP_HDR_SIZE;
-        size_t want = have_hdr ? msg_len(d->rx) : SMP_HDR_SIZE;
-        if (have_hdr && want > d->tp.buf_size) {
-            /* larger than any buffer: the device skips it */
-            d->rx_discard = want - d->rx_len;
-            d->rx_len = 0;
-            continue;
-        }
-        size_t n = want - d->rx_len < len ? want - d->rx_len : len;
-        memcpy(d->rx + d->rx_len, data, n);
-        d->rx_len += n, data += n, len -= n;
-        if (d->rx_len >= SMP_HDR_SIZE && d->rx_len == msg_len(d->rx)) {
-            d->rx_len = 0;
-            serve(d, d->rx, msg_len(d->rx));
-        }
-    }
+    smp_reasm_feed(&d->reasm, data, len, whole_request, d);
 }
 
 static void read_write_socket(struct ble_dev *d)
@@ -579,6 +559,7 @@ struct ble_dev *ble_dev_new(struct sim_ble *s, const struct sim_ble_cfg *cfg, co
     d->mtu = (uint16_t)cfg->link.att_mtu;
     d->rng = cfg->seed ? cfg->seed : 1;
     d->tp = (struct smpsrv_transport){ .buf_size = buf_size, .buf_count = buf_count };
+    smp_reasm_init(&d->reasm, d->rx, buf_size < sizeof d->rx ? buf_size : sizeof d->rx);
     snprintf(d->name, sizeof d->name, "%s", cfg->name);
     snprintf(d->dev_addr, sizeof d->dev_addr, "%s", addr);
     snprintf(d->adapter_path, sizeof d->adapter_path, "%s", s->adapter_path);

@@ -7,6 +7,7 @@
 
 #include "sim/ble.h"
 #include "sim/board.h"
+#include "smp/reasm.h"
 #include "smpsrv/smpsrv.h"
 
 #define BLE_QUEUE 1024        /* ATT PDUs on the air, each way */
@@ -62,7 +63,7 @@ struct ble_dev {
     struct sim_ble_dir up, down;   /* central to board, board to central */
     struct ble_queue *in, *out;
     uint8_t rx[SIM_RSP_CAP];       /* the request being put together */
-    size_t rx_len, rx_discard;     /* ... or the bytes of one too big to keep */
+    struct smp_reasm reasm;
     uint32_t held;                 /* requests whose answer is still on the air */
     uint64_t rx_total;             /* ATT bytes received (the disconnect fault) */
     bool disconnect_done;
