@@ -17,7 +17,7 @@ install(PROGRAMS
 install(FILES scripts/lib/common.sh DESTINATION share/mcutools)
 
 set(MCU_DOC share/doc/mcutools)
-install(FILES README.md DESTINATION ${MCU_DOC})
+install(FILES README.md docs/ble.md DESTINATION ${MCU_DOC})
 foreach(tool mcumgr imgtool mcusim)
   install(FILES tools/${tool}/README.md DESTINATION ${MCU_DOC}/${tool})
 endforeach()
