@@ -63,6 +63,7 @@ calc() { awk "BEGIN { print $1 }"; }
 board() {
     local dir="$WORK/$1"
     mkdir -p "$dir"
+    : >"$dir.out"
     "$BIN/mcusim" --state "$dir" --provision "$WORK/v1.bin" >/dev/null
     "$BIN/mcusim" --state "$dir" --udp 0 --no-pty --quiet --ble "$1" --ble-mtu "$MTU" \
         --ble-interval "$2" --ble-packets "$PACKETS" >"$dir.out" 2>&1 &
