@@ -14,7 +14,7 @@ install(PROGRAMS
   scripts/build_dfu_package.sh
   scripts/make_firmware.sh # build_dfu_package.sh --demo runs it
   DESTINATION bin)
-install(FILES scripts/lib/common.sh DESTINATION share/mcutools)
+install(FILES scripts/lib/common.sh tools/mcusim/ble-bus.conf DESTINATION share/mcutools)
 
 set(MCU_DOC share/doc/mcutools)
 install(FILES README.md docs/ble.md DESTINATION ${MCU_DOC})

@@ -32,20 +32,8 @@ trap 'stop_all; rm -rf "$WORK"' EXIT
 export MCUTOOLS_AUDIT_DB="$WORK/audit.db" MCUTOOLS_STATE_DIR="$WORK/state"
 
 # a private bus that lets the board own org.bluez
-cat >"$WORK/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$WORK/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/><allow own="*"/>
-    <allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/>
-  </policy>
-</busconfig>
-CONF
-dbus-daemon --config-file="$WORK/bus.conf" --nofork --nopidfile >/dev/null 2>&1 &
+dbus-daemon --config-file="$ROOT/tools/mcusim/ble-bus.conf" --address="unix:path=$WORK/bus" \
+    --nofork --nopidfile >/dev/null 2>&1 &
 BUS_PID=$!
 for _ in $(seq 100); do [ -S "$WORK/bus" ] && break; sleep 0.05; done
 export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$WORK/bus"

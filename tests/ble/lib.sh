@@ -13,30 +13,15 @@ source "${SRC_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}/tests/mc
 command -v dbus-daemon >/dev/null || { echo "SKIP: dbus-daemon is not installed"; exit 77; }
 need_images
 
-# ble_bus_start: a dbus-daemon of our own on a socket in the test's folder.
-# The default policy allows every connection to own any name and send to
-# and receive from anyone: a board takes org.bluez as bluetoothd would,
-# as root (CI) or as any user.
+# ble_bus_start: a dbus-daemon of our own on a socket in the test's folder,
+# with tools/mcusim/ble-bus.conf: its default policy lets every connection
+# own any name and send to and receive from anyone, so a board takes
+# org.bluez as bluetoothd would, as root (CI) or as any user.
 ble_bus_start() {
     BUS_DIR=$E2E_TMP/bus
     mkdir -p "$BUS_DIR"
-    cat >"$BUS_DIR/bus.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$BUS_DIR/socket</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-  </policy>
-</busconfig>
-CONF
-    dbus-daemon --config-file="$BUS_DIR/bus.conf" --nofork --nopidfile \
-        >"$BUS_DIR/daemon.log" 2>&1 &
+    dbus-daemon --config-file="$SRC_DIR/tools/mcusim/ble-bus.conf" \
+        --address="unix:path=$BUS_DIR/socket" --nofork --nopidfile >"$BUS_DIR/daemon.log" 2>&1 &
     BUS_PID=$!
     E2E_PIDS+=("$BUS_PID")
     local i
