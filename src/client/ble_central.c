@@ -486,10 +486,11 @@ int client_ble_scan(const char *ctlr_name, unsigned ms, struct client_ble_device
         rc = ble_central_discover(&c, true, err, errlen);
     if (rc == 0) {
         int w = ble_central_wait(&c, (int)ms, NULL);
+        /* before StopDiscovery: BlueZ may drop the RSSI of what it no longer sees */
+        collect(&c, out, cap, n);
         ble_central_discover(&c, false, NULL, 0);
         if (w == CLIENT_ERR_INTERRUPTED)
             rc = w;
-        collect(&c, out, cap, n);
     }
     ble_central_close(&c);
     return rc;
