@@ -416,6 +416,13 @@ static int open_data_path(struct ble_tp *t, char *err, size_t errlen)
     return 0;
 }
 
+static int fail_gone(const struct client_conn *c, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "failed to connect: %s went away while being found",
+             c->peer_id[0] ? c->peer_id : c->peer_name);
+    return CLIENT_ERR_OPEN;
+}
+
 static int open_peer(struct ble_tp *t, const struct client_conn *c, char *err, size_t errlen)
 {
     int rc = ble_central_open(&t->c, err, errlen);
@@ -426,6 +433,8 @@ static int open_peer(struct ble_tp *t, const struct client_conn *c, char *err, s
     if (rc)
         return rc;
     const struct ble_obj *d = find_peer(t, c);
+    if (!d) /* scan_for found it; it is gone again */
+        return fail_gone(c, err, errlen);
     snprintf(t->dev, sizeof t->dev, "%s", d->path);
     snprintf(t->label, sizeof t->label, "%s (%s)", d->name[0] ? d->name : "BLE device", d->addr);
     rc = connect_device(t, err, errlen);
