@@ -14,10 +14,10 @@ install(PROGRAMS
   scripts/build_dfu_package.sh
   scripts/make_firmware.sh # build_dfu_package.sh --demo runs it
   DESTINATION bin)
-install(FILES scripts/lib/common.sh DESTINATION share/mcutools)
+install(FILES scripts/lib/common.sh tools/mcusim/ble-bus.conf DESTINATION share/mcutools)
 
 set(MCU_DOC share/doc/mcutools)
-install(FILES README.md DESTINATION ${MCU_DOC})
+install(FILES README.md docs/ble.md DESTINATION ${MCU_DOC})
 foreach(tool mcumgr imgtool mcusim)
   install(FILES tools/${tool}/README.md DESTINATION ${MCU_DOC}/${tool})
 endforeach()

@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cs[size - 1] = '\0';
     if (client_conn_parse(types[data[0] % 6], cs, &c, err, sizeof err) == 0) {
         if (!memchr(c.dev, 0, sizeof c.dev) || !memchr(c.host, 0, sizeof c.host) ||
-            !memchr(c.port, 0, sizeof c.port))
+            !memchr(c.port, 0, sizeof c.port) || !memchr(c.peer_name, 0, sizeof c.peer_name) ||
+            !memchr(c.peer_id, 0, sizeof c.peer_id) || !memchr(c.ctlr_name, 0, sizeof c.ctlr_name))
             __builtin_trap();
     } else if (!memchr(err, 0, sizeof err)) {
         __builtin_trap();

@@ -72,6 +72,8 @@ void audit_describe_connection(const struct client_conn *c, const char *desc, ch
 {
     if (c->type == CLIENT_CONN_SERIAL)
         snprintf(out, cap, "serial %.140s baud=%u", desc, c->baud);
+    else if (c->type == CLIENT_CONN_BLE)
+        snprintf(out, cap, "ble %.150s", desc);
     else
         snprintf(out, cap, "udp %.150s", desc);
 }

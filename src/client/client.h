@@ -40,7 +40,7 @@ const char *client_strerror(int err);
 
 /* ---- connection ---- */
 
-enum client_conntype { CLIENT_CONN_SERIAL, CLIENT_CONN_UDP };
+enum client_conntype { CLIENT_CONN_SERIAL, CLIENT_CONN_UDP, CLIENT_CONN_BLE };
 
 struct client_conn {
     enum client_conntype type;
@@ -52,9 +52,14 @@ struct client_conn {
     unsigned line_delay_ms; /* pause before each continuation line (extension linedelay=) */
     char host[256];      /* UDP peer */
     char port[16];
+    /* BLE (Go keys peer_name=, peer_id=, ctlr_name=; extension scan=SECONDS) */
+    char peer_name[64];  /* the device's advertised name */
+    char peer_id[18];    /* or its address AA:BB:CC:DD:EE:FF */
+    char ctlr_name[16];  /* the adapter ("hci0"); empty: the first */
+    unsigned scan_ms;    /* how long a scan looks for the peer; 0 = 5 s */
 };
 
-/* Parses a Go-style connection string for the given type ("serial"/"udp").
+/* Parses a Go-style connection string for the given type ("serial"/"udp"/"ble").
  * On error writes a message (same wording as the Go tool where it has one)
  * to err and returns CLIENT_ERR_CONNSTRING. */
 int client_conn_parse(const char *type, const char *connstring, struct client_conn *c,
@@ -72,7 +77,9 @@ struct client_transport {
     size_t frame_overhead;  /* bytes the device buffer holds beyond the message (serial CRC) */
     size_t default_max_msg; /* safe request size when the device does not tell */
     unsigned baud;          /* line rate of a serial port (0: not a serial line) */
-    const char *name;       /* "serial" or "udp" */
+    size_t packet_payload;  /* BLE: bytes one ATT write carries (MTU - 3); 0: no packets */
+    int probe_ms;           /* how long a size probe may take on a packet link; 0: default */
+    const char *name;       /* "serial", "udp" or "ble" */
     char last_error[512];   /* why the last send/recv failed, for the user */
 };
 
@@ -82,6 +89,18 @@ bool client_serial_baud_ok(unsigned baud);
 int client_transport_open(const struct client_conn *c, struct client_transport *tp,
                           char *err, size_t errlen);
 void client_transport_close(struct client_transport *tp);
+
+/* `mcumgr ble scan`: the SMP devices an adapter sees within ms (BlueZ over
+ * D-Bus). 0 with *n set, or CLIENT_ERR_OPEN with a message in err. */
+struct client_ble_device {
+    char name[64];
+    char addr[18];
+    int rssi;
+    bool has_rssi;
+    bool connected;
+};
+int client_ble_scan(const char *ctlr_name, unsigned ms, struct client_ble_device *out, size_t cap,
+                    size_t *n, char *err, size_t errlen);
 
 /* ---- session ---- */
 

@@ -3,6 +3,8 @@
  * serial "dev=/dev/ttyACM0,baud=115200,mtu=256" (a bare token is the
  * device), udp "host:port" or "[v6addr]:port".
  * Extensions for serial: linelen=, maxmsg=, linedelay= (milliseconds).
+ * ble "peer_name=NAME" or "peer_id=AA:BB:CC:DD:EE:FF", with ctlr_name=hci0;
+ * extension scan=SECONDS (how long to look for the peer).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -128,6 +130,69 @@ static int parse_udp(const char *cs, struct client_conn *c, char *err, size_t er
     return 0;
 }
 
+static bool is_address(const char *v)
+{
+    if (strlen(v) != 17)
+        return false;
+    for (int i = 0; i < 17; i++)
+        if (i % 3 == 2 ? v[i] != ':' : !strchr("0123456789abcdefABCDEF", v[i]))
+            return false;
+    return true;
+}
+
+static int set_ble_key(struct client_conn *c, const char *k, const char *v, char *err, size_t errlen)
+{
+    if (!strcmp(k, "peer_name")) {
+        if (!*v || strlen(v) >= sizeof c->peer_name)
+            return fail(err, errlen, "Invalid peer_name: \"%s\" (1..63 characters)", v);
+        snprintf(c->peer_name, sizeof c->peer_name, "%s", v);
+    } else if (!strcmp(k, "peer_id")) {
+        if (!is_address(v))
+            return fail(err, errlen, "Invalid peer_id: \"%s\" (an address AA:BB:CC:DD:EE:FF)", v);
+        snprintf(c->peer_id, sizeof c->peer_id, "%s", v);
+    } else if (!strcmp(k, "ctlr_name")) {
+        unsigned u;
+        if (strncmp(v, "hci", 3) || parse_uint(v + 3, &u) || u > 255)
+            return fail(err, errlen, "Invalid ctlr_name: \"%s\" (hci0, hci1, ...)", v);
+        snprintf(c->ctlr_name, sizeof c->ctlr_name, "%s", v);
+    } else if (!strcmp(k, "scan")) {
+        char *end;
+        double s = strtod(v, &end);
+        if (end == v || *end || s < 0.1 || s > 600)
+            return fail(err, errlen, "Invalid scan: \"%s\" (seconds, 0.1..600)", v);
+        c->scan_ms = (unsigned)(s * 1000);
+    } else {
+        return fail(err, errlen, "Invalid ble connstring; Unrecognized key: %s", k);
+    }
+    return 0;
+}
+
+static int parse_ble(const char *cs, struct client_conn *c, char *err, size_t errlen)
+{
+    char buf[1024];
+    char *save = NULL;
+
+    if (strlen(cs) >= sizeof buf)
+        return fail(err, errlen, "Invalid ble connstring; too long", "");
+    strcpy(buf, cs);
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        int rc;
+        if (!eq) /* a bare token is the peer's name */
+            rc = set_ble_key(c, "peer_name", tok, err, errlen);
+        else {
+            *eq = '\0';
+            rc = set_ble_key(c, tok, eq + 1, err, errlen);
+        }
+        if (rc)
+            return rc;
+    }
+    if (!c->peer_name[0] && !c->peer_id[0])
+        return fail(err, errlen, "Invalid ble connstring; no peer given (peer_name=NAME or "
+                                 "peer_id=ADDRESS)", "");
+    return 0;
+}
+
 int client_conn_parse(const char *type, const char *cs, struct client_conn *c,
                       char *err, size_t errlen)
 {
@@ -145,8 +210,11 @@ int client_conn_parse(const char *type, const char *cs, struct client_conn *c,
         c->type = CLIENT_CONN_UDP;
         return parse_udp(cs, c, err, errlen);
     }
-    if (!strcmp(type, "ble") || !strncmp(type, "oic_", 4) || !strcmp(type, "bhd") ||
-        !strcmp(type, "tcp"))
-        return fail(err, errlen, "Unsupported connection type: \"%s\" (this mcumgr speaks serial and udp)", type);
+    if (strcmp(type, "ble") == 0) {
+        c->type = CLIENT_CONN_BLE;
+        return parse_ble(cs, c, err, errlen);
+    }
+    if (!strncmp(type, "oic_", 4) || !strcmp(type, "bhd") || !strcmp(type, "tcp"))
+        return fail(err, errlen, "Unsupported connection type: \"%s\" (this mcumgr speaks serial, udp and ble)", type);
     return fail(err, errlen, "invalid conntype: \"%s\"", type);
 }

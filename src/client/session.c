@@ -216,6 +216,8 @@ int client_transport_open(const struct client_conn *c, struct client_transport *
 {
     if (c->type == CLIENT_CONN_SERIAL)
         return client_serial_open(c, tp, err, errlen);
+    if (c->type == CLIENT_CONN_BLE)
+        return client_ble_open(c, tp, err, errlen);
     return client_udp_open(c, tp, err, errlen);
 }
 

@@ -12,7 +12,9 @@
  * large for it with nothing at all. So the size is proved before any
  * transfer runs: an echo of exactly that many bytes. Any answer, even an
  * error (echo disabled), proves the request fitted; silence steps down to
- * 256, then 128 bytes. Each probe waits only for its own bytes on the wire
+ * 256, then 128 bytes. On a packet link (BLE) the size is rounded down to
+ * whole packets: a request that ends in a nearly empty ATT write costs a
+ * packet for a few bytes. Each probe waits only for its own bytes on the wire
  * plus a short slack, so a misreporting device costs well under two
  * seconds, never a full timeout.
  */
@@ -64,6 +66,8 @@ static size_t probe_body(size_t msg_len, uint8_t *buf, size_t cap)
 static int probe_timeout(const struct client_session *s, size_t msg_len)
 {
     unsigned baud = s->tp->baud;
+    if (s->tp->probe_ms)
+        return s->tp->probe_ms;
     if (!baud)
         return PROBE_UDP_MS;
     /* base64 (4/3) plus 3 framing bytes a line, 10 bits a byte, both ways */
@@ -124,6 +128,12 @@ static size_t first_candidate(struct client_session *s, struct client_sizing *z)
     if (s->max_msg && s->max_msg < limit) {
         limit = s->max_msg;
         snprintf(z->why, sizeof z->why, "limited by the connection's mtu/maxmsg");
+    }
+    size_t unit = s->tp->packet_payload;
+    if (unit && limit > unit && limit % unit) {
+        limit -= limit % unit;
+        size_t n = strlen(z->why);
+        snprintf(z->why + n, sizeof z->why - n, ", in whole %zu-byte ATT writes", unit);
     }
     return limit > CLIENT_MSG_MAX ? CLIENT_MSG_MAX : limit;
 }

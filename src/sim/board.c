@@ -40,6 +40,7 @@ void sim_config_defaults(struct sim_config *cfg)
     cfg->unplug_ms = 1000;
     cfg->stall_after = -1;
     cfg->stall_ms = 3000;
+    sim_ble_cfg_defaults(&cfg->ble);
 }
 
 int sim_config_add_key(struct sim_config *cfg, const char *pem_path)

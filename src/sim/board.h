@@ -28,6 +28,7 @@
 #include "boot/bootutil.h"
 #include "boot/flash_area.h"
 #include "image/image.h"
+#include "sim/ble.h"
 #include "sim/flash_model.h"
 #include "sim/link.h"
 #include "sim/profile.h"
@@ -76,6 +77,7 @@ struct sim_config {
     uint32_t reenumerate_ms;      /* >0: every reset unplugs the pty this long */
     long stall_after;             /* uart bytes received before a stall; -1 never */
     uint32_t stall_ms;
+    struct sim_ble_cfg ble;       /* --ble NAME and its link (ble.h) */
     bool trace;                   /* log every SMP request on the console */
     bool quiet;                   /* console to console.log only */
     const char *serial;           /* hardware id for a new board, NULL = random */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sim/ble.h"
 #include "sim/sim.h"
 
 static int sig_write_fd = -1;
@@ -70,6 +71,8 @@ static int open_links(struct sim_runtime *rt)
         sim_faults_init(&rt->udp.tx_faults, &b->cfg.udp_faults);
         rt->udp.tx_faults.rng ^= 0x7478;
     }
+    if (b->cfg.ble.name && sim_ble_open(rt) != SIM_OK)
+        return SIM_EIO;
     return SIM_OK;
 }
 
@@ -103,6 +106,7 @@ void sim_runtime_reboot(struct sim_runtime *rt, enum sim_reset_cause cause)
     /* a USB CDC port goes away with the chip's reset when asked to */
     if (rt->uart.master >= 0 && rt->b->cfg.reenumerate_ms)
         sim_uart_unplug(rt, sim_now_ns(), rt->b->cfg.reenumerate_ms);
+    sim_ble_on_reset(rt);
     power_on_boot(rt->b, cause);
     /* after the boot: the buffers are the new firmware's (recovery's are
      * other sizes) */
@@ -116,19 +120,20 @@ static void log_board_summary(struct sim_runtime *rt)
 {
     struct sim_board *b = rt->b;
     const struct sim_config *c = &b->cfg;
-    char baud[32] = "unpaced", keys[48] = "no signing key (hash check only)";
+    char baud[32] = "unpaced", keys[48] = "no signing key (hash check only)", ble[160];
     if (c->baud)
         snprintf(baud, sizeof baud, "%u baud", c->baud);
     if (c->nkeys)
         snprintf(keys, sizeof keys, "%zu trusted key%s", c->nkeys, c->nkeys == 1 ? "" : "s");
+    sim_ble_describe(rt, ble, sizeof ble);
     sim_board_log(b,
-                  "board: %s, %s, %s%s%s, uart %ux%u (lines of %u) %s, udp %ux%u, flash %s",
+                  "board: %s, %s, %s%s%s, uart %ux%u (lines of %u) %s, udp %ux%u%s, flash %s",
                   c->profile->board, boot_strategy_name(c->strategy), keys,
                   c->downgrade_prevention ? ", downgrade prevention" : "",
                   c->dfu_gate ? ", updates only in DFU mode" : "",
                   rt->uart.rx_buf_size, rt->uart.rx_buf_count,
                   rt->uart.rx_line_max, baud,
-                  rt->udp.buf_size, b->udp_tp.buf_count,
+                  rt->udp.buf_size, b->udp_tp.buf_count, ble,
                   c->flash_timing ? "timed like the nRF52840" : "untimed");
     if (c->report_buf_size)
         sim_board_log(b, "board: test option: params reports buf_size %u",
@@ -160,11 +165,14 @@ int sim_runtime_start(struct sim_runtime *rt, struct sim_board *b)
     setup_link_buffers(rt); /* the firmware that came up decides them */
     if (rt->uart.master >= 0)
         sim_uart_reset_rx(rt);
+    sim_ble_pump(rt, sim_now_ns()); /* the device advertises once the firmware runs */
     /* the ready lines go to stdout even when the console is quiet */
     if (rt->uart.master >= 0)
         printf("uart: %s\n", rt->uart.slave_path);
     if (rt->udp.fd >= 0)
         printf("udp: 127.0.0.1:%u\n", rt->udp.port);
+    if (rt->ble)
+        printf("ble: %s\n", b->cfg.ble.name);
     fflush(stdout);
     return SIM_OK;
 }
@@ -173,6 +181,7 @@ void sim_runtime_stop(struct sim_runtime *rt)
 {
     sim_uart_close(rt);
     sim_udp_close(rt);
+    sim_ble_close(rt);
     sim_bytes_free(&rt->uart.rx_wire);
     sim_bytes_free(&rt->uart.tx_q);
     if (rt->ctl_fd >= 0) {
@@ -216,7 +225,7 @@ static void after_requests(struct sim_runtime *rt)
         return;
     }
     /* the response must leave first: the host waits for it */
-    if (b->reset_pending && sim_uart_tx_idle(rt))
+    if (b->reset_pending && sim_uart_tx_idle(rt) && sim_ble_tx_idle(rt))
         sim_runtime_reboot(rt, SIM_RESET_SOFT);
 }
 
@@ -224,6 +233,9 @@ static int poll_timeout_ms(struct sim_runtime *rt, uint64_t now)
 {
     uint64_t next = sim_uart_next_event(rt, now);
     uint64_t u = sim_udp_next_event(rt);
+    if (u < next)
+        next = u;
+    u = sim_ble_next_event(rt);
     if (u < next)
         next = u;
     if (next == UINT64_MAX)
@@ -245,13 +257,14 @@ static size_t build_pollfds(struct sim_runtime *rt, struct pollfd *p, uint64_t n
         ev |= POLLOUT;
     p[n++] = (struct pollfd){ .fd = rt->uart.master, .events = ev };
     p[n++] = (struct pollfd){ .fd = rt->udp.fd, .events = POLLIN };
+    n += (size_t)sim_ble_pollfds(rt, p + n, SIM_BLE_POLLFDS);
     return n;
 }
 
 int sim_runtime_run(struct sim_runtime *rt)
 {
     while (!rt->stop) {
-        struct pollfd p[4];
+        struct pollfd p[4 + SIM_BLE_POLLFDS];
         uint64_t now = sim_now_ns();
         size_t n = build_pollfds(rt, p, now);
         int rc = poll(p, n, poll_timeout_ms(rt, now));
@@ -266,8 +279,11 @@ int sim_runtime_run(struct sim_runtime *rt)
             sim_uart_on_readable(rt, now);
         if (rc > 0 && p[3].fd >= 0 && (p[3].revents & POLLIN))
             sim_udp_on_readable(rt, now);
+        if (rc > 0)
+            sim_ble_on_poll(rt, p + 4, (int)n - 4, now);
         sim_uart_pump(rt, now);
         sim_udp_pump(rt, now);
+        sim_ble_pump(rt, now);
         after_requests(rt);
     }
     sim_board_log(rt->b, "board: stopped");

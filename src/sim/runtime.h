@@ -78,8 +78,11 @@ struct sim_udp {
     size_t ndelayed;
 };
 
+struct sim_ble;
+
 struct sim_runtime {
     struct sim_board *b;
+    struct sim_ble *ble;          /* NULL without --ble (ble.h) */
     struct sim_uart uart;
     struct sim_udp udp;
     int ctl_fd;

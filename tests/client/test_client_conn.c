@@ -37,7 +37,39 @@ static void serial_connstrings(void **state)
     assert_non_null(strstr(err, "No connection type"));
     assert_int_equal(client_conn_parse("carrier-pigeon", "x", &c, err, sizeof err), CLIENT_ERR_CONNSTRING);
     assert_non_null(strstr(err, "invalid conntype"));
-    assert_int_equal(client_conn_parse("ble", "peer_name=x", &c, err, sizeof err), CLIENT_ERR_CONNSTRING);
+    assert_int_equal(client_conn_parse("oic_ble", "peer_name=x", &c, err, sizeof err), CLIENT_ERR_CONNSTRING);
+    assert_non_null(strstr(err, "Unsupported connection type"));
+}
+
+static void ble_connstrings(void **state)
+{
+    (void)state;
+    struct client_conn c;
+    char err[256];
+
+    assert_int_equal(client_conn_parse("ble", "peer_name=Board 1,ctlr_name=hci1,scan=2.5", &c,
+                                       err, sizeof err), 0);
+    assert_int_equal(c.type, CLIENT_CONN_BLE);
+    assert_string_equal(c.peer_name, "Board 1");
+    assert_string_equal(c.ctlr_name, "hci1");
+    assert_int_equal(c.scan_ms, 2500);
+    assert_int_equal(client_conn_parse("ble", "peer_id=c0:11:22:33:44:55", &c, err, sizeof err), 0);
+    assert_string_equal(c.peer_id, "c0:11:22:33:44:55");
+    assert_int_equal(client_conn_parse("ble", "Board1", &c, err, sizeof err), 0);
+    assert_string_equal(c.peer_name, "Board1");
+    assert_int_equal(client_conn_parse("ble", "", &c, err, sizeof err), CLIENT_ERR_CONNSTRING);
+    assert_non_null(strstr(err, "no peer given"));
+    assert_int_equal(client_conn_parse("ble", "peer_id=c0:11:22:33:44", &c, err, sizeof err),
+                     CLIENT_ERR_CONNSTRING);
+    assert_non_null(strstr(err, "Invalid peer_id"));
+    assert_int_equal(client_conn_parse("ble", "peer_name=x,ctlr_name=usb0", &c, err, sizeof err),
+                     CLIENT_ERR_CONNSTRING);
+    assert_non_null(strstr(err, "Invalid ctlr_name"));
+    assert_int_equal(client_conn_parse("ble", "peer_name=x,colour=red", &c, err, sizeof err),
+                     CLIENT_ERR_CONNSTRING);
+    assert_non_null(strstr(err, "Unrecognized key: colour"));
+    assert_int_equal(client_conn_parse("ble", "peer_name=x,scan=0", &c, err, sizeof err),
+                     CLIENT_ERR_CONNSTRING);
 }
 
 static void udp_connstrings(void **state)
@@ -146,6 +178,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(serial_connstrings),
         cmocka_unit_test(device_error_texts),
+        cmocka_unit_test(ble_connstrings),
         cmocka_unit_test(udp_connstrings),
         cmocka_unit_test(every_error_has_name_and_text),
         cmocka_unit_test(image_check),

@@ -60,6 +60,8 @@ struct cli_ctx {
     const char *prog;
     /* global options */
     const char *conn_profile, *conntype, *connstring, *connextra;
+    const char *ble_name;         /* --name: the BLE peer */
+    int hci;                      /* -i/--hci: the adapter index; -1 = not given */
     double timeout_s;
     int tries;
     const char *loglevel;

@@ -39,8 +39,9 @@ static int conn_add(struct cli_ctx *cx, int argc, char **argv)
         else
             return out_usage(cx, "Unknown variable %s", argv[a]);
     }
-    if (prof.type[0] && strcmp(prof.type, "serial") && strcmp(prof.type, "udp"))
-        return out_usage(cx, "invalid conntype: \"%s\" (serial or udp)", prof.type);
+    if (prof.type[0] && strcmp(prof.type, "serial") && strcmp(prof.type, "udp") &&
+        strcmp(prof.type, "ble"))
+        return out_usage(cx, "invalid conntype: \"%s\" (serial, udp or ble)", prof.type);
     rc = load(cx, path, sizeof path, &p, &n);
     if (rc)
         return rc;
@@ -146,7 +147,7 @@ static int conn_show(struct cli_ctx *cx, int argc, char **argv)
 }
 
 const struct cli_cmd cli_conn_cmds[] = {
-    { "add", "<name> [type=<serial|udp>] [connstring=<str>]", "add or replace a connection profile",
+    { "add", "<name> [type=<serial|udp|ble>] [connstring=<str>]", "add or replace a connection profile",
       conn_add, 0, NULL, NULL },
     { "show", "[name]", "show connection profiles", conn_show, 0, NULL, NULL },
     { "delete", "<name>", "delete a connection profile", conn_delete, 0, NULL, NULL },

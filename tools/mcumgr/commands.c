@@ -36,6 +36,7 @@ const struct cli_cmd cli_root[] = {
     { "shell", NULL, "run a command on the device's shell (exec)", NULL, 0, NULL, cli_shell_cmds },
     { "enum", NULL, "which management groups the device supports (count, list, single, details)", NULL, 0, NULL, cli_enum_cmds },
     { "basic", NULL, "Zephyr basic group (erase-storage)", NULL, 0, NULL, cli_basic_cmds },
+    { "ble", NULL, "Bluetooth LE through BlueZ (scan: the SMP devices in range)", NULL, 0, NULL, cli_ble_cmds },
     { "version", NULL, "print the mcumgr version", run_version, 0, NULL, NULL },
     { NULL, NULL, NULL, NULL, 0, NULL, NULL },
 };

@@ -15,6 +15,7 @@ extern const struct cli_cmd cli_fs_cmds[];       /* cmd_fs.c */
 extern const struct cli_cmd cli_shell_cmds[];    /* cmd_shell.c */
 extern const struct cli_cmd cli_enum_cmds[];     /* cmd_enum.c */
 extern const struct cli_cmd cli_basic_cmds[];    /* cmd_enum.c */
+extern const struct cli_cmd cli_ble_cmds[];      /* cmd_ble.c */
 
 int cmd_echo(struct cli_ctx *cx, int argc, char **argv);
 int cmd_reset(struct cli_ctx *cx, int argc, char **argv);

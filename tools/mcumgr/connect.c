@@ -45,6 +45,8 @@ static const char *guess_type(const char *cs)
 {
     if (strstr(cs, "dev=") || cs[0] == '/' || !strncmp(cs, "COM", 3))
         return "serial";
+    if (strstr(cs, "peer_name=") || strstr(cs, "peer_id="))
+        return "ble";
     return "udp";
 }
 
@@ -78,6 +80,16 @@ static int resolve(struct cli_ctx *cx, char *type, size_t tcap, char *cs, size_t
         size_t l = strlen(cs);
         snprintf(cs + l, ccap - l, "%s%s", l ? "," : "", cx->connextra);
     }
+    /* the Go tool's BLE flags: --name is the peer, -i N the adapter hciN */
+    if (!type[0] && !cs[0] && cx->ble_name)
+        snprintf(type, tcap, "ble");
+    if (!strcmp(type, "ble") && (cx->ble_name || cx->hci >= 0)) {
+        size_t l = strlen(cs);
+        if (cx->ble_name)
+            l += (size_t)snprintf(cs + l, ccap - l, "%speer_name=%s", l ? "," : "", cx->ble_name);
+        if (cx->hci >= 0 && l < ccap)
+            snprintf(cs + l, ccap - l, "%sctlr_name=hci%d", l ? "," : "", cx->hci);
+    }
     if (!type[0] && !cs[0]) {
         snprintf(type, tcap, "%s", DEFAULT_CONNTYPE);
         snprintf(cs, ccap, "%s", DEFAULT_CONNSTRING);
@@ -96,8 +108,13 @@ int cli_conn_resolve(struct cli_ctx *cx)
         return rc;
     if (client_conn_parse(type, cs, &cx->conn, err, sizeof err) != 0)
         return out_usage(cx, "%s", err);
+    if (cx->ble_name)
+        cx->conn.peer_id[0] = '\0'; /* --name overrides the profile's peer */
     if (cx->conn.type == CLIENT_CONN_SERIAL)
         snprintf(cx->conn_desc, sizeof cx->conn_desc, "%s", cx->conn.dev);
+    else if (cx->conn.type == CLIENT_CONN_BLE)
+        snprintf(cx->conn_desc, sizeof cx->conn_desc, "%s", cx->conn.peer_id[0] ? cx->conn.peer_id
+                                                                                : cx->conn.peer_name);
     else
         snprintf(cx->conn_desc, sizeof cx->conn_desc, "%s:%s", cx->conn.host, cx->conn.port);
     return EXIT_OK;
@@ -121,6 +138,8 @@ int cli_connect(struct cli_ctx *cx)
         if (!cx->json && cx->conn.type == CLIENT_CONN_SERIAL)
             fprintf(stderr, "Hint: check the device path (ls -l /dev/ttyACM*), that no other "
                             "program holds it (lsof), and your access rights (dialout group)\n");
+        if (!cx->json && cx->conn.type == CLIENT_CONN_BLE && strstr(err, "no BLE device"))
+            fprintf(stderr, "Hint: `mcumgr ble scan` lists the SMP devices in range\n");
         return EXIT_FAIL;
     }
     client_session_init(&cx->sess, &cx->tp);

@@ -57,6 +57,7 @@ int main(int argc, char **argv)
     cx.timeout_s = 10.0;
     cx.tries = 1;
     cx.loglevel = "info";
+    cx.hci = -1;
     install_signals(&cx);
     rc = cli_parse_args(&cx, argc, argv, &a);
     if (rc != EXIT_OK)

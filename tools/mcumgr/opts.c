@@ -14,8 +14,9 @@
 
 static const struct cli_opt global_opts[] = {
     { "conn", 'c', "name", "use a saved connection profile (see `mcumgr conn`)" },
-    { "conntype", 0, "type", "connection type: serial or udp" },
-    { "connstring", 0, "str", "serial: dev=/dev/ttyACM0,baud=115200,mtu=512; udp: host:port" },
+    { "conntype", 0, "type", "connection type: serial, udp or ble" },
+    { "connstring", 0, "str", "serial: dev=/dev/ttyACM0,baud=115200,mtu=512; udp: host:port; "
+                              "ble: peer_name=NAME or peer_id=ADDRESS[,ctlr_name=hci0]" },
     { "connextra", 0, "str", "appended to the connection string" },
     { "timeout", 't', "sec", "per-request timeout in seconds, fractions allowed (default 10)" },
     { "tries", 'r', "n", "attempts per request on timeout (default 1)" },
@@ -28,9 +29,9 @@ static const struct cli_opt global_opts[] = {
     { "audit-db", 0, "path", "audit trail database (default $MCUTOOLS_AUDIT_DB, else ~/.local/state/mcutools/audit.db)" },
     { "operator", 0, "name", "operator recorded in the audit trail (default $MCUTOOLS_OPERATOR, else the login name)" },
     { "no-audit", 0, NULL, "run a state-changing command although it cannot be recorded (says so)" },
-    { "name", 0, "ble-name", "BLE peer name (BLE is not supported by this mcumgr)" },
-    { "write-rsp", 0, NULL, "BLE write with response (not supported)" },
-    { "hci", 'i', "index", "BLE HCI index (not supported)" },
+    { "name", 0, "ble-name", "name of the BLE device (conntype ble; overrides the profile's peer)" },
+    { "write-rsp", 0, NULL, "BLE write with response (not supported: SMP writes without response)" },
+    { "hci", 'i', "index", "BLE adapter index: 0 is hci0 (default: the first adapter)" },
     { "ompres", 0, "path", "OIC resource (not supported)" },
     { NULL, 0, NULL, NULL },
 };
@@ -182,6 +183,12 @@ static int apply_global(struct cli_ctx *cx, const struct pending_opt *p, struct 
     else if (!strcmp(n, "audit-db")) cx->audit_db = p->val;
     else if (!strcmp(n, "operator")) cx->operator_name = p->val;
     else if (!strcmp(n, "no-audit")) cx->no_audit = true;
+    else if (!strcmp(n, "name")) cx->ble_name = p->val;
+    else if (!strcmp(n, "hci")) {
+        if (parse_number(p, &v, true) || v > 255)
+            return out_usage(cx, "invalid hci index \"%s\" (0..255)", p->val);
+        cx->hci = (int)v;
+    }
     else if (!strcmp(n, "output")) {
         if (strcmp(p->val, "json") && strcmp(p->val, "text"))
             return out_usage(cx, "invalid output format \"%s\" (text or json)", p->val);
@@ -204,7 +211,7 @@ static int apply_global(struct cli_ctx *cx, const struct pending_opt *p, struct 
             return out_usage(cx, "invalid log level \"%s\"", p->val);
         cx->loglevel = p->val;
     }
-    /* BLE/OIC flags are accepted and ignored: the conntype check refuses BLE */
+    /* --write-rsp and --ompres are accepted and ignored, as unused elsewhere */
     return EXIT_OK;
 }
 

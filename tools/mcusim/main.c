@@ -53,6 +53,22 @@ static const char usage[] =
     "  --serial ID              hardware id of a new board (default random)\n"
     "  --trace                  log every SMP request on the console\n"
     "  --quiet                  console to DIR/console.log only\n"
+    "Bluetooth LE (BlueZ's D-Bus API on the bus DBUS_SYSTEM_BUS_ADDRESS names):\n"
+    "  --ble NAME               advertise as NAME: take org.bluez and export an adapter\n"
+    "                           with this board as an LE device with the SMP service\n"
+    "  --ble-adapter NAME       the adapter's name (default hci0)\n"
+    "  --ble-mtu N              ATT MTU 23..517 (default 247)\n"
+    "  --ble-interval MS        connection interval 7.5..4000 ms, steps of 1.25 (default 15)\n"
+    "  --ble-packets N          link-layer packets per connection event each way (default 4)\n"
+    "  --ble-ll-octets N        link-layer payload 27..251 (default 251: Data Length Extension)\n"
+    "  --ble-rssi DBM           the RSSI the adapter reports (default -52)\n"
+    "  --ble-reappear MS        after a reset the board advertises again after MS (default 500)\n"
+    "  --ble-disconnect-after BYTES  the link drops once, after BYTES of ATT writes\n"
+    "  --ble-drop-notify R      a response's notifications are lost with probability R\n"
+    "  --ble-seed N             seed of --ble-drop-notify\n"
+    "  --ble-powered-off, --ble-no-adapter, --ble-no-smp, --ble-no-acquire\n"
+    "                           an adapter that is off, org.bluez without an adapter, a device\n"
+    "                           without the SMP service, no AcquireWrite/AcquireNotify\n"
     "link faults (tests):\n"
     "  --link-faults SPEC       both links; SPEC = drop=R,corrupt=R,dup=R,delay=R[:MS],\n"
     "                           unit=line|byte,seed=N (R per line/byte/datagram)\n"
@@ -129,7 +145,10 @@ enum {
     OPT_LINK_FAULTS, OPT_UART_FAULTS, OPT_UDP_FAULTS, OPT_UNPLUG_AFTER,
     OPT_STALL_AFTER, OPT_TORN, OPT_REENUMERATE, OPT_PROVISION, OPT_BOOT_ONCE, OPT_JSON, OPT_PRESS,
     OPT_HOLD, OPT_RELEASE, OPT_STATUS, OPT_CTL, OPT_HELP, OPT_LINE_BUF, OPT_REPORT_BUF_SIZE,
-    OPT_NO_PARAMS,
+    OPT_NO_PARAMS, OPT_BLE, OPT_BLE_ADAPTER, OPT_BLE_MTU, OPT_BLE_INTERVAL, OPT_BLE_PACKETS,
+    OPT_BLE_LL_OCTETS, OPT_BLE_RSSI, OPT_BLE_REAPPEAR, OPT_BLE_DISCONNECT_AFTER,
+    OPT_BLE_DROP_NOTIFY, OPT_BLE_SEED, OPT_BLE_POWERED_OFF, OPT_BLE_NO_ADAPTER, OPT_BLE_NO_SMP,
+    OPT_BLE_NO_ACQUIRE,
 };
 
 static const struct option options[] = {
@@ -170,6 +189,21 @@ static const struct option options[] = {
     { "release-button", required_argument, 0, OPT_RELEASE },
     { "status", no_argument, 0, OPT_STATUS },
     { "ctl", required_argument, 0, OPT_CTL },
+    { "ble", required_argument, 0, OPT_BLE },
+    { "ble-adapter", required_argument, 0, OPT_BLE_ADAPTER },
+    { "ble-mtu", required_argument, 0, OPT_BLE_MTU },
+    { "ble-interval", required_argument, 0, OPT_BLE_INTERVAL },
+    { "ble-packets", required_argument, 0, OPT_BLE_PACKETS },
+    { "ble-ll-octets", required_argument, 0, OPT_BLE_LL_OCTETS },
+    { "ble-rssi", required_argument, 0, OPT_BLE_RSSI },
+    { "ble-reappear", required_argument, 0, OPT_BLE_REAPPEAR },
+    { "ble-disconnect-after", required_argument, 0, OPT_BLE_DISCONNECT_AFTER },
+    { "ble-drop-notify", required_argument, 0, OPT_BLE_DROP_NOTIFY },
+    { "ble-seed", required_argument, 0, OPT_BLE_SEED },
+    { "ble-powered-off", no_argument, 0, OPT_BLE_POWERED_OFF },
+    { "ble-no-adapter", no_argument, 0, OPT_BLE_NO_ADAPTER },
+    { "ble-no-smp", no_argument, 0, OPT_BLE_NO_SMP },
+    { "ble-no-acquire", no_argument, 0, OPT_BLE_NO_ACQUIRE },
     { "help", no_argument, 0, OPT_HELP },
     { 0, 0, 0, 0 },
 };
@@ -280,6 +314,106 @@ static int more_option(struct args *a, int opt, const char *v)
     return -1;
 }
 
+/* A BLE name: printable, no more than an advertisement holds. */
+static bool ble_name_ok(const char *v)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > SIM_BLE_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+            return false;
+    return true;
+}
+
+static int ble_link_option(struct sim_ble_cfg *c, int opt, const char *v)
+{
+    unsigned long n;
+    char *end;
+    double ms;
+    switch (opt) {
+    case OPT_BLE_MTU:
+        if (!parse_ulong(v, SIM_BLE_MTU_MAX, &n) || n < SIM_BLE_MTU_MIN)
+            return usage_error("--ble-mtu needs an ATT MTU of 23..517, not '%s'", v);
+        c->link.att_mtu = (uint32_t)n;
+        return 0;
+    case OPT_BLE_INTERVAL:
+        ms = strtod(v, &end);
+        if (end == v || *end || ms < 7.5 || ms > 4000)
+            return usage_error("--ble-interval needs 7.5..4000 ms, not '%s'", v);
+        c->link.interval_us = (uint32_t)(ms * 1000 + 0.5);
+        if (c->link.interval_us % 1250)
+            return usage_error("--ble-interval goes in steps of 1.25 ms (7.5, 8.75, 10 ...), "
+                               "not '%s'", v);
+        return 0;
+    case OPT_BLE_PACKETS:
+        if (!parse_ulong(v, 64, &n) || n < 1)
+            return usage_error("--ble-packets needs 1..64, not '%s'", v);
+        c->link.packets_per_event = (uint32_t)n;
+        return 0;
+    case OPT_BLE_LL_OCTETS:
+        if (!parse_ulong(v, SIM_BLE_LL_OCTETS_MAX, &n) || n < SIM_BLE_LL_OCTETS_MIN)
+            return usage_error("--ble-ll-octets needs 27..251, not '%s'", v);
+        c->link.ll_octets = (uint32_t)n;
+        return 0;
+    }
+    return -1;
+}
+
+static int ble_option(struct args *a, int opt, const char *v)
+{
+    struct sim_ble_cfg *c = &a->cfg.ble;
+    unsigned long n;
+    char *end;
+    int rc = ble_link_option(c, opt, v);
+    if (rc >= 0)
+        return rc;
+    switch (opt) {
+    case OPT_BLE:
+        if (!ble_name_ok(v))
+            return usage_error("--ble needs a name of 1..29 printable characters, not '%s'", v);
+        c->name = v;
+        return 0;
+    case OPT_BLE_ADAPTER:
+        if (strncmp(v, "hci", 3) || !parse_ulong(v + 3, 255, &n))
+            return usage_error("--ble-adapter takes hciN, not '%s'", v);
+        c->adapter = v;
+        return 0;
+    case OPT_BLE_RSSI: {
+        long d = strtol(v, &end, 10);
+        if (end == v || *end || d < -127 || d > 20)
+            return usage_error("--ble-rssi needs -127..20 dBm, not '%s'", v);
+        c->rssi = (int16_t)d;
+        return 0;
+    }
+    case OPT_BLE_REAPPEAR:
+        if (!parse_ulong(v, 600000, &n))
+            return usage_error("--ble-reappear needs 0..600000 ms, not '%s'", v);
+        c->reappear_ms = (uint32_t)n;
+        return 0;
+    case OPT_BLE_DISCONNECT_AFTER:
+        if (!parse_ulong(v, 1ul << 30, &n))
+            return usage_error("--ble-disconnect-after needs a byte count, not '%s'", v);
+        c->disconnect_after = (long)n;
+        return 0;
+    case OPT_BLE_DROP_NOTIFY:
+        c->drop_rsp = strtod(v, &end);
+        if (end == v || *end || c->drop_rsp < 0 || c->drop_rsp > 1)
+            return usage_error("--ble-drop-notify needs a probability 0..1, not '%s'", v);
+        return 0;
+    case OPT_BLE_SEED:
+        if (!parse_ulong(v, ~0ul, &n))
+            return usage_error("--ble-seed needs a number, not '%s'", v);
+        c->seed = n;
+        return 0;
+    case OPT_BLE_POWERED_OFF: c->powered_off = true; return 0;
+    case OPT_BLE_NO_ADAPTER: c->no_adapter = true; return 0;
+    case OPT_BLE_NO_SMP: c->no_smp = true; return 0;
+    case OPT_BLE_NO_ACQUIRE: c->no_acquire = true; return 0;
+    }
+    return -1;
+}
+
 static int mode_option(struct args *a, int opt, const char *v)
 {
     unsigned long n;
@@ -315,6 +449,8 @@ static int parse_args(struct args *a, int argc, char **argv)
         if (rc < 0)
             rc = more_option(a, opt, optarg);
         if (rc < 0)
+            rc = ble_option(a, opt, optarg);
+        if (rc < 0)
             rc = mode_option(a, opt, optarg);
         if (rc)
             return rc;
@@ -323,6 +459,9 @@ static int parse_args(struct args *a, int argc, char **argv)
         return usage_error("unexpected argument '%s'", argv[optind]);
     if (!a->cfg.state_dir)
         return usage_error("%s--state DIR is required", "");
+    const char *why = sim_ble_link_check(&a->cfg.ble.link);
+    if (why)
+        return usage_error("bad BLE link: %s", why);
     return 0;
 }
 
