@@ -124,18 +124,6 @@ static int find_named_key(const struct scan *s, const struct image_info *info,
     return -1;
 }
 
-static uint16_t sig_type_for(enum image_key_kind kind)
-{
-    switch (kind) {
-    case IMAGE_KEY_RSA2048: return IMAGE_TLV_RSA2048_PSS;
-    case IMAGE_KEY_RSA3072: return IMAGE_TLV_RSA3072_PSS;
-    case IMAGE_KEY_EC_P256:
-    case IMAGE_KEY_EC_P384: return IMAGE_TLV_ECDSA_SIG;
-    case IMAGE_KEY_ED25519: return IMAGE_TLV_ED25519;
-    default: return 0;
-    }
-}
-
 static int check_one_sig(image_read_fn rd, void *ctx, const struct image_info *info,
                          const struct image_key *k, const struct tlv_ref *ref,
                          bool pure, const uint8_t *digest)
@@ -164,7 +152,7 @@ static int check_signature(image_read_fn rd, void *ctx, const struct image_info 
     enum image_key_kind kind;
     if (image_crypto_key_kind(k->der, k->der_len, &kind))
         return IMAGE_ERR_UNSUPPORTED;
-    uint16_t want = sig_type_for(kind);
+    uint16_t want = image_sig_tlv_for(kind);
     if (s->pure && kind != IMAGE_KEY_ED25519)
         return IMAGE_ERR_UNSUPPORTED;
     int rc = IMAGE_ERR_NO_SIGNATURE;
