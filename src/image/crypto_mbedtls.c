@@ -199,21 +199,6 @@ int image_hash_final(struct image_hash *h, uint8_t *out, size_t cap, size_t *out
     return IMAGE_OK;
 }
 
-int image_hash_buf(uint16_t hash_tlv_type, const void *data, size_t len,
-                   uint8_t *out, size_t cap, size_t *out_len)
-{
-    struct image_hash h;
-    int rc = image_hash_init(&h, hash_tlv_type);
-    if (rc)
-        return rc;
-    rc = image_hash_update(&h, data, len);
-    if (rc) {
-        image_hash_abort(&h);
-        return rc;
-    }
-    return image_hash_final(&h, out, cap, out_len);
-}
-
 /* ---- public keys and signatures ---- */
 
 /* SubjectPublicKeyInfo, or an RSA key as PKCS#1 RSAPublicKey (mbedTLS
