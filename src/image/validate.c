@@ -14,10 +14,26 @@
 #include "image/image.h"
 #include "image/image_crypto.h"
 
-#define SIG_MAX 512    /* RSA-3072 is 384 bytes; padded ECDSA P-384 ~104 */
-#define PUBKEY_MAX 600 /* RSA-3072 PKCS#1 is 398 bytes */
-#define SIGS_MAX 8
-#define HASH_CHUNK 256
+/* Integrator limits (docs/limits.md), each a stack buffer or array here. */
+#ifndef IMAGE_SIG_MAX
+#define IMAGE_SIG_MAX 512    /* RSA-3072 is 384 bytes; padded ECDSA P-384 ~104 */
+#endif
+#ifndef IMAGE_PUBKEY_MAX
+#define IMAGE_PUBKEY_MAX 600 /* RSA-3072 PKCS#1 is 398 bytes */
+#endif
+#ifndef IMAGE_MAX_SIGS
+#define IMAGE_MAX_SIGS 8     /* signature and key TLVs looked at per image */
+#endif
+#ifndef IMAGE_HASH_CHUNK
+#define IMAGE_HASH_CHUNK 256 /* bytes read at once while hashing */
+#endif
+_Static_assert(IMAGE_SIG_MAX >= 64 && IMAGE_PUBKEY_MAX >= 32 && IMAGE_MAX_SIGS >= 1 &&
+                   IMAGE_HASH_CHUNK >= 16,
+               "image limits too small for any signature");
+#define SIG_MAX IMAGE_SIG_MAX
+#define PUBKEY_MAX IMAGE_PUBKEY_MAX
+#define SIGS_MAX IMAGE_MAX_SIGS
+#define HASH_CHUNK IMAGE_HASH_CHUNK
 
 struct tlv_ref {
     uint16_t type;
