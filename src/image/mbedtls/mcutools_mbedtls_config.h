@@ -57,15 +57,13 @@ void image_crypto_mbedtls_fatal(int status);
 #define MBEDTLS_THREADING_PTHREAD
 #endif
 
-/* ---- always: SHA-256, the digest layer, key parsing ---- */
+/* ---- always: SHA-256, the digest layer, ASN.1 (the port reads public
+ * keys itself) ---- */
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA256_SMALLER
 #define MBEDTLS_MD_C
 #define MBEDTLS_BIGNUM_C
 #define MBEDTLS_ASN1_PARSE_C
-#define MBEDTLS_OID_C
-#define MBEDTLS_PK_C
-#define MBEDTLS_PK_PARSE_C
 
 #if IMAGE_CRYPTO_SHA512
 #define MBEDTLS_SHA512_C
@@ -73,6 +71,7 @@ void image_crypto_mbedtls_fatal(int status);
 #endif
 
 #if IMAGE_CRYPTO_RSA
+#define MBEDTLS_OID_C /* required by rsa.c */
 #define MBEDTLS_RSA_C
 #define MBEDTLS_PKCS1_V21 /* PSS signatures, OAEP key unwrapping */
 #endif
@@ -95,6 +94,12 @@ void image_crypto_mbedtls_fatal(int status);
 #endif
 
 #if IMAGE_CRYPTO_ENC
+/* the board's private key (RSA, EC; PKCS#8 or traditional) */
+#ifndef MBEDTLS_OID_C
+#define MBEDTLS_OID_C
+#endif
+#define MBEDTLS_PK_C
+#define MBEDTLS_PK_PARSE_C
 #define MBEDTLS_ECDH_C
 #define MBEDTLS_ECP_DP_CURVE25519_ENABLED
 #define MBEDTLS_HKDF_C
