@@ -64,6 +64,9 @@ void image_crypto_mbedtls_fatal(int status);
 #define MBEDTLS_MD_C
 #define MBEDTLS_BIGNUM_C
 #define MBEDTLS_ASN1_PARSE_C
+/* bignums up to RSA-3072, 384 bytes: mbedTLS's default (1024) sizes a
+ * stack buffer of the PSS check (1136 -> 496 bytes of frame on the M4) */
+#define MBEDTLS_MPI_MAX_SIZE 384
 
 #if IMAGE_CRYPTO_SHA512
 #define MBEDTLS_SHA512_C
