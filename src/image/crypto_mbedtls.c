@@ -60,7 +60,7 @@
 #endif
 
 #if IMAGE_CRYPTO_HEAP_SIZE > 0
-static unsigned char heap[IMAGE_CRYPTO_HEAP_SIZE];
+static _Alignas(MBEDTLS_MEMORY_ALIGN_MULTIPLE) unsigned char heap[IMAGE_CRYPTO_HEAP_SIZE];
 
 static void heap_init(void)
 {

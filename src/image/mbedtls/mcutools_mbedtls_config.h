@@ -41,6 +41,9 @@
 #define MBEDTLS_PLATFORM_MEMORY
 #define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C
+/* blocks aligned for 64-bit values (mbedTLS's default, 4, leaves a 64-bit
+ * host's bignum limbs and the pool's own headers misaligned) */
+#define MBEDTLS_MEMORY_ALIGN_MULTIPLE 8
 #define MBEDTLS_NO_PLATFORM_ENTROPY
 #define MBEDTLS_HAVE_ASM
 /* Only oid.c's printing of an OID uses snprintf, and nothing of ours calls
