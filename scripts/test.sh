@@ -30,7 +30,7 @@ bash scripts/setup.sh
 cmake -S . -B build-mbedtls -DCRYPTO=mbedtls -DSANITIZE=ON -DWERROR=ON >/dev/null
 # only what those tests need (each test is its own executable)
 crypto_tests=$(ctest --test-dir build-mbedtls -N -L crypto |
-               sed -n 's/^ *Test *#[0-9]*: \(test_[a-z0-9_]*\)$/\1/p')
+               sed -n 's/^ *Test *#[0-9]*: \([a-z0-9_]*\)$/\1/p')
 # shellcheck disable=SC2086
 cmake --build build-mbedtls -j"$jobs" --target $crypto_tests
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
