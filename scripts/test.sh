@@ -6,6 +6,8 @@
 #   build-release/  gcc Release (the optimizer warns about more): unit tests
 #   build-clang/    clang: unit tests
 #   build-m4/       the device libraries alone, freestanding for a Cortex-M4F
+#   build-mbedtls/  the mbedTLS crypto port, ASan + UBSan: the tests labelled
+#                   crypto (boot, image vectors, server uploads), same decisions
 # Tests needing ../shared report "skipped" when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +24,17 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 
 echo "== device libraries, freestanding for a Cortex-M4F =="
 bash scripts/build_device.sh build-m4
+
+echo "== the mbedTLS crypto port on the host (tests labelled crypto) =="
+bash scripts/setup.sh
+cmake -S . -B build-mbedtls -DCRYPTO=mbedtls -DSANITIZE=ON -DWERROR=ON >/dev/null
+# only what those tests need (each test is its own executable)
+crypto_tests=$(ctest --test-dir build-mbedtls -N -L crypto |
+               sed -n 's/^ *Test *#[0-9]*: \([a-z0-9_]*\)$/\1/p')
+# shellcheck disable=SC2086
+cmake --build build-mbedtls -j"$jobs" --target $crypto_tests
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-mbedtls --output-on-failure -j"$jobs" -L crypto
 
 echo "== gcc Release build =="
 bash scripts/build.sh build-release -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release -DWERROR=ON

@@ -23,7 +23,12 @@
 #include "image/image_crypto.h"
 
 #define BOOT_MAX_ALIGN 8
+/* Integrator limit (docs/limits.md): the most sectors an image may span in
+ * a swap strategy; sizes the swap-status area, so the bootloader and the
+ * application (its SMP server) must be built with the same value. */
+#ifndef BOOT_MAX_IMG_SECTORS
 #define BOOT_MAX_IMG_SECTORS 128
+#endif
 #define BOOT_MAGIC_SZ 16
 
 enum boot_swap_type {
@@ -90,6 +95,15 @@ const char *boot_swap_type_name(int swap_type);
 const char *boot_errname(int err);
 const char *boot_strerror(int err);
 #define BOOT_ERR_COUNT 7 /* BOOT_* codes, BOOT_OK included */
+
+/* The watchdog hook: called before every sector erase, every 1 KiB copied
+ * and every read of an image being hashed or checked, by the bootloader
+ * (every strategy's copy loops, validation) and by boot_set_pending's
+ * erase of a corrupt secondary, so that a swap or a validation of a whole
+ * slot never runs a sector's worth of flash time without it. The default
+ * (watchdog.c) does nothing; a board with a watchdog defines its own
+ * boot_watchdog_feed() (the weak default gives way). */
+void boot_watchdog_feed(void);
 
 /* ---- the bootloader proper ---- */
 enum boot_strategy_id {

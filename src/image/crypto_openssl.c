@@ -23,14 +23,9 @@ static const EVP_MD *md_for(uint16_t hash_tlv_type)
     }
 }
 
-size_t image_hash_len(uint16_t hash_tlv_type)
+bool image_crypto_supports(enum image_key_kind kind)
 {
-    switch (hash_tlv_type) {
-    case IMAGE_TLV_SHA256: return 32;
-    case IMAGE_TLV_SHA384: return 48;
-    case IMAGE_TLV_SHA512: return 64;
-    default: return 0;
-    }
+    return kind != IMAGE_KEY_UNKNOWN;
 }
 
 int image_hash_init(struct image_hash *h, uint16_t hash_tlv_type)
@@ -78,21 +73,6 @@ void image_hash_abort(struct image_hash *h)
         EVP_MD_CTX_free(h->impl);
         h->impl = NULL;
     }
-}
-
-int image_hash_buf(uint16_t hash_tlv_type, const void *data, size_t len,
-                   uint8_t *out, size_t cap, size_t *out_len)
-{
-    struct image_hash h;
-    int rc = image_hash_init(&h, hash_tlv_type);
-    if (rc)
-        return rc;
-    rc = image_hash_update(&h, data, len);
-    if (rc) {
-        image_hash_abort(&h);
-        return rc;
-    }
-    return image_hash_final(&h, out, cap, out_len);
 }
 
 /* RSA keys come as PKCS#1 RSAPublicKey, everything else as
@@ -151,31 +131,6 @@ int image_crypto_key_kind(const uint8_t *der, size_t der_len,
     return *kind == IMAGE_KEY_UNKNOWN ? IMAGE_ERR_UNSUPPORTED : IMAGE_OK;
 }
 
-/* Length of the DER SEQUENCE at the start of sig, so that zero padding
- * after it (imgtool --pad-sig) can be cut off: OpenSSL rejects trailing
- * bytes. 0 when the encoding is not a plausible SEQUENCE. */
-static size_t der_seq_len(const uint8_t *sig, size_t sig_len)
-{
-    if (sig_len < 2 || sig[0] != 0x30)
-        return 0;
-    size_t len, hdr;
-    if (sig[1] < 0x80) {
-        len = sig[1];
-        hdr = 2;
-    } else if (sig[1] == 0x81 && sig_len >= 3) {
-        len = sig[2];
-        hdr = 3;
-    } else {
-        return 0;
-    }
-    if (hdr + len > sig_len)
-        return 0;
-    for (size_t i = hdr + len; i < sig_len; i++)
-        if (sig[i] != 0)
-            return 0;
-    return hdr + len;
-}
-
 static int verify_pkey(EVP_PKEY *k, enum image_key_kind kind, const EVP_MD *md,
                        const uint8_t *digest, size_t digest_len,
                        const uint8_t *sig, size_t sig_len)
@@ -204,18 +159,6 @@ static int verify_ed25519(EVP_PKEY *k, const uint8_t *msg, size_t msg_len,
     return ok ? IMAGE_OK : IMAGE_ERR_SIGNATURE;
 }
 
-static bool sig_fits_kind(uint16_t sig_tlv, enum image_key_kind kind)
-{
-    switch (sig_tlv) {
-    case IMAGE_TLV_RSA2048_PSS: return kind == IMAGE_KEY_RSA2048;
-    case IMAGE_TLV_RSA3072_PSS: return kind == IMAGE_KEY_RSA3072;
-    case IMAGE_TLV_ECDSA_SIG:
-        return kind == IMAGE_KEY_EC_P256 || kind == IMAGE_KEY_EC_P384;
-    case IMAGE_TLV_ED25519: return kind == IMAGE_KEY_ED25519;
-    default: return false;
-    }
-}
-
 int image_crypto_verify_digest(const uint8_t *der, size_t der_len,
                                uint16_t sig_tlv, uint16_t hash_tlv,
                                const uint8_t *digest, size_t digest_len,
@@ -228,13 +171,14 @@ int image_crypto_verify_digest(const uint8_t *der, size_t der_len,
     if (!k)
         return IMAGE_ERR_UNSUPPORTED;
     enum image_key_kind kind = kind_of(k);
+    uint16_t want = image_sig_tlv_for(kind);
     int rc;
-    if (!sig_fits_kind(sig_tlv, kind)) {
+    if (!want || want != sig_tlv) {
         rc = IMAGE_ERR_UNSUPPORTED;
     } else if (kind == IMAGE_KEY_ED25519) {
         rc = verify_ed25519(k, digest, digest_len, sig, sig_len);
     } else if (kind == IMAGE_KEY_EC_P256 || kind == IMAGE_KEY_EC_P384) {
-        size_t n = der_seq_len(sig, sig_len);
+        size_t n = image_ecdsa_sig_der_len(sig, sig_len);
         rc = n ? verify_pkey(k, kind, md, digest, digest_len, sig, n)
                : IMAGE_ERR_SIGNATURE;
     } else {

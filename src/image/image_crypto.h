@@ -38,8 +38,15 @@ struct image_hash {
     uint16_t type; /* IMAGE_TLV_SHA256/384/512 */
 };
 
+/* Shared by every port (crypto_common.c, in image_device): */
 /* Digest length of a hash TLV type, 0 when the type is not a hash. */
 size_t image_hash_len(uint16_t hash_tlv_type);
+/* The signature TLV type that a key of this kind signs with, 0 for none. */
+uint16_t image_sig_tlv_for(enum image_key_kind kind);
+/* Length of the DER SEQUENCE at the start of an ECDSA signature TLV, so
+ * that the zero padding after it (imgtool --pad-sig) can be cut off; 0
+ * when the value is not a SEQUENCE followed only by zeros. */
+size_t image_ecdsa_sig_der_len(const uint8_t *sig, size_t sig_len);
 
 /* All return IMAGE_OK or a negative enum image_err. After a failed
  * init nothing needs freeing; after a successful init, final or abort
@@ -49,9 +56,14 @@ int image_hash_update(struct image_hash *h, const void *data, size_t len);
 int image_hash_final(struct image_hash *h, uint8_t *out, size_t cap, size_t *out_len);
 void image_hash_abort(struct image_hash *h);
 
-/* One-shot hash of a memory buffer. */
+/* One-shot hash of a memory buffer (crypto_common.c, over the above). */
 int image_hash_buf(uint16_t hash_tlv_type, const void *data, size_t len,
                    uint8_t *out, size_t cap, size_t *out_len);
+
+/* Whether this port can verify (or, for X25519, unwrap with) keys of
+ * this kind. The mbedTLS port says no to Ed25519 (not in mbedTLS 2.28) and
+ * to whatever its build left out (CRYPTO_RSA, CRYPTO_ECDSA...). */
+bool image_crypto_supports(enum image_key_kind kind);
 
 /* Classifies a public key in `imgtool getpub -e raw` DER form (RSA: PKCS#1
  * RSAPublicKey; EC, Ed25519, X25519: SubjectPublicKeyInfo). */
