@@ -161,7 +161,7 @@ static void hang_if_due(uint32_t now)
 
 int main(void)
 {
-    uart_init();
+    uart_init(true);
     systick_init();
     /* the bootloader started the watchdog; a board started without it
      * gets one here, so a hang is always caught */

@@ -29,9 +29,9 @@ static void uart_setup(uint32_t base, uint32_t ctrl)
     REG(base + UART_CTRL) = ctrl;
 }
 
-void uart_init(void)
+void uart_init(bool rx)
 {
-    uart_setup(UART0_BASE, UART_CTRL_TX_EN | UART_CTRL_RX_EN);
+    uart_setup(UART0_BASE, UART_CTRL_TX_EN | (rx ? UART_CTRL_RX_EN : 0));
     uart_setup(UART1_BASE, UART_CTRL_TX_EN);
 }
 

@@ -26,7 +26,9 @@
 
 /* ---- console and SMP: UART0 on QEMU's -serial pty; UART1 a copy of the
  * console lines (a log file on the host) ---- */
-void uart_init(void);
+/* rx: listen on UART0. The bootloader does not: bytes a host sends while
+ * it runs wait in the line (QEMU holds them) for the application. */
+void uart_init(bool rx);
 /* One byte in, or -1 when none waits. */
 int uart_getc(void);
 /* Writes len bytes to UART0; gives up (returns false) when the line has

@@ -56,7 +56,7 @@ static void __attribute__((noreturn)) jump_to_image(uint32_t vectors)
 
 int main(void)
 {
-    uart_init();
+    uart_init(false);
     systick_init();
     watchdog_start();
     const struct boot_config cfg = {
