@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "board.h"
 #include "layout.h"
 #include "semihost.h"
 
@@ -17,6 +18,40 @@
 extern uint8_t __flash_window[];
 
 static int flash_fd = -1;
+
+/* Fault injection for the tests, as mcusim's --fail-after: a file
+ * "powercut" beside flash.bin holding N makes the bootloader stop before
+ * its Nth program or erase, as if the power failed there; the test then
+ * kills QEMU and starts it again without the file. 0: not armed. */
+#define POWERCUT_FILE "powercut"
+static uint32_t powercut_at, flash_ops;
+
+static void read_powercut(void)
+{
+    char text[12] = { 0 };
+    int fd = semihost_open_rw(POWERCUT_FILE);
+    if (fd < 0)
+        return;
+    long len = semihost_flen(fd);
+    bool ok = len > 0 && len < (long)sizeof text && semihost_read(fd, text, (size_t)len) == 0;
+    semihost_close(fd);
+    if (!ok)
+        return;
+    for (const char *p = text; *p >= '0' && *p <= '9'; p++)
+        powercut_at = powercut_at * 10 + (uint32_t)(*p - '0');
+}
+
+/* Counts a program or erase; at the armed one the board stops for good. */
+static void powercut_check(void)
+{
+    if (!powercut_at || ++flash_ops < powercut_at)
+        return;
+    console_line_u("flash: power cut (fault injection) before flash operation ",
+                   powercut_at, "");
+    watchdog_stop();
+    for (;;)
+        __asm__ volatile("wfi");
+}
 
 static int fw_read(void *ctx, uint32_t addr, void *buf, size_t len)
 {
@@ -46,6 +81,7 @@ static int fw_prog(void *ctx, uint32_t addr, const void *buf, size_t len)
     for (size_t i = 0; i < len; i++)
         if (__flash_window[addr + i] != ERASED)
             return FLASH_ERR_NOT_ERASED;
+    powercut_check();
     memcpy(__flash_window + addr, buf, len);
     return write_through(addr, len);
 }
@@ -57,6 +93,7 @@ static int fw_erase(void *ctx, uint32_t addr, size_t len)
         return FLASH_ERR_BOUNDS;
     if (addr % FLASH_SECTOR_SIZE || len % FLASH_SECTOR_SIZE)
         return FLASH_ERR_ALIGN;
+    powercut_check();
     memset(__flash_window + addr, ERASED, len);
     return write_through(addr, len);
 }
@@ -92,6 +129,7 @@ int board_flash_open(bool load)
         return FLASH_ERR_IO;
     if (!load)
         return FLASH_OK;
+    read_powercut();
     uint32_t from = FLASH_BOOT_OFF + FLASH_BOOT_SIZE;
     if (semihost_seek(flash_fd, from) != 0 ||
         semihost_read(flash_fd, __flash_window + from, FLASH_SIZE - from) != 0)

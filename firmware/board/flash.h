@@ -20,7 +20,8 @@
 /* Opens the flash file. With load, copies the file into the window above
  * the boot partition (the bootloader does this at every reset: the window
  * is RAM, which a QEMU restart clears; the bootloader itself is in the
- * boot partition and stays). Returns 0, or a negative FLASH_ERR_*. */
+ * boot partition and stays) and arms the test's power cut when a file
+ * "powercut" says so (flash.c). Returns 0, or a negative FLASH_ERR_*. */
 int board_flash_open(bool load);
 
 const struct flash_area *board_flash_area(enum flash_area_id id);

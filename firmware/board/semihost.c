@@ -8,6 +8,7 @@
 
 enum {
     SYS_OPEN = 0x01,
+    SYS_CLOSE = 0x02,
     SYS_WRITE = 0x05,
     SYS_READ = 0x06,
     SYS_SEEK = 0x0A,
@@ -27,6 +28,12 @@ int semihost_open_rw(const char *name)
 {
     uint32_t args[3] = { (uint32_t)name, SYS_OPEN_MODE_RPLUS_B, (uint32_t)strlen(name) };
     return (int)semihost_call(SYS_OPEN, args);
+}
+
+int semihost_close(int fd)
+{
+    uint32_t args[1] = { (uint32_t)fd };
+    return semihost_call(SYS_CLOSE, args) == 0 ? 0 : -1;
 }
 
 int semihost_seek(int fd, uint32_t pos)

@@ -12,6 +12,7 @@
 /* Opens an existing file for reading and writing, binary ("r+b").
  * Returns a handle, or -1. */
 int semihost_open_rw(const char *name);
+int semihost_close(int fd);
 /* 0, or -1. */
 int semihost_seek(int fd, uint32_t pos);
 /* Bytes not transferred (0: all of them), as the calls define. */

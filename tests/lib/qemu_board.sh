@@ -9,6 +9,8 @@
 #   qb_mcumgr image list      # our mcumgr over the board's pty
 #   qb_wait_boots N           # until the console shows N application boots
 #   qb_stop                   # stops QEMU (qb_start again restarts it on the same flash)
+#   qb_kill                   # kills QEMU (SIGKILL)
+#   qb_slot_field 1 version   # a field of image list
 #
 # FIRMWARE_DIR: the images (default $BUILD_DIR/firmware, where the
 # firmware_build test puts them). QB_BOOT_TIMEOUT bounds the waits (s).
@@ -28,10 +30,17 @@ qb_require_firmware() {
 # qb_start [qemu-board.sh options...]: starts (or restarts) the board in
 # $SIM_DIR (a new folder when unset) and waits for its UART and a boot.
 qb_start() {
-    qb_require_firmware
     [ -n "${SIM_DIR:-}" ] || SIM_DIR=$(e2e_new_state_dir)
     local boots
     boots=$(qb_count_boots)
+    qb_launch "$@"
+    qb_wait_boots $((boots + 1))
+}
+
+# qb_launch [options...]: as qb_start, without waiting for a boot.
+qb_launch() {
+    qb_require_firmware
+    [ -n "${SIM_DIR:-}" ] || SIM_DIR=$(e2e_new_state_dir)
     bash "$SRC_DIR/scripts/qemu-board.sh" --state "$SIM_DIR" --firmware-dir "$FIRMWARE_DIR" \
         "$@" >"$SIM_DIR/board.out" 2>&1 &
     QB_PID=$!
@@ -45,7 +54,14 @@ qb_start() {
     done
     [ -n "$QB_TTY" ] || e2e_fail "qemu-board.sh printed no uart line"
     [ "$(readlink "$SIM_DIR/tty")" = "$QB_TTY" ] || e2e_fail "$SIM_DIR/tty does not point to $QB_TTY"
-    qb_wait_boots $((boots + 1))
+}
+
+# qb_kill: QEMU killed outright (SIGKILL), as a power cut.
+qb_kill() {
+    [ -n "${QB_PID:-}" ] || return 0
+    kill -KILL "$(cat "$SIM_DIR/qemu.pid")" 2>/dev/null || true
+    wait "$QB_PID" 2>/dev/null || true
+    QB_PID=
 }
 
 qb_stop() {
