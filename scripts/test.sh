@@ -7,6 +7,8 @@
 #   build-clang/    clang: unit tests
 #   build-m4/       the device libraries alone, freestanding for a Cortex-M4F
 #   build/firmware/ the Cortex-M4 firmware, its tests on the QEMU board (ctest -L firmware)
+#   build-mbedtls/  gcc with the mbedTLS crypto port: the tests labelled crypto
+#                   (boot, image vectors, server uploads), same decisions as OpenSSL
 # Tests needing ../shared report "skipped" when it is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +29,16 @@ bash scripts/build_device.sh build-m4
 echo "== firmware on the QEMU board (Cortex-M4, mps2-an386) =="
 bash scripts/build_firmware.sh
 ctest --test-dir build --output-on-failure -L firmware
+
+echo "== the mbedTLS crypto port on the host (tests labelled crypto) =="
+bash scripts/setup.sh
+cmake -S . -B build-mbedtls -DCRYPTO=mbedtls -DWERROR=ON >/dev/null
+# only what those tests need (each test is its own executable)
+crypto_tests=$(ctest --test-dir build-mbedtls -N -L crypto |
+               sed -n 's/^ *Test *#[0-9]*: \(test_[a-z0-9_]*\)$/\1/p')
+# shellcheck disable=SC2086
+cmake --build build-mbedtls -j"$jobs" --target $crypto_tests
+ctest --test-dir build-mbedtls --output-on-failure -j"$jobs" -L crypto
 
 echo "== gcc Release build =="
 bash scripts/build.sh build-release -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release -DWERROR=ON

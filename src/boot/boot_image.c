@@ -17,6 +17,8 @@ struct slot_reader {
 static int slot_read(void *ctx, uint32_t off, void *buf, size_t len)
 {
     struct slot_reader *r = ctx;
+    /* hashing a whole slot is a long loop of these reads */
+    boot_watchdog_feed();
     int rc = fa_read(r->fa, off, buf, len);
     if (rc)
         r->err = rc;

@@ -91,6 +91,15 @@ const char *boot_errname(int err);
 const char *boot_strerror(int err);
 #define BOOT_ERR_COUNT 7 /* BOOT_* codes, BOOT_OK included */
 
+/* The watchdog hook: called before every sector erase, every 1 KiB copied
+ * and every read of an image being hashed or checked, by the bootloader
+ * (every strategy's copy loops, validation) and by boot_set_pending's
+ * erase of a corrupt secondary, so that a swap or a validation of a whole
+ * slot never runs a sector's worth of flash time without it. The default
+ * (watchdog.c) does nothing; a board with a watchdog defines its own
+ * boot_watchdog_feed() (the weak default gives way). */
+void boot_watchdog_feed(void);
+
 /* ---- the bootloader proper ---- */
 enum boot_strategy_id {
     BOOT_STRATEGY_SWAP_MOVE = 0,    /* default */

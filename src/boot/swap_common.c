@@ -54,8 +54,12 @@ uint32_t boot_trailer_sectors_size(const struct flash_area *fa, unsigned state_c
 int boot_erase_region(const struct flash_area *fa, uint32_t off, uint32_t len)
 {
     uint32_t sec = fa_sector_size(fa);
-    /* sector by sector, like a real part: each erase is its own cut point */
+    if (sec == 0)
+        return FLASH_ERR_GEOMETRY;
+    /* sector by sector, like a real part: each erase is its own cut point
+     * (and the watchdog is fed before each one) */
     for (uint32_t done = 0; done < len; done += sec) {
+        boot_watchdog_feed();
         int rc = fa_erase(fa, off + done, sec);
         if (rc)
             return rc;
@@ -70,6 +74,7 @@ int boot_copy_region_crypt(const struct flash_area *dst, uint32_t dst_off,
     int rc = boot_erase_region(dst, dst_off, len);
     for (uint32_t done = 0; !rc && done < len; done += COPY_CHUNK) {
         uint32_t n = len - done < COPY_CHUNK ? len - done : COPY_CHUNK;
+        boot_watchdog_feed();
         rc = fa_read(src, src_off + done, copy_buf, n);
         if (!rc && k && image_body_crypt(k, img_off + done, copy_buf, n) != IMAGE_OK)
             rc = BOOT_EBADIMAGE;

@@ -206,7 +206,7 @@ static int erase_from_sector_of(const struct flash_area *fa, uint32_t off)
     if (sec == 0)
         return FLASH_ERR_GEOMETRY;
     uint32_t start = off / sec * sec;
-    return fa_erase(fa, start, fa->size - start);
+    return boot_erase_region(fa, start, fa->size - start);
 }
 
 int boot_erase_trailer_sectors(const struct flash_area *fa, unsigned state_count)
@@ -282,7 +282,7 @@ int boot_set_pending(const struct flash_area *secondary, bool permanent)
             return rc;
         if (!torn) {
             /* a corrupt trailer cannot be trusted to describe the image */
-            rc = fa_erase(secondary, 0, secondary->size);
+            rc = boot_erase_region(secondary, 0, secondary->size);
             return rc ? rc : BOOT_EBADIMAGE;
         }
         return restart_request(secondary, permanent);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "client/client.h"
+#include "smp/cbor_float.h"
 
 static cJSON *to_json(const struct cbor_value *v, int depth);
 
@@ -101,7 +102,7 @@ static cJSON *to_json(const struct cbor_value *v, int depth)
     case CBOR_TYPE_FALSE:
         return cJSON_CreateFalse();
     case CBOR_TYPE_FLOAT:
-        return cJSON_CreateNumber(v->f);
+        return cJSON_CreateNumber(cbor_float_value(v));
     case CBOR_TYPE_TAG: {
         struct cbor_reader r;
         struct cbor_value inner;

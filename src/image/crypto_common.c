@@ -1,8 +1,9 @@
 /*
  * What every crypto port of image_crypto.h shares (device side): the
  * digest length of a hash TLV, which signature TLV goes with which key
- * kind, and the length of an ECDSA signature's DER encoding inside its
- * (possibly zero-padded) TLV. Facts of the image format, not crypto.
+ * kind, the length of an ECDSA signature's DER encoding inside its
+ * (possibly zero-padded) TLV (facts of the image format, not crypto), and
+ * the one-shot hash on top of the port's streaming one.
  */
 #include "image/image_crypto.h"
 
@@ -48,4 +49,19 @@ size_t image_ecdsa_sig_der_len(const uint8_t *sig, size_t sig_len)
         if (sig[i] != 0)
             return 0;
     return hdr + len;
+}
+
+int image_hash_buf(uint16_t hash_tlv_type, const void *data, size_t len,
+                   uint8_t *out, size_t cap, size_t *out_len)
+{
+    struct image_hash h;
+    int rc = image_hash_init(&h, hash_tlv_type);
+    if (rc)
+        return rc;
+    rc = image_hash_update(&h, data, len);
+    if (rc) {
+        image_hash_abort(&h);
+        return rc;
+    }
+    return image_hash_final(&h, out, cap, out_len);
 }

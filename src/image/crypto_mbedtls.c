@@ -17,10 +17,14 @@
 #include <string.h>
 
 #include "mbedtls/asn1.h"
+#include "mbedtls/bignum.h"
 #include "mbedtls/md.h"
 #include "mbedtls/memory_buffer_alloc.h"
 #include "mbedtls/pk.h"
 #include "mbedtls/platform.h"
+#if defined(MBEDTLS_ECP_C)
+#include "mbedtls/ecp.h"
+#endif
 #if IMAGE_CRYPTO_ENC
 #include "mbedtls/aes.h"
 #include "mbedtls/ecdh.h"
@@ -33,10 +37,19 @@
 
 #include "image/image_crypto.h"
 
-/* Enough for RSA-3072 and ECDSA P-384 with the config's window sizes
- * (measured: see src/boot/README.md, "mbedTLS port"). */
+/* The pool, by what the build verifies. Measured with the reference
+ * vectors on a 64-bit host (a 32-bit device needs a little less: smaller
+ * allocator headers): ECDSA P-256 4-5 KiB, P-384 5-6 KiB, RSA-2048 verify
+ * 5-6 KiB, RSA-3072 verify 8-8.5 KiB, RSA-2048 OAEP unwrap (a private
+ * key operation) 9.2-9.7 KiB. Running out is IMAGE_ERR_NO_MEMORY. */
 #ifndef IMAGE_CRYPTO_HEAP_SIZE
+#if IMAGE_CRYPTO_RSA && IMAGE_CRYPTO_ENC
 #define IMAGE_CRYPTO_HEAP_SIZE 12288
+#elif IMAGE_CRYPTO_RSA
+#define IMAGE_CRYPTO_HEAP_SIZE 10240
+#else
+#define IMAGE_CRYPTO_HEAP_SIZE 8192
+#endif
 #endif
 
 #if IMAGE_CRYPTO_HEAP_SIZE > 0
@@ -101,6 +114,26 @@ static mbedtls_md_type_t md_for(uint16_t hash_tlv_type)
     }
 }
 
+/* mbedTLS's code rc as ours: 0 is IMAGE_OK, running out of the pool is
+ * IMAGE_ERR_NO_MEMORY (a build whose IMAGE_CRYPTO_HEAP_SIZE is too small
+ * must not look like a bad signature), anything else is `otherwise`.
+ * mbedTLS adds a low-level code (bignum's 0x0010) to a high-level one. */
+static int from_mbedtls(int rc, int otherwise)
+{
+    if (rc == 0)
+        return IMAGE_OK;
+    int e = -rc;
+    if ((e & 0x7f) == -MBEDTLS_ERR_MPI_ALLOC_FAILED ||
+        (e & 0xff80) == -MBEDTLS_ERR_PK_ALLOC_FAILED ||
+        (e & 0xff80) == -MBEDTLS_ERR_MD_ALLOC_FAILED
+#if defined(MBEDTLS_ECP_C)
+        || (e & 0xff80) == -MBEDTLS_ERR_ECP_ALLOC_FAILED
+#endif
+    )
+        return IMAGE_ERR_NO_MEMORY;
+    return otherwise;
+}
+
 bool image_crypto_supports(enum image_key_kind kind)
 {
     switch (kind) {
@@ -123,12 +156,15 @@ int image_hash_init(struct image_hash *h, uint16_t hash_tlv_type)
     crypto_ready();
     mbedtls_md_context_t *c = mbedtls_calloc(1, sizeof *c);
     if (!c)
-        return IMAGE_ERR_UNSUPPORTED;
+        return IMAGE_ERR_NO_MEMORY;
     mbedtls_md_init(c);
-    if (mbedtls_md_setup(c, md, 0) != 0 || mbedtls_md_starts(c) != 0) {
+    int rc = mbedtls_md_setup(c, md, 0);
+    if (rc == 0)
+        rc = mbedtls_md_starts(c);
+    if (rc) {
         mbedtls_md_free(c);
         mbedtls_free(c);
-        return IMAGE_ERR_UNSUPPORTED;
+        return from_mbedtls(rc, IMAGE_ERR_UNSUPPORTED);
     }
     h->impl = c;
     h->type = hash_tlv_type;
@@ -163,21 +199,6 @@ int image_hash_final(struct image_hash *h, uint8_t *out, size_t cap, size_t *out
     return IMAGE_OK;
 }
 
-int image_hash_buf(uint16_t hash_tlv_type, const void *data, size_t len,
-                   uint8_t *out, size_t cap, size_t *out_len)
-{
-    struct image_hash h;
-    int rc = image_hash_init(&h, hash_tlv_type);
-    if (rc)
-        return rc;
-    rc = image_hash_update(&h, data, len);
-    if (rc) {
-        image_hash_abort(&h);
-        return rc;
-    }
-    return image_hash_final(&h, out, cap, out_len);
-}
-
 /* ---- public keys and signatures ---- */
 
 /* SubjectPublicKeyInfo, or an RSA key as PKCS#1 RSAPublicKey (mbedTLS
@@ -189,11 +210,10 @@ static int load_pub(mbedtls_pk_context *pk, const uint8_t *der, size_t der_len)
     if (!der || der_len == 0 || der_len > 0x10000)
         return IMAGE_ERR_UNSUPPORTED;
     crypto_ready();
-    if (mbedtls_pk_parse_public_key(pk, der, der_len) != 0) {
+    int rc = from_mbedtls(mbedtls_pk_parse_public_key(pk, der, der_len), IMAGE_ERR_UNSUPPORTED);
+    if (rc)
         mbedtls_pk_free(pk);
-        return IMAGE_ERR_UNSUPPORTED;
-    }
-    return IMAGE_OK;
+    return rc;
 }
 
 static enum image_key_kind kind_of(const mbedtls_pk_context *pk)
@@ -225,8 +245,9 @@ int image_crypto_key_kind(const uint8_t *der, size_t der_len,
                           enum image_key_kind *kind)
 {
     mbedtls_pk_context pk;
-    if (load_pub(&pk, der, der_len))
-        return IMAGE_ERR_UNSUPPORTED;
+    int rc = load_pub(&pk, der, der_len);
+    if (rc)
+        return rc;
     *kind = kind_of(&pk);
     mbedtls_pk_free(&pk);
     return *kind == IMAGE_KEY_UNKNOWN ? IMAGE_ERR_UNSUPPORTED : IMAGE_OK;
@@ -244,7 +265,7 @@ static int verify_rsa(mbedtls_pk_context *pk, mbedtls_md_type_t md,
         return IMAGE_ERR_SIGNATURE;
     int rc = mbedtls_rsa_rsassa_pss_verify_ext(rsa, NULL, NULL, MBEDTLS_RSA_PUBLIC, md,
                                                (unsigned int)digest_len, digest, md, 32, sig);
-    return rc == 0 ? IMAGE_OK : IMAGE_ERR_SIGNATURE;
+    return from_mbedtls(rc, IMAGE_ERR_SIGNATURE);
 }
 #endif
 
@@ -256,7 +277,7 @@ static int verify_ecdsa(mbedtls_pk_context *pk, const uint8_t *digest, size_t di
     if (n == 0)
         return IMAGE_ERR_SIGNATURE;
     int rc = mbedtls_ecdsa_read_signature(mbedtls_pk_ec(*pk), digest, digest_len, sig, n);
-    return rc == 0 ? IMAGE_OK : IMAGE_ERR_SIGNATURE;
+    return from_mbedtls(rc, IMAGE_ERR_SIGNATURE);
 }
 #endif
 
@@ -269,11 +290,11 @@ int image_crypto_verify_digest(const uint8_t *der, size_t der_len,
     if (md == MBEDTLS_MD_NONE || digest_len != image_hash_len(hash_tlv))
         return IMAGE_ERR_UNSUPPORTED;
     mbedtls_pk_context pk;
-    if (load_pub(&pk, der, der_len))
-        return IMAGE_ERR_UNSUPPORTED;
+    int rc = load_pub(&pk, der, der_len);
+    if (rc)
+        return rc;
     enum image_key_kind kind = kind_of(&pk);
     uint16_t want = image_sig_tlv_for(kind);
-    int rc = IMAGE_ERR_UNSUPPORTED;
     if (!want || want != sig_tlv)
         rc = IMAGE_ERR_UNSUPPORTED;
 #if IMAGE_CRYPTO_RSA
@@ -354,7 +375,7 @@ static int unwrap_rsa(mbedtls_pk_context *pk, const uint8_t *tlv, size_t tlv_len
                                             keylen, tlv, aes_key, IMAGE_AES_KEY_MAX);
     if (rc == MBEDTLS_ERR_RSA_OUTPUT_TOO_LARGE)
         return IMAGE_ERR_TLV_LENGTH;
-    return rc == 0 ? IMAGE_OK : IMAGE_ERR_SIGNATURE;
+    return from_mbedtls(rc, IMAGE_ERR_SIGNATURE);
 }
 #endif
 
@@ -391,17 +412,21 @@ static int ecdh_secret(mbedtls_ecp_group *grp, const mbedtls_mpi *d, const uint8
     mbedtls_mpi z;
     mbedtls_ecp_point_init(&q);
     mbedtls_mpi_init(&z);
-    int ok = mbedtls_ecp_point_read_binary(grp, &q, pt, plen) == 0 &&
-             mbedtls_ecp_check_pubkey(grp, &q) == 0 &&
-             mbedtls_ecdh_compute_shared(grp, &z, &q, d, NULL, NULL) == 0 &&
-             mbedtls_mpi_cmp_int(&z, 0) != 0;
-    if (ok && grp->id == MBEDTLS_ECP_DP_CURVE25519)
-        ok = mbedtls_mpi_write_binary_le(&z, secret, slen) == 0;
-    else if (ok)
-        ok = mbedtls_mpi_write_binary(&z, secret, slen) == 0;
+    int rc = mbedtls_ecp_point_read_binary(grp, &q, pt, plen);
+    if (rc == 0)
+        rc = mbedtls_ecp_check_pubkey(grp, &q);
+    if (rc == 0)
+        rc = mbedtls_ecdh_compute_shared(grp, &z, &q, d, NULL, NULL);
+    /* an all-zero secret (a small-order X25519 point): refused, as OpenSSL does */
+    if (rc == 0 && mbedtls_mpi_cmp_int(&z, 0) == 0)
+        rc = MBEDTLS_ERR_ECP_INVALID_KEY;
+    if (rc == 0 && grp->id == MBEDTLS_ECP_DP_CURVE25519)
+        rc = mbedtls_mpi_write_binary_le(&z, secret, slen);
+    else if (rc == 0)
+        rc = mbedtls_mpi_write_binary(&z, secret, slen);
     mbedtls_ecp_point_free(&q);
     mbedtls_mpi_free(&z);
-    return ok ? IMAGE_OK : IMAGE_ERR_SIGNATURE;
+    return from_mbedtls(rc, IMAGE_ERR_SIGNATURE);
 }
 
 /* ECIES as MCUboot defines it (see encrypt.c, the host's wrapping side):
@@ -422,13 +447,14 @@ static int unwrap_ecies(mbedtls_ecp_group *grp, const mbedtls_mpi *d, uint16_t t
     size_t klen = tlv_len - plen - mlen;
     uint8_t secret[32], derived[IMAGE_AES_KEY_MAX + 64], mac[64];
     int rc = ecdh_secret(grp, d, tlv, plen, secret, sizeof secret);
-    if (rc == IMAGE_OK &&
-        mbedtls_hkdf(md, NULL, 0, secret, sizeof secret, (const unsigned char *)ECIES_INFO,
-                     strlen(ECIES_INFO), derived, klen + mlen) != 0)
-        rc = IMAGE_ERR_SIGNATURE;
-    if (rc == IMAGE_OK &&
-        mbedtls_md_hmac(md, derived + klen, mlen, tlv + plen + mlen, klen, mac) != 0)
-        rc = IMAGE_ERR_SIGNATURE;
+    if (rc == IMAGE_OK)
+        rc = from_mbedtls(mbedtls_hkdf(md, NULL, 0, secret, sizeof secret,
+                                       (const unsigned char *)ECIES_INFO, strlen(ECIES_INFO),
+                                       derived, klen + mlen),
+                          IMAGE_ERR_SIGNATURE);
+    if (rc == IMAGE_OK)
+        rc = from_mbedtls(mbedtls_md_hmac(md, derived + klen, mlen, tlv + plen + mlen, klen, mac),
+                          IMAGE_ERR_SIGNATURE);
     if (rc == IMAGE_OK && !same_bytes(mac, tlv + plen, mlen))
         rc = IMAGE_ERR_SIGNATURE;
     if (rc == IMAGE_OK) {
@@ -450,9 +476,10 @@ static int unwrap_x25519(const struct image_enc_key *priv, uint16_t tlv_type,
         return IMAGE_ERR_UNSUPPORTED;
     mbedtls_ecp_keypair kp;
     mbedtls_ecp_keypair_init(&kp);
-    int rc = mbedtls_ecp_read_key(MBEDTLS_ECP_DP_CURVE25519, &kp, raw, 32) == 0
-                 ? unwrap_ecies(&kp.grp, &kp.d, tlv_type, tlv, tlv_len, aes_key, keylen)
-                 : IMAGE_ERR_UNSUPPORTED;
+    int rc = from_mbedtls(mbedtls_ecp_read_key(MBEDTLS_ECP_DP_CURVE25519, &kp, raw, 32),
+                          IMAGE_ERR_UNSUPPORTED);
+    if (rc == IMAGE_OK)
+        rc = unwrap_ecies(&kp.grp, &kp.d, tlv_type, tlv, tlv_len, aes_key, keylen);
     mbedtls_ecp_keypair_free(&kp);
     return rc;
 }
@@ -464,12 +491,14 @@ static int unwrap_parsed(const struct image_enc_key *priv, uint16_t tlv_type,
 {
     mbedtls_pk_context pk;
     mbedtls_pk_init(&pk);
-    if (mbedtls_pk_parse_key(&pk, priv->der, priv->der_len, NULL, 0) != 0) {
+    int rc = from_mbedtls(mbedtls_pk_parse_key(&pk, priv->der, priv->der_len, NULL, 0),
+                          IMAGE_ERR_UNSUPPORTED);
+    if (rc) {
         mbedtls_pk_free(&pk);
-        return IMAGE_ERR_UNSUPPORTED;
+        return rc;
     }
     mbedtls_pk_type_t t = mbedtls_pk_get_type(&pk);
-    int rc = IMAGE_ERR_UNSUPPORTED;
+    rc = IMAGE_ERR_UNSUPPORTED;
 #if IMAGE_CRYPTO_RSA
     if (tlv_type == IMAGE_TLV_ENC_RSA2048 && t == MBEDTLS_PK_RSA)
         rc = unwrap_rsa(&pk, tlv, tlv_len, aes_key, keylen);

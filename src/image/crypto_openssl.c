@@ -75,21 +75,6 @@ void image_hash_abort(struct image_hash *h)
     }
 }
 
-int image_hash_buf(uint16_t hash_tlv_type, const void *data, size_t len,
-                   uint8_t *out, size_t cap, size_t *out_len)
-{
-    struct image_hash h;
-    int rc = image_hash_init(&h, hash_tlv_type);
-    if (rc)
-        return rc;
-    rc = image_hash_update(&h, data, len);
-    if (rc) {
-        image_hash_abort(&h);
-        return rc;
-    }
-    return image_hash_final(&h, out, cap, out_len);
-}
-
 /* RSA keys come as PKCS#1 RSAPublicKey, everything else as
  * SubjectPublicKeyInfo; try the latter first, it is self-describing. */
 static EVP_PKEY *load_pub(const uint8_t *der, size_t der_len)

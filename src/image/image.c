@@ -317,6 +317,8 @@ static const struct {
     [14] = { "IMAGE_ERR_BAD_ARG", "invalid argument" },
     [15] = { "IMAGE_ERR_DUPLICATE_TLV", "a TLV that must be unique appears twice" },
     [16] = { "IMAGE_ERR_TLV_UNPROTECTED", "a TLV that must be protected is in the unprotected area" },
+    [17] = { "IMAGE_ERR_NO_MEMORY",
+             "the crypto port ran out of its static memory (raise IMAGE_CRYPTO_HEAP_SIZE)" },
 };
 
 #define NERRS (sizeof errs / sizeof errs[0])

@@ -78,8 +78,8 @@ struct image_header {
     struct image_version ver;
 };
 
-/* Error codes: IMAGE_OK, or IMAGE_ERR_BASE - 1 .. IMAGE_ERR_BASE - 16
- * (-41..-56), a range no other layer below the tools uses: flash errors
+/* Error codes: IMAGE_OK, or IMAGE_ERR_BASE - 1 .. IMAGE_ERR_BASE - 17
+ * (-41..-57), a range no other layer below the tools uses: flash errors
  * are -1..-19 (boot/flash_area.h), bootloader errors -20..-39
  * (boot/bootutil.h), image errors -40..-59, so a code passed up names its
  * layer, and boot_errname() names all three. */
@@ -102,8 +102,9 @@ enum image_err {
     IMAGE_ERR_BAD_ARG = -54,
     IMAGE_ERR_DUPLICATE_TLV = -55,  /* two hash TLVs, two security counters */
     IMAGE_ERR_TLV_UNPROTECTED = -56,/* e.g. SEC_CNT outside the protected area */
+    IMAGE_ERR_NO_MEMORY = -57,      /* the crypto port's static pool is too small */
 };
-#define IMAGE_ERR_COUNT 17 /* number of codes, IMAGE_OK included */
+#define IMAGE_ERR_COUNT 18 /* number of codes, IMAGE_OK included */
 /* The code of entry i (0..IMAGE_ERR_COUNT-1) of the table: i = 0 is
  * IMAGE_OK, i = 9 IMAGE_ERR_HASH. */
 #define IMAGE_ERR_CODE(i) ((i) == 0 ? IMAGE_OK : IMAGE_ERR_BASE - (i))

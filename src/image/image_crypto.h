@@ -56,7 +56,7 @@ int image_hash_update(struct image_hash *h, const void *data, size_t len);
 int image_hash_final(struct image_hash *h, uint8_t *out, size_t cap, size_t *out_len);
 void image_hash_abort(struct image_hash *h);
 
-/* One-shot hash of a memory buffer. */
+/* One-shot hash of a memory buffer (crypto_common.c, over the above). */
 int image_hash_buf(uint16_t hash_tlv_type, const void *data, size_t len,
                    uint8_t *out, size_t cap, size_t *out_len);
 

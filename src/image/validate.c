@@ -150,8 +150,9 @@ static int check_signature(image_read_fn rd, void *ctx, const struct image_info 
         return IMAGE_ERR_KEY_MISMATCH;
     const struct image_key *k = &keys[idx];
     enum image_key_kind kind;
-    if (image_crypto_key_kind(k->der, k->der_len, &kind))
-        return IMAGE_ERR_UNSUPPORTED;
+    int krc = image_crypto_key_kind(k->der, k->der_len, &kind);
+    if (krc)
+        return krc == IMAGE_ERR_NO_MEMORY ? krc : IMAGE_ERR_UNSUPPORTED;
     uint16_t want = image_sig_tlv_for(kind);
     if (s->pure && kind != IMAGE_KEY_ED25519)
         return IMAGE_ERR_UNSUPPORTED;

@@ -63,18 +63,6 @@ static bool key_fits_hash(const struct img_key *k, uint16_t hash_type)
     }
 }
 
-static uint16_t key_sig_type(const struct img_key *k)
-{
-    switch (k->kind) {
-    case IMAGE_KEY_RSA2048: return IMAGE_TLV_RSA2048_PSS;
-    case IMAGE_KEY_RSA3072: return IMAGE_TLV_RSA3072_PSS;
-    case IMAGE_KEY_EC_P256:
-    case IMAGE_KEY_EC_P384: return IMAGE_TLV_ECDSA_SIG;
-    case IMAGE_KEY_ED25519: return IMAGE_TLV_ED25519;
-    default: return 0;
-    }
-}
-
 /* ECDSA TLVs may carry zero padding after the DER SEQUENCE (--pad-sig). */
 static size_t der_seq_len(const uint8_t *s, size_t len)
 {
@@ -198,7 +186,7 @@ static int check_tlv(void *arg, bool prot, uint16_t type, uint32_t off, uint16_t
     (void)prot;
     if (image_hash_len(type))
         return check_hash(w, type, val, vlen);
-    if (w->key && w->hash_type && type == key_sig_type(w->key) &&
+    if (w->key && w->hash_type && type == image_sig_tlv_for(w->key->kind) &&
         sig_verifies(w->key, type, val, vlen, w->pure, m->buf, w->hashed, w->hash_type,
                      r->digest, r->digest_len)) {
         r->pure = w->pure;

@@ -161,31 +161,16 @@ static int read_arg(struct cbor_reader *r, unsigned ai, uint64_t *arg)
     return CBOR_OK;
 }
 
-/* IEEE half/single/double bits to double without libm. */
-static double half_to_double(uint16_t h)
+size_t cbor_float_size(const struct cbor_value *v)
 {
-    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
-    uint32_t exp = (h >> 10) & 0x1fu;
-    uint32_t mant = h & 0x3ffu;
-    uint32_t bits;
-    float f;
-
-    if (exp == 0 && mant == 0) {
-        bits = sign;
-    } else if (exp == 0) { /* subnormal: normalise */
-        exp = 127 - 15 + 1;
-        while (!(mant & 0x400u)) {
-            mant <<= 1;
-            exp--;
-        }
-        bits = sign | (exp << 23) | ((mant & 0x3ffu) << 13);
-    } else if (exp == 31) {
-        bits = sign | 0x7f800000u | (mant << 13);
-    } else {
-        bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
+    if (v->type != CBOR_TYPE_FLOAT || !v->raw || v->raw_len == 0)
+        return 0;
+    switch (v->raw[0] & 0x1fu) {
+    case 25: return 2;
+    case 26: return 4;
+    case 27: return 8;
+    default: return 0;
     }
-    memcpy(&f, &bits, sizeof f);
-    return f;
 }
 
 static int read_simple(struct cbor_reader *r, unsigned ai, struct cbor_value *v)
@@ -214,17 +199,9 @@ static int read_simple(struct cbor_reader *r, unsigned ai, struct cbor_value *v)
         v->u = arg;
         return CBOR_OK;
     }
+    /* half (25), single (26) or double (27): the bits as they are */
     v->type = CBOR_TYPE_FLOAT;
-    if (ai == 25) {
-        v->f = half_to_double((uint16_t)arg);
-    } else if (ai == 26) {
-        uint32_t b = (uint32_t)arg;
-        float f;
-        memcpy(&f, &b, sizeof f);
-        v->f = f;
-    } else {
-        memcpy(&v->f, &arg, sizeof v->f);
-    }
+    v->u = arg;
     return CBOR_OK;
 }
 

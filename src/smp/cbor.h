@@ -3,7 +3,9 @@
  * No malloc: the writer fills a caller buffer, the reader returns pointers
  * into the input. Definite and indefinite maps/arrays, every integer width,
  * byte and text strings, bool, null/undefined; floats and tags are decoded
- * (so they can be skipped) but never produced.
+ * (so they can be skipped) but never produced. No floating point: a float
+ * is handed over as its IEEE 754 bits (a device build pulls in no soft-float
+ * code); a host turns them into a double with smp/cbor_float.h.
  */
 #ifndef SMP_CBOR_H
 #define SMP_CBOR_H
@@ -67,9 +69,10 @@ enum cbor_type {
  * whole by cbor_read; iterate them with cbor_iter_*. */
 struct cbor_value {
     enum cbor_type type;
-    uint64_t u;       /* UINT value; NEGINT: -1 - u; TAG number; SIMPLE value */
+    uint64_t u;       /* UINT value; NEGINT: -1 - u; TAG number; SIMPLE value;
+                       * FLOAT: the IEEE 754 bits as sent, half, single or double
+                       * (cbor_float_size says which) */
     int64_t i;        /* UINT/NEGINT as signed when it fits (else clamped) */
-    double f;         /* FLOAT */
     const uint8_t *data; /* BYTES/TEXT: content; containers: first content byte */
     size_t len;       /* BYTES/TEXT: content length; ARRAY/MAP: count or CBOR_INDEFINITE */
     const uint8_t *raw;  /* the whole encoded item */
@@ -83,6 +86,9 @@ struct cbor_reader {
 };
 
 void cbor_reader_init(struct cbor_reader *r, const void *buf, size_t len);
+/* The width in bytes of a FLOAT value's bits in v->u: 2, 4 or 8 (0 for
+ * another type). */
+size_t cbor_float_size(const struct cbor_value *v);
 /* Reads the next complete item. Returns CBOR_OK or a negative status. */
 int cbor_read(struct cbor_reader *r, struct cbor_value *v);
 

@@ -20,6 +20,7 @@
 #include "image/image.h"
 #include "image/keyfile.h"
 #include "image/sign.h"
+#include "testfile.h"
 #include "vectors.h"
 
 static cJSON *manifest;
@@ -78,6 +79,15 @@ static void decrypt_and_validate(uint8_t *img, size_t len, const struct img_key 
     }
     assert_int_equal(vec_key_der(sign_key_id, der, sizeof der, &der_len), 0);
     struct image_key key = { der, der_len };
+    /* a port without the signing key's algorithm (mbedTLS: Ed25519) says so;
+     * the decrypted image must still hash right */
+    if (!test_port_verifies(sign_key_id)) {
+        assert_int_equal(image_validate(image_mem_read, &m, (uint32_t)len, &key, 1, &info,
+                                        &matched),
+                         IMAGE_ERR_UNSUPPORTED);
+        assert_int_equal(image_validate(image_mem_read, &m, (uint32_t)len, NULL, 0, &info, NULL), 0);
+        return;
+    }
     assert_int_equal(image_validate(image_mem_read, &m, (uint32_t)len, &key, 1, &info, &matched), 0);
     assert_int_equal(matched, 0);
 }

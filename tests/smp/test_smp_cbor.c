@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "smp/cbor.h"
+#include "smp/cbor_float.h"
 
 static void expect_uint_encoding(uint64_t v, const uint8_t *want, size_t n)
 {
@@ -216,8 +217,30 @@ static void simple_values_floats_tags(void **state)
         assert_int_equal(cbor_iter_next(&it, &v), 1);
         assert_int_equal(v.type, want[i]);
         if (want[i] == CBOR_TYPE_FLOAT)
-            assert_true(v.f == fl[i]);
+            assert_true(cbor_float_value(&v) == fl[i]);
+        else
+            assert_int_equal(cbor_float_size(&v), 0);
     }
+    /* the bits as sent: 1.5 as a half, 100000.0 as a single, 1.1 as a double */
+    static const struct {
+        size_t off, size;
+        uint64_t bits;
+    } raw[] = { { 8, 2, 0x3e00 }, { 11, 4, 0x47c35000 }, { 16, 8, 0x3ff199999999999aull } };
+    for (size_t i = 0; i < 3; i++) {
+        cbor_reader_init(&r, in + raw[i].off, sizeof in - raw[i].off);
+        assert_int_equal(cbor_read(&r, &v), CBOR_OK);
+        assert_int_equal(v.type, CBOR_TYPE_FLOAT);
+        assert_int_equal(cbor_float_size(&v), raw[i].size);
+        assert_int_equal(v.u, raw[i].bits);
+    }
+    /* half infinity and NaN stay what they are */
+    static const uint8_t inf[] = { 0xf9, 0x7c, 0x00 }, nan[] = { 0xf9, 0x7e, 0x00 };
+    cbor_reader_init(&r, inf, sizeof inf);
+    assert_int_equal(cbor_read(&r, &v), CBOR_OK);
+    assert_true(cbor_float_value(&v) > 1e308);
+    cbor_reader_init(&r, nan, sizeof nan);
+    assert_int_equal(cbor_read(&r, &v), CBOR_OK);
+    assert_true(cbor_float_value(&v) != cbor_float_value(&v));
     assert_int_equal(cbor_iter_next(&it, &v), 0);
 }
 
