@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "boot/bootutil.h"
+
 #define REG(addr) (*(volatile uint32_t *)(addr))
 
 /* ---- CMSDK APB UART ---- */
@@ -187,6 +189,14 @@ void watchdog_stop(void)
     REG(WDOG_BASE + WDOG_LOCK) = WDOG_UNLOCK;
     REG(WDOG_BASE + WDOG_CONTROL) = 0;
     REG(WDOG_BASE + WDOG_LOCK) = 0;
+}
+
+/* The boot library's watchdog hook (boot/bootutil.h): its copy loops,
+ * erases and hashing call it, in the bootloader and in the application's
+ * image group alike. */
+void boot_watchdog_feed(void)
+{
+    watchdog_feed();
 }
 
 bool watchdog_running(void)
