@@ -18,6 +18,7 @@
 # copy of them); DIR/qemu.log is QEMU's own output. Resets (over SMP, or
 # the watchdog's) run the bootloader again in the same QEMU; the flash
 # survives them and a restart of QEMU (firmware/README.md).
+# QEMU_BOARD_ARGS: more QEMU options (bench/firmware gives -icount shift=0).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -107,11 +108,12 @@ rm -f "$state/tty"
 : >"$state/qemu.log"
 (
     cd "$state"
+    # shellcheck disable=SC2086 # QEMU_BOARD_ARGS: options, split on purpose
     exec qemu-system-arm -M mps2-an386 -nographic -monitor none \
         -semihosting-config enable=on,target=native \
         -kernel bootloader.elf \
         -chardev file,id=console,path=console.log,append=on \
-        -serial pty -serial chardev:console
+        -serial pty -serial chardev:console ${QEMU_BOARD_ARGS:-}
 ) </dev/null >>"$state/qemu.log" 2>&1 &
 qemu=$!
 echo "$qemu" >"$state/qemu.pid"

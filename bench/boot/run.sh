@@ -12,10 +12,14 @@ shared=${SHARED_DIR:-$root/../shared}
 
 bash scripts/setup.sh
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j2 --target boot flashmodel image >/dev/null
+cmake --build "$build" -j2 --target boot flashmodel image image_device image_crypto_openssl >/dev/null
 bin=$build/bench_boot
+# the image library is split by where it runs (host part, device part, its
+# OpenSSL port); the device part and its port refer to each other
 libs=("$build/src/boot/libboot.a" "$build/src/sim/libflashmodel.a"
-      "$build/src/boot/libboot.a" "$build/src/image/libimage.a")
+      "$build/src/boot/libboot.a" "$build/src/image/libimage.a"
+      "$build/src/image/libimage_device.a" "$build/src/image/libimage_crypto_openssl.a"
+      "$build/src/image/libimage_device.a")
 cc -std=gnu11 -O2 -Wall -Wextra -Werror -I"$root/src" bench/boot/bench_boot.c \
    "${libs[@]}" -lcrypto -o "$bin"
 

@@ -149,6 +149,17 @@ uint32_t board_uptime_ms(void)
     return uptime_ms;
 }
 
+uint32_t board_uptime_us(void)
+{
+    uint32_t ms, cvr;
+    do { /* a tick between the two reads: read again */
+        ms = uptime_ms;
+        cvr = REG(SYST_CVR);
+    } while (ms != uptime_ms);
+    uint32_t per_ms = BOARD_SYSCLK_HZ / 1000u;
+    return ms * 1000u + (per_ms - 1u - cvr) / (per_ms / 1000u);
+}
+
 void board_delay_ms(uint32_t ms)
 {
     uint32_t start = uptime_ms;

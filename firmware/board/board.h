@@ -46,6 +46,8 @@ void console_line_u(const char *a, uint32_t v, const char *b);
 void systick_init(void);
 void systick_stop(void);
 uint32_t board_uptime_ms(void);
+/* Microseconds, from the SysTick counter (40 ns steps); wraps after 71 min. */
+uint32_t board_uptime_us(void);
 void board_delay_ms(uint32_t ms);
 
 /* ---- watchdog: the CMSDK APB watchdog. Its first timeout raises the NMI

@@ -75,7 +75,11 @@ int main(void)
         halt("E: flash: cannot open flash.bin through semihosting ",
              "(qemu -semihosting-config enable=on,target=native, run in the state folder)");
     watchdog_feed();
+    /* the time of the boot proper (under QEMU's -icount shift=0 one
+     * microsecond is a thousand instructions: bench/firmware) */
+    uint32_t t0 = board_uptime_us();
     int rc = boot_go(&cfg, &result);
+    console_line_u("I: boot_go took ", board_uptime_us() - t0, " us");
     watchdog_feed();
     if (rc != 0)
         halt("E: Unable to find bootable image: ",
