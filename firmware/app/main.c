@@ -39,7 +39,11 @@ static struct smpsrv_platform plat;
 static struct smp_serial_rx rx;
 static uint8_t rx_pkt[APP_BUF_SIZE];
 static uint8_t rsp_buf[APP_RSP_CAP];
-static uint8_t tx_frame[APP_RSP_CAP * 4 / 3 + 64 + APP_RSP_CAP / 64 * 4];
+/* A framed response: the base64 of length + message + CRC, and on every
+ * line of SMP_SERIAL_LINE_MAX bytes its 2-byte marker and newline. */
+#define TX_B64_MAX ((APP_RSP_CAP + 4u + 2u) / 3u * 4u)
+#define TX_FRAME_CAP (TX_B64_MAX + (TX_B64_MAX / (SMP_SERIAL_LINE_MAX - 3u) + 1u) * 3u)
+static uint8_t tx_frame[TX_FRAME_CAP];
 
 static const struct smpsrv_transport uart_tp = {
     .buf_size = APP_BUF_SIZE,

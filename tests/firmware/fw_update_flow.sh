@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The user's update flow on the QEMU board, with our mcumgr over the pty:
+# The groups the application serves (os echo and task statistics, stat,
+# shell), then the user's update flow on the QEMU board, with our mcumgr
+# over the pty:
 # image list, upload v1.1.0, image test, reset, image list (1.1.0 active,
 # not confirmed), image confirm, reset (stays 1.1.0). Then QEMU itself is
 # stopped and started again: the flash kept everything, 1.1.0 still runs.
@@ -11,6 +13,15 @@ qb_start
 e2e_log "board up on $QB_TTY"
 e2e_assert_eq 1.0.0 "$(qb_slot_field 0 version)" "factory image"
 e2e_assert_eq "active confirmed" "$(qb_slot_field 0 flags)" "factory image flags"
+
+e2e_assert_eq "hello M4" "$(qb_mcumgr echo "hello M4")" "os echo"
+e2e_assert_contains "$(qb_mcumgr taskstat)" "main" "os task statistics"
+e2e_assert_contains "$(qb_mcumgr stat list)" "board" "stat groups"
+e2e_assert_contains "$(qb_mcumgr stat board)" "led_toggles" "stat group board"
+e2e_assert_contains "$(qb_mcumgr shell exec echo from the shell)" "from the shell" "shell exec"
+if qb_mcumgr shell exec no_such_command >/dev/null 2>&1; then
+    e2e_fail "shell exec of an unknown command succeeded"
+fi
 
 qb_mcumgr image upload "$FIRMWARE_DIR/app-1.1.0.signed.bin" >/dev/null
 e2e_assert_eq 1.1.0 "$(qb_slot_field 1 version)" "uploaded image in slot 1"
