@@ -31,10 +31,10 @@ for n in 1 45 120 200; do
     e2e_log "power cut before flash operation $n of the swap"
     cp "$pending" "$SIM_DIR/flash.bin"
     echo "$n" >"$SIM_DIR/powercut"
-    cuts=$(grep -c "power cut (fault injection) before flash operation $n[[:space:]]*$" \
+    cuts=$(grep -c "power cut (fault injection) before flash operation ${n}[[:space:]]*$" \
            "$SIM_DIR/console.log" || true)
     qb_launch
-    qb_wait_log "power cut \(fault injection\) before flash operation $n[[:space:]]*$" $((cuts + 1))
+    qb_wait_log "power cut \(fault injection\) before flash operation ${n}[[:space:]]*$" $((cuts + 1))
     qb_kill
     rm "$SIM_DIR/powercut"
     qb_start

@@ -13,6 +13,7 @@ SLOT_SIZE=$((0x76000))
 # the trailer magic at the end of slot 1: a test swap is asked for
 MAGIC='\x77\xc2\x95\xf3\x60\xd2\xef\x7f\x35\x52\x50\x0f\x2c\xb6\x79\x80'
 
+other=""
 e2e_own_key other ecp256
 bin=$E2E_TMP/app-1.1.0.bin
 arm-none-eabi-objcopy -O binary "$FIRMWARE_DIR/app-1.1.0.elf" "$bin"

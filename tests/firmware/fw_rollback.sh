@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The real rollback, shared by fw_rollback_crash.sh and fw_rollback_hang.sh:
 # upload a broken build ($1: crash or hang), image test, reset. It runs,
 # crashes or hangs, the watchdog resets the board, and the bootloader

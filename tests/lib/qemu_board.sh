@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for the tests of the QEMU board (scripts/qemu-board.sh running
 # the Cortex-M4 firmware of build_firmware.sh). Source after e2e.sh:
 #
@@ -45,8 +46,7 @@ qb_launch() {
         "$@" >"$SIM_DIR/board.out" 2>&1 &
     QB_PID=$!
     E2E_PIDS+=("$QB_PID")
-    local i
-    for i in $(seq $((QB_BOOT_TIMEOUT * 10))); do
+    for _ in $(seq $((QB_BOOT_TIMEOUT * 10))); do
         QB_TTY=$(sed -n 's/^uart: //p' "$SIM_DIR/board.out")
         [ -n "$QB_TTY" ] && break
         kill -0 "$QB_PID" 2>/dev/null || { cat "$SIM_DIR/board.out" >&2; e2e_fail "qemu-board.sh exited"; }
@@ -79,8 +79,8 @@ qb_count_boots() {
 # qb_wait_boots N: until the application has started N times (it serves
 # SMP right after its banner).
 qb_wait_boots() {
-    local want=$1 i
-    for i in $(seq $((QB_BOOT_TIMEOUT * 10))); do
+    local want=$1
+    for _ in $(seq $((QB_BOOT_TIMEOUT * 10))); do
         [ "$(qb_count_boots)" -ge "$want" ] && return 0
         sleep 0.1
     done
@@ -89,8 +89,8 @@ qb_wait_boots() {
 
 # qb_wait_log REGEX [COUNT]: until COUNT (default 1) console lines match.
 qb_wait_log() {
-    local re=$1 want=${2:-1} i
-    for i in $(seq $((QB_BOOT_TIMEOUT * 10))); do
+    local re=$1 want=${2:-1}
+    for _ in $(seq $((QB_BOOT_TIMEOUT * 10))); do
         [ "$(grep -Ec -- "$re" "$SIM_DIR/console.log" 2>/dev/null)" -ge "$want" ] && return 0
         sleep 0.1
     done
