@@ -42,8 +42,10 @@ qb_start() {
 qb_launch() {
     qb_require_firmware
     [ -n "${SIM_DIR:-}" ] || SIM_DIR=$(e2e_new_state_dir)
+    # made here, not by the background job: read before that job opens it
+    : >"$SIM_DIR/board.out"
     bash "$SRC_DIR/scripts/qemu-board.sh" --state "$SIM_DIR" --firmware-dir "$FIRMWARE_DIR" \
-        "$@" >"$SIM_DIR/board.out" 2>&1 &
+        "$@" >>"$SIM_DIR/board.out" 2>&1 &
     QB_PID=$!
     E2E_PIDS+=("$QB_PID")
     for _ in $(seq $((QB_BOOT_TIMEOUT * 10))); do
