@@ -23,7 +23,12 @@
 #include "image/image_crypto.h"
 
 #define BOOT_MAX_ALIGN 8
+/* Integrator limit (docs/limits.md): the most sectors an image may span in
+ * a swap strategy; sizes the swap-status area, so the bootloader and the
+ * application (its SMP server) must be built with the same value. */
+#ifndef BOOT_MAX_IMG_SECTORS
 #define BOOT_MAX_IMG_SECTORS 128
+#endif
 #define BOOT_MAGIC_SZ 16
 
 enum boot_swap_type {

@@ -32,9 +32,15 @@
 
 #include <string.h>
 
-/* Copy unit: one program call per 1 KiB keeps the buffer small and gives
- * the power-loss tests a cut point inside every sector copy. */
-#define COPY_CHUNK 1024u
+/* Copy unit (integrator limit, docs/limits.md): one program call per 1 KiB
+ * keeps the buffer small and gives the power-loss tests a cut point inside
+ * every sector copy. */
+#ifndef BOOT_COPY_CHUNK
+#define BOOT_COPY_CHUNK 1024u
+#endif
+_Static_assert(BOOT_COPY_CHUNK >= BOOT_MAX_ALIGN && BOOT_COPY_CHUNK % BOOT_MAX_ALIGN == 0,
+               "BOOT_COPY_CHUNK: whole write units");
+#define COPY_CHUNK ((uint32_t)BOOT_COPY_CHUNK)
 static uint8_t copy_buf[COPY_CHUNK];
 
 /* ---- sectors ---- */

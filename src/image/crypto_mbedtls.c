@@ -20,10 +20,17 @@
 #include "mbedtls/bignum.h"
 #include "mbedtls/md.h"
 #include "mbedtls/memory_buffer_alloc.h"
+#include "mbedtls/oid.h"
 #include "mbedtls/pk.h"
 #include "mbedtls/platform.h"
 #if defined(MBEDTLS_ECP_C)
 #include "mbedtls/ecp.h"
+#endif
+#if IMAGE_CRYPTO_ECDSA
+#include "mbedtls/ecdsa.h"
+#endif
+#if IMAGE_CRYPTO_RSA
+#include "mbedtls/rsa.h"
 #endif
 #if IMAGE_CRYPTO_ENC
 #include "mbedtls/aes.h"
@@ -53,7 +60,7 @@
 #endif
 
 #if IMAGE_CRYPTO_HEAP_SIZE > 0
-static unsigned char heap[IMAGE_CRYPTO_HEAP_SIZE];
+static _Alignas(MBEDTLS_MEMORY_ALIGN_MULTIPLE) unsigned char heap[IMAGE_CRYPTO_HEAP_SIZE];
 
 static void heap_init(void)
 {
@@ -201,66 +208,168 @@ int image_hash_final(struct image_hash *h, uint8_t *out, size_t cap, size_t *out
 
 /* ---- public keys and signatures ---- */
 
-/* SubjectPublicKeyInfo, or an RSA key as PKCS#1 RSAPublicKey (mbedTLS
- * tries both and refuses trailing bytes). Ed25519 and X25519 are not
- * known to mbedTLS 2.28's parser: refused here. */
-static int load_pub(mbedtls_pk_context *pk, const uint8_t *der, size_t der_len)
+/* A trusted public key, parsed here with mbedTLS's ASN.1 reader rather
+ * than its pk layer: the pk tables would link every RSA and EC private-key
+ * operation into a bootloader that only verifies. */
+struct pub_key {
+    enum image_key_kind kind;
+#if IMAGE_CRYPTO_RSA
+    mbedtls_rsa_context rsa;
+#endif
+#if IMAGE_CRYPTO_ECDSA
+    mbedtls_ecdsa_context ec;
+#endif
+};
+
+static void pub_init(struct pub_key *k)
 {
-    mbedtls_pk_init(pk);
-    if (!der || der_len == 0 || der_len > 0x10000)
-        return IMAGE_ERR_UNSUPPORTED;
-    crypto_ready();
-    int rc = from_mbedtls(mbedtls_pk_parse_public_key(pk, der, der_len), IMAGE_ERR_UNSUPPORTED);
-    if (rc)
-        mbedtls_pk_free(pk);
+    k->kind = IMAGE_KEY_UNKNOWN;
+#if IMAGE_CRYPTO_RSA
+    mbedtls_rsa_init(&k->rsa, MBEDTLS_RSA_PKCS_V21, MBEDTLS_MD_NONE);
+#endif
+#if IMAGE_CRYPTO_ECDSA
+    mbedtls_ecdsa_init(&k->ec);
+#endif
+}
+
+static void pub_free(struct pub_key *k)
+{
+#if IMAGE_CRYPTO_RSA
+    mbedtls_rsa_free(&k->rsa);
+#endif
+#if IMAGE_CRYPTO_ECDSA
+    mbedtls_ecdsa_free(&k->ec);
+#endif
+}
+
+/* Reads a SEQUENCE that must fill [*p, end) exactly. */
+static int whole_sequence(unsigned char **p, const unsigned char *end)
+{
+    size_t len;
+    int rc = mbedtls_asn1_get_tag(p, end, &len, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE);
+    if (rc == 0 && *p + len != end)
+        rc = MBEDTLS_ERR_ASN1_LENGTH_MISMATCH;
     return rc;
 }
 
-static enum image_key_kind kind_of(const mbedtls_pk_context *pk)
-{
-    switch (mbedtls_pk_get_type(pk)) {
 #if IMAGE_CRYPTO_RSA
-    case MBEDTLS_PK_RSA:
-        switch (mbedtls_pk_get_bitlen(pk)) {
-        case 2048: return IMAGE_KEY_RSA2048;
-        case 3072: return IMAGE_KEY_RSA3072;
-        default: return IMAGE_KEY_UNKNOWN;
-        }
+/* PKCS#1 RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent
+ * INTEGER }, filling [p, end); RSA-2048 and RSA-3072 only. */
+static int parse_rsa(struct pub_key *k, unsigned char *p, const unsigned char *end)
+{
+    mbedtls_rsa_context *rsa = &k->rsa;
+    int rc = whole_sequence(&p, end);
+    if (rc == 0)
+        rc = mbedtls_asn1_get_mpi(&p, end, &rsa->N);
+    if (rc == 0)
+        rc = mbedtls_asn1_get_mpi(&p, end, &rsa->E);
+    if (rc == 0 && p != end)
+        rc = MBEDTLS_ERR_ASN1_LENGTH_MISMATCH;
+    if (rc == 0) {
+        rsa->len = mbedtls_mpi_size(&rsa->N);
+        rc = mbedtls_rsa_check_pubkey(rsa);
+    }
+    if (rc)
+        return from_mbedtls(rc, IMAGE_ERR_UNSUPPORTED);
+    size_t bits = mbedtls_mpi_bitlen(&rsa->N);
+    k->kind = bits == 2048 ? IMAGE_KEY_RSA2048 : bits == 3072 ? IMAGE_KEY_RSA3072 : IMAGE_KEY_UNKNOWN;
+    return k->kind == IMAGE_KEY_UNKNOWN ? IMAGE_ERR_UNSUPPORTED : IMAGE_OK;
+}
+#endif
+
+#if IMAGE_CRYPTO_ECDSA
+/* The uncompressed point of an id-ecPublicKey on a named curve. */
+static int parse_ec(struct pub_key *k, const mbedtls_asn1_buf *curve, const unsigned char *pt,
+                    size_t len)
+{
+    mbedtls_ecp_group_id id = MBEDTLS_ECP_DP_NONE;
+    if (curve->tag != MBEDTLS_ASN1_OID)
+        return IMAGE_ERR_UNSUPPORTED;
+    if (MBEDTLS_OID_CMP(MBEDTLS_OID_EC_GRP_SECP256R1, curve) == 0)
+        id = MBEDTLS_ECP_DP_SECP256R1;
+#if IMAGE_CRYPTO_SHA512
+    else if (MBEDTLS_OID_CMP(MBEDTLS_OID_EC_GRP_SECP384R1, curve) == 0)
+        id = MBEDTLS_ECP_DP_SECP384R1;
+#endif
+    if (id == MBEDTLS_ECP_DP_NONE)
+        return IMAGE_ERR_UNSUPPORTED;
+    int rc = mbedtls_ecp_group_load(&k->ec.grp, id);
+    if (rc == 0)
+        rc = mbedtls_ecp_point_read_binary(&k->ec.grp, &k->ec.Q, pt, len);
+    if (rc == 0)
+        rc = mbedtls_ecp_check_pubkey(&k->ec.grp, &k->ec.Q);
+    if (rc)
+        return from_mbedtls(rc, IMAGE_ERR_UNSUPPORTED);
+    k->kind = id == MBEDTLS_ECP_DP_SECP256R1 ? IMAGE_KEY_EC_P256 : IMAGE_KEY_EC_P384;
+    return IMAGE_OK;
+}
+#endif
+
+/* SubjectPublicKeyInfo ::= SEQUENCE { SEQUENCE { algorithm OID,
+ * parameters }, subjectPublicKey BIT STRING }, filling [p, end). */
+static int parse_spki(struct pub_key *k, unsigned char *p, const unsigned char *end)
+{
+    mbedtls_asn1_buf alg, params;
+    size_t len;
+    int rc = whole_sequence(&p, end);
+    if (rc == 0)
+        rc = mbedtls_asn1_get_alg(&p, end, &alg, &params);
+    if (rc == 0)
+        rc = mbedtls_asn1_get_bitstring_null(&p, end, &len);
+    if (rc == 0 && p + len != end)
+        rc = MBEDTLS_ERR_ASN1_LENGTH_MISMATCH;
+    if (rc)
+        return IMAGE_ERR_UNSUPPORTED;
+#if IMAGE_CRYPTO_RSA
+    bool no_params = params.tag == 0 || (params.tag == MBEDTLS_ASN1_NULL && params.len == 0);
+    if (MBEDTLS_OID_CMP(MBEDTLS_OID_PKCS1_RSA, &alg) == 0 && no_params)
+        return parse_rsa(k, p, end);
 #endif
 #if IMAGE_CRYPTO_ECDSA
-    case MBEDTLS_PK_ECKEY:
-        switch (mbedtls_pk_ec(*pk)->grp.id) {
-        case MBEDTLS_ECP_DP_SECP256R1: return IMAGE_KEY_EC_P256;
-#if IMAGE_CRYPTO_SHA512
-        case MBEDTLS_ECP_DP_SECP384R1: return IMAGE_KEY_EC_P384;
+    if (MBEDTLS_OID_CMP(MBEDTLS_OID_EC_ALG_UNRESTRICTED, &alg) == 0)
+        return parse_ec(k, &params, p, len);
 #endif
-        default: return IMAGE_KEY_UNKNOWN;
-        }
-#endif
-    default: return IMAGE_KEY_UNKNOWN;
+    /* Ed25519, X25519 and whatever this build left out */
+    return IMAGE_ERR_UNSUPPORTED;
+}
+
+/* SubjectPublicKeyInfo, or an RSA key as PKCS#1 RSAPublicKey (how imgtool
+ * gives RSA keys), with no byte after it; k must be freed either way. */
+static int load_pub(struct pub_key *k, const uint8_t *der, size_t der_len)
+{
+    pub_init(k);
+    if (!der || der_len == 0 || der_len > 0x10000)
+        return IMAGE_ERR_UNSUPPORTED;
+    crypto_ready();
+    unsigned char *p = (unsigned char *)der;
+    int rc = parse_spki(k, p, p + der_len);
+#if IMAGE_CRYPTO_RSA
+    if (rc == IMAGE_ERR_UNSUPPORTED) {
+        pub_free(k);
+        pub_init(k);
+        rc = parse_rsa(k, p, p + der_len);
     }
+#endif
+    return rc;
 }
 
 int image_crypto_key_kind(const uint8_t *der, size_t der_len,
                           enum image_key_kind *kind)
 {
-    mbedtls_pk_context pk;
-    int rc = load_pub(&pk, der, der_len);
-    if (rc)
-        return rc;
-    *kind = kind_of(&pk);
-    mbedtls_pk_free(&pk);
-    return *kind == IMAGE_KEY_UNKNOWN ? IMAGE_ERR_UNSUPPORTED : IMAGE_OK;
+    struct pub_key k;
+    int rc = load_pub(&k, der, der_len);
+    *kind = rc == IMAGE_OK ? k.kind : IMAGE_KEY_UNKNOWN;
+    pub_free(&k);
+    return rc;
 }
 
 #if IMAGE_CRYPTO_RSA
 /* PSS with MGF1 over the digest's hash and a salt of exactly 32 bytes, as
  * imgtool signs; the signature must be as long as the modulus. */
-static int verify_rsa(mbedtls_pk_context *pk, mbedtls_md_type_t md,
+static int verify_rsa(mbedtls_rsa_context *rsa, mbedtls_md_type_t md,
                       const uint8_t *digest, size_t digest_len,
                       const uint8_t *sig, size_t sig_len)
 {
-    mbedtls_rsa_context *rsa = mbedtls_pk_rsa(*pk);
     if (sig_len != mbedtls_rsa_get_len(rsa))
         return IMAGE_ERR_SIGNATURE;
     int rc = mbedtls_rsa_rsassa_pss_verify_ext(rsa, NULL, NULL, MBEDTLS_RSA_PUBLIC, md,
@@ -270,13 +379,13 @@ static int verify_rsa(mbedtls_pk_context *pk, mbedtls_md_type_t md,
 #endif
 
 #if IMAGE_CRYPTO_ECDSA
-static int verify_ecdsa(mbedtls_pk_context *pk, const uint8_t *digest, size_t digest_len,
+static int verify_ecdsa(mbedtls_ecdsa_context *ec, const uint8_t *digest, size_t digest_len,
                         const uint8_t *sig, size_t sig_len)
 {
     size_t n = image_ecdsa_sig_der_len(sig, sig_len);
     if (n == 0)
         return IMAGE_ERR_SIGNATURE;
-    int rc = mbedtls_ecdsa_read_signature(mbedtls_pk_ec(*pk), digest, digest_len, sig, n);
+    int rc = mbedtls_ecdsa_read_signature(ec, digest, digest_len, sig, n);
     return from_mbedtls(rc, IMAGE_ERR_SIGNATURE);
 }
 #endif
@@ -289,23 +398,20 @@ int image_crypto_verify_digest(const uint8_t *der, size_t der_len,
     mbedtls_md_type_t md = md_for(hash_tlv);
     if (md == MBEDTLS_MD_NONE || digest_len != image_hash_len(hash_tlv))
         return IMAGE_ERR_UNSUPPORTED;
-    mbedtls_pk_context pk;
-    int rc = load_pub(&pk, der, der_len);
-    if (rc)
-        return rc;
-    enum image_key_kind kind = kind_of(&pk);
-    uint16_t want = image_sig_tlv_for(kind);
-    if (!want || want != sig_tlv)
+    struct pub_key k;
+    int rc = load_pub(&k, der, der_len);
+    uint16_t want = rc == IMAGE_OK ? image_sig_tlv_for(k.kind) : 0;
+    if (rc == IMAGE_OK && (!want || want != sig_tlv))
         rc = IMAGE_ERR_UNSUPPORTED;
 #if IMAGE_CRYPTO_RSA
-    else if (kind == IMAGE_KEY_RSA2048 || kind == IMAGE_KEY_RSA3072)
-        rc = verify_rsa(&pk, md, digest, digest_len, sig, sig_len);
+    else if (rc == IMAGE_OK && (k.kind == IMAGE_KEY_RSA2048 || k.kind == IMAGE_KEY_RSA3072))
+        rc = verify_rsa(&k.rsa, md, digest, digest_len, sig, sig_len);
 #endif
 #if IMAGE_CRYPTO_ECDSA
-    else if (kind == IMAGE_KEY_EC_P256 || kind == IMAGE_KEY_EC_P384)
-        rc = verify_ecdsa(&pk, digest, digest_len, sig, sig_len);
+    else if (rc == IMAGE_OK && (k.kind == IMAGE_KEY_EC_P256 || k.kind == IMAGE_KEY_EC_P384))
+        rc = verify_ecdsa(&k.ec, digest, digest_len, sig, sig_len);
 #endif
-    mbedtls_pk_free(&pk);
+    pub_free(&k);
     return rc;
 }
 

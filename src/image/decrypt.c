@@ -7,7 +7,10 @@
 
 #include <string.h>
 
-#define ENC_TLV_MAX 256
+#ifndef IMAGE_ENC_TLV_MAX /* integrator limit, docs/limits.md */
+#define IMAGE_ENC_TLV_MAX 256
+#endif
+#define ENC_TLV_MAX IMAGE_ENC_TLV_MAX
 
 bool image_is_encrypted(const struct image_header *hdr)
 {

@@ -14,10 +14,26 @@
 #include "image/image.h"
 #include "image/image_crypto.h"
 
-#define SIG_MAX 512    /* RSA-3072 is 384 bytes; padded ECDSA P-384 ~104 */
-#define PUBKEY_MAX 600 /* RSA-3072 PKCS#1 is 398 bytes */
-#define SIGS_MAX 8
-#define HASH_CHUNK 256
+/* Integrator limits (docs/limits.md), each a stack buffer or array here. */
+#ifndef IMAGE_SIG_MAX
+#define IMAGE_SIG_MAX 512    /* RSA-3072 is 384 bytes; padded ECDSA P-384 ~104 */
+#endif
+#ifndef IMAGE_PUBKEY_MAX
+#define IMAGE_PUBKEY_MAX 600 /* RSA-3072 PKCS#1 is 398 bytes */
+#endif
+#ifndef IMAGE_MAX_SIGS
+#define IMAGE_MAX_SIGS 8     /* signature and key TLVs looked at per image */
+#endif
+#ifndef IMAGE_HASH_CHUNK
+#define IMAGE_HASH_CHUNK 256 /* bytes read at once while hashing */
+#endif
+_Static_assert(IMAGE_SIG_MAX >= 64 && IMAGE_PUBKEY_MAX >= 32 && IMAGE_MAX_SIGS >= 1 &&
+                   IMAGE_HASH_CHUNK >= 16,
+               "image limits too small for any signature");
+#define SIG_MAX IMAGE_SIG_MAX
+#define PUBKEY_MAX IMAGE_PUBKEY_MAX
+#define SIGS_MAX IMAGE_MAX_SIGS
+#define HASH_CHUNK IMAGE_HASH_CHUNK
 
 struct tlv_ref {
     uint16_t type;
@@ -74,8 +90,8 @@ static int scan_tlv(void *arg, bool prot, uint16_t type, uint32_t off, uint16_t 
 }
 
 /* Hash of bytes [0, tlv_off): header, padding, body, protected block. */
-static int compute_hash(image_read_fn rd, void *ctx, const struct image_info *info,
-                        uint8_t *out)
+__attribute__((noinline)) static int compute_hash(image_read_fn rd, void *ctx,
+                                                  const struct image_info *info, uint8_t *out)
 {
     struct image_hash h;
     int rc = image_hash_init(&h, info->hash_type);
@@ -96,8 +112,12 @@ static int compute_hash(image_read_fn rd, void *ctx, const struct image_info *in
 
 /* Does the KEYHASH/PUBKEY TLV ref name key k? KEYHASH uses the image's
  * hash algorithm over the key DER; PUBKEY carries the DER itself. */
-static bool ref_names_key(const struct scan *s, const struct tlv_ref *ref,
-                          const struct image_info *info, const struct image_key *k)
+/* (noinline here and below: each keeps a TLV buffer on the stack, and
+ * inlined into image_validate the compiler would add them up) */
+__attribute__((noinline)) static bool ref_names_key(const struct scan *s,
+                                                    const struct tlv_ref *ref,
+                                                    const struct image_info *info,
+                                                    const struct image_key *k)
 {
     uint8_t val[PUBKEY_MAX];
     if (ref->len > sizeof val || s->rd(s->ctx, ref->off, val, ref->len) != 0)
@@ -124,9 +144,11 @@ static int find_named_key(const struct scan *s, const struct image_info *info,
     return -1;
 }
 
-static int check_one_sig(image_read_fn rd, void *ctx, const struct image_info *info,
-                         const struct image_key *k, const struct tlv_ref *ref,
-                         bool pure, const uint8_t *digest)
+__attribute__((noinline)) static int check_one_sig(image_read_fn rd, void *ctx,
+                                                   const struct image_info *info,
+                                                   const struct image_key *k,
+                                                   const struct tlv_ref *ref, bool pure,
+                                                   const uint8_t *digest)
 {
     uint8_t sig[SIG_MAX];
     if (ref->len > sizeof sig)

@@ -15,7 +15,11 @@
 #include <stdint.h>
 
 #define CBOR_INDEFINITE ((size_t)-1)
+/* Integrator limit (docs/limits.md): how deep containers may nest; the
+ * reader recurses once per level (stack). SMP bodies nest about 3 deep. */
+#ifndef CBOR_MAX_DEPTH
 #define CBOR_MAX_DEPTH 16
+#endif
 
 enum cbor_status {
     CBOR_OK = 0,

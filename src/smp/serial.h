@@ -14,10 +14,18 @@
 
 #define SMP_SERIAL_LINE_MAX 127
 /* Largest line a receiver can accept, '\n' included (a peer may raise its
- * line length); smp_serial_rx_set_line_max lowers it to a device's. */
+ * line length); smp_serial_rx_set_line_max lowers it to a device's.
+ * Integrator limit (docs/limits.md): the size of struct smp_serial_rx's
+ * line buffer. */
+#ifndef SMP_SERIAL_RX_LINE_CAP
 #define SMP_SERIAL_RX_LINE_CAP 1024
+#endif
 /* A device's UART line buffer (Zephyr CONFIG_UART_MCUMGR_RX_BUF_SIZE). */
+#ifndef SMP_SERIAL_DEVICE_LINE_BUF
 #define SMP_SERIAL_DEVICE_LINE_BUF 128
+#endif
+_Static_assert(SMP_SERIAL_RX_LINE_CAP >= SMP_SERIAL_LINE_MAX + 1,
+               "SMP_SERIAL_RX_LINE_CAP: at least one protocol line");
 
 uint16_t crc16_xmodem(uint16_t crc, const void *data, size_t len);
 

@@ -84,10 +84,26 @@ struct smp_group {
     size_t state_size;
 };
 
-/* Limits of the server's own bounded storage (no malloc anywhere). */
+/* Limits of the server's own bounded storage (no malloc anywhere); each
+ * an integrator limit (docs/limits.md), the same for every file that
+ * includes this header (struct smpsrv holds the scratch buffer). */
+#ifndef SMPSRV_NAME_MAX
 #define SMPSRV_NAME_MAX 64        /* settings key, file name, stat group (bytes, no NUL) */
+#endif
+#ifndef SMPSRV_SHELL_ARGC_MAX
 #define SMPSRV_SHELL_ARGC_MAX 16  /* shell: most argv entries */
+#endif
+#ifndef SMPSRV_SCRATCH_SIZE
 #define SMPSRV_SCRATCH_SIZE 1024  /* per-request scratch: shell argv/output, settings value */
+#endif
+/* the shell keeps its argument strings (SMPSRV_SHELL_ARGS_MAX) in the
+ * scratch and needs room for output beside them */
+#ifndef SMPSRV_SHELL_ARGS_MAX
+#define SMPSRV_SHELL_ARGS_MAX 256
+#endif
+_Static_assert(SMPSRV_SCRATCH_SIZE >= SMPSRV_SHELL_ARGS_MAX + 64,
+               "SMPSRV_SCRATCH_SIZE: the shell's arguments and some output");
+_Static_assert(SMPSRV_NAME_MAX >= 8 && SMPSRV_SHELL_ARGC_MAX >= 1, "smpsrv limits");
 
 /* Group-specific codes (err.rc under SMP v2) of the groups beyond os/img,
  * smp-protocol §2.5. Platform callbacks of those groups return 0 or one of
@@ -141,7 +157,9 @@ struct smpsrv_pool {
 
 /* An upload session that received nothing for this long no longer
  * counts as in progress: another client may start a different upload. */
+#ifndef SMPSRV_UPLOAD_IDLE_MS
 #define SMPSRV_UPLOAD_IDLE_MS 5000u
+#endif
 
 /* What the board gives the server: flash, identity, and actions. Groups
  * read what they need through srv->plat. Add fields as groups need them. */

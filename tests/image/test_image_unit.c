@@ -8,13 +8,18 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <openssl/x509.h>
 
 #include <cmocka.h>
 
 #include "image/dumpinfo.h"
 #include "image/image.h"
 #include "image/image_crypto.h"
+#include "image/keyfile.h"
 #include "image/verify.h"
 
 static uint8_t img[4096];
@@ -382,6 +387,55 @@ static void test_crypto_port(void **state)
 #endif
 }
 
+/* The port reads trusted public keys in the form `imgtool getpub -e raw`
+ * gives them (RSA: PKCS#1; EC, Ed25519: SubjectPublicKeyInfo) and RSA in a
+ * SubjectPublicKeyInfo too, with nothing after the key: keys made here by
+ * our keygen, for each kind, whole, with a byte more and a byte less. */
+static void test_crypto_key_kinds(void **state)
+{
+    (void)state;
+    static const enum image_key_kind kinds[] = { IMAGE_KEY_RSA2048, IMAGE_KEY_RSA3072,
+                                                 IMAGE_KEY_EC_P256, IMAGE_KEY_EC_P384,
+                                                 IMAGE_KEY_ED25519 };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        char path[] = "/tmp/image-unit-key-XXXXXX", err[256];
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        close(fd);
+        struct img_key key;
+        assert_int_equal(img_key_generate(kinds[i], path, NULL, err, sizeof err), 0);
+        assert_int_equal(img_key_load(path, NULL, &key, err, sizeof err), 0);
+        unlink(path);
+        uint8_t *der, buf[1024];
+        size_t len;
+        assert_int_equal(img_key_public_der(&key, &der, &len), 0);
+        assert_true(len < sizeof buf);
+        enum image_key_kind got = IMAGE_KEY_UNKNOWN;
+        int want = image_crypto_supports(kinds[i]) ? IMAGE_OK : IMAGE_ERR_UNSUPPORTED;
+        assert_int_equal(image_crypto_key_kind(der, len, &got), want);
+        if (want == IMAGE_OK)
+            assert_int_equal(got, kinds[i]);
+        memcpy(buf, der, len);
+        buf[len] = 0;
+        assert_int_equal(image_crypto_key_kind(buf, len + 1, &got), IMAGE_ERR_UNSUPPORTED);
+        assert_int_equal(image_crypto_key_kind(buf, len - 1, &got), IMAGE_ERR_UNSUPPORTED);
+        if (kinds[i] == IMAGE_KEY_RSA2048) {
+            unsigned char *spki = NULL;
+            int n = i2d_PUBKEY(key.pkey, &spki);
+            assert_true(n > 0);
+            assert_int_equal(image_crypto_key_kind(spki, (size_t)n, &got), IMAGE_OK);
+            assert_int_equal(got, IMAGE_KEY_RSA2048);
+            OPENSSL_free(spki);
+        }
+        free(der);
+        img_key_free(&key);
+    }
+    enum image_key_kind got;
+    assert_int_equal(image_crypto_key_kind((const uint8_t *)"\x30\x00", 2, &got),
+                     IMAGE_ERR_UNSUPPORTED);
+    assert_int_equal(image_crypto_key_kind(NULL, 0, &got), IMAGE_ERR_UNSUPPORTED);
+}
+
 /* The ECDSA TLV length both ports cut zero padding with. */
 static void test_ecdsa_sig_der_len(void **state)
 {
@@ -413,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_error_tables),
         cmocka_unit_test(test_lenient_and_strict_walks_agree),
         cmocka_unit_test(test_crypto_port),
+        cmocka_unit_test(test_crypto_key_kinds),
         cmocka_unit_test(test_ecdsa_sig_der_len),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,6 +41,9 @@
 #define MBEDTLS_PLATFORM_MEMORY
 #define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C
+/* blocks aligned for 64-bit values (mbedTLS's default, 4, leaves a 64-bit
+ * host's bignum limbs and the pool's own headers misaligned) */
+#define MBEDTLS_MEMORY_ALIGN_MULTIPLE 8
 #define MBEDTLS_NO_PLATFORM_ENTROPY
 #define MBEDTLS_HAVE_ASM
 /* Only oid.c's printing of an OID uses snprintf, and nothing of ours calls
@@ -57,15 +60,16 @@ void image_crypto_mbedtls_fatal(int status);
 #define MBEDTLS_THREADING_PTHREAD
 #endif
 
-/* ---- always: SHA-256, the digest layer, key parsing ---- */
+/* ---- always: SHA-256, the digest layer, ASN.1 (the port reads public
+ * keys itself) ---- */
 #define MBEDTLS_SHA256_C
 #define MBEDTLS_SHA256_SMALLER
 #define MBEDTLS_MD_C
 #define MBEDTLS_BIGNUM_C
 #define MBEDTLS_ASN1_PARSE_C
-#define MBEDTLS_OID_C
-#define MBEDTLS_PK_C
-#define MBEDTLS_PK_PARSE_C
+/* bignums up to RSA-3072, 384 bytes: mbedTLS's default (1024) sizes a
+ * stack buffer of the PSS check (1136 -> 496 bytes of frame on the M4) */
+#define MBEDTLS_MPI_MAX_SIZE 384
 
 #if IMAGE_CRYPTO_SHA512
 #define MBEDTLS_SHA512_C
@@ -73,6 +77,7 @@ void image_crypto_mbedtls_fatal(int status);
 #endif
 
 #if IMAGE_CRYPTO_RSA
+#define MBEDTLS_OID_C /* required by rsa.c */
 #define MBEDTLS_RSA_C
 #define MBEDTLS_PKCS1_V21 /* PSS signatures, OAEP key unwrapping */
 #endif
@@ -95,6 +100,12 @@ void image_crypto_mbedtls_fatal(int status);
 #endif
 
 #if IMAGE_CRYPTO_ENC
+/* the board's private key (RSA, EC; PKCS#8 or traditional) */
+#ifndef MBEDTLS_OID_C
+#define MBEDTLS_OID_C
+#endif
+#define MBEDTLS_PK_C
+#define MBEDTLS_PK_PARSE_C
 #define MBEDTLS_ECDH_C
 #define MBEDTLS_ECP_DP_CURVE25519_ENABLED
 #define MBEDTLS_HKDF_C

@@ -30,8 +30,12 @@ enum {
     OS_BOOTLOADER_INFO = 8,
 };
 
-/* Walking a board list stops here even if the board never says "end". */
-#define OS_MAX_ENTRIES 64
+/* Walking a board list stops here even if the board never says "end"
+ * (integrator limit, docs/limits.md). */
+#ifndef SMPSRV_OS_MAX_ENTRIES
+#define SMPSRV_OS_MAX_ENTRIES 64
+#endif
+#define OS_MAX_ENTRIES SMPSRV_OS_MAX_ENTRIES
 
 static int os_echo(struct smp_ctx *ctx)
 {

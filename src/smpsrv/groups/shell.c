@@ -14,7 +14,7 @@ enum { SHELL_EXEC = 0 };
 
 /* Bytes of the scratch buffer for the argument strings; the rest (at least
  * SMPSRV_SCRATCH_SIZE - SHELL_ARGS_MAX) is for the output. */
-#define SHELL_ARGS_MAX 256
+#define SHELL_ARGS_MAX SMPSRV_SHELL_ARGS_MAX
 #define SHELL_RSP_OVERHEAD 32
 
 /* Copies the argv array into buf; returns 0, EINVAL, or a shell code. */

@@ -10,8 +10,12 @@
 
 enum { STAT_READ = 0, STAT_LIST = 1 };
 
-/* Walks stop here even if a board never says "end". */
-#define STAT_MAX_ENTRIES 256
+/* Walks stop here even if a board never says "end" (integrator limit,
+ * docs/limits.md). */
+#ifndef SMPSRV_STAT_MAX_ENTRIES
+#define SMPSRV_STAT_MAX_ENTRIES 256
+#endif
+#define STAT_MAX_ENTRIES SMPSRV_STAT_MAX_ENTRIES
 
 /* Index of the board's stat group called name; -1 when there is none. */
 static long find_group(const struct smpsrv_platform *p, const char *name)
