@@ -6,6 +6,7 @@
 #   build-release/  gcc Release (the optimizer warns about more): unit tests
 #   build-clang/    clang: unit tests
 #   build-m4/       the device libraries alone, freestanding for a Cortex-M4F
+#   build/firmware/ the Cortex-M4 firmware, its tests on the QEMU board (ctest -L firmware)
 #   build-mbedtls/  the mbedTLS crypto port, ASan + UBSan: the tests labelled
 #                   crypto (boot, image vectors, server uploads), same decisions
 # Tests needing ../shared report "skipped" when it is absent.
@@ -15,15 +16,19 @@ jobs=$(nproc)
 
 echo "== plain build =="
 bash scripts/build.sh build -DWERROR=ON
-ctest --test-dir build --output-on-failure -j"$jobs"
+ctest --test-dir build --output-on-failure -j"$jobs" -LE firmware
 
 echo "== sanitizer build (ASan + UBSan) =="
 bash scripts/build.sh build-asan -DSANITIZE=ON -DWERROR=ON
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan --output-on-failure -j"$jobs"
+  ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE firmware
 
 echo "== device libraries, freestanding for a Cortex-M4F =="
 bash scripts/build_device.sh build-m4
+
+echo "== firmware on the QEMU board (Cortex-M4, mps2-an386) =="
+bash scripts/build_firmware.sh
+ctest --test-dir build --output-on-failure -L firmware
 
 echo "== the mbedTLS crypto port on the host (tests labelled crypto) =="
 bash scripts/setup.sh
