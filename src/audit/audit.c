@@ -249,10 +249,89 @@ int audit_foreach(struct audit_db *db, int limit, audit_fn fn, void *arg)
     return audit_foreach_device(db, NULL, limit, fn, arg);
 }
 
+/* Whether n bytes at s are exactly id. */
+static bool part_is(const char *s, size_t n, const char *id)
+{
+    return strlen(id) == n && strncmp(s, id, n) == 0;
+}
+
+bool audit_device_matches(const char *device, const char *id)
+{
+    const char *ident = device, *open = strstr(device, " (");
+    size_t len = strlen(device), ident_len = len;
+
+    if (strcmp(device, id) == 0)
+        return true;
+    /* "NAME (IDENTITY)": the name the user gave, then what the device told */
+    if (open && open > device && len > 0 && device[len - 1] == ')') {
+        if (part_is(device, (size_t)(open - device), id))
+            return true;
+        ident = open + 2;
+        ident_len = (size_t)(device + len - 1 - ident);
+        if (part_is(ident, ident_len, id))
+            return true;
+    }
+    /* an identity is "NODE PLATFORM" (OS info "ni"): the node name alone
+     * names the one board, the platform only its kind */
+    const char *space = memchr(ident, ' ', ident_len);
+    return space && part_is(ident, (size_t)(space - ident), id);
+}
+
+struct device_filter {
+    const char *device;
+    long skip;     /* matching records to pass over first (the older ones) */
+    long matched;
+    audit_fn fn;
+    void *arg;
+};
+
+static int count_device(void *arg, const struct audit_record *rec)
+{
+    struct device_filter *f = arg;
+    if (audit_device_matches(rec->device, f->device))
+        f->matched++;
+    return 0;
+}
+
+static int pass_device(void *arg, const struct audit_record *rec)
+{
+    struct device_filter *f = arg;
+    if (!audit_device_matches(rec->device, f->device) || f->matched++ < f->skip)
+        return 0;
+    return f->fn(f->arg, rec);
+}
+
+/* The store narrows the walk to the records whose device contains id (in
+ * SQL, cheap); the rule of what is one device is audit_device_matches, in
+ * C, one rule for every store. The newest `limit` of them take a count
+ * first, in the same snapshot as the walk. */
+static int foreach_one_device(struct audit_db *db, const char *device, int limit, audit_fn fn,
+                              void *arg)
+{
+    const struct audit_store *s = db->store;
+    struct device_filter f = { device, 0, 0, fn, arg };
+    int rc = 0;
+
+    if (s->snapshot && s->snapshot(db->h, true) != 0)
+        return -1;
+    if (limit > 0) {
+        rc = s->foreach(db->h, device, 0, count_device, &f);
+        f.skip = f.matched > limit ? f.matched - limit : 0;
+        f.matched = 0;
+    }
+    if (rc == 0)
+        rc = s->foreach(db->h, device, 0, pass_device, &f);
+    if (s->snapshot)
+        s->snapshot(db->h, false);
+    return rc;
+}
+
 int audit_foreach_device(struct audit_db *db, const char *device, int limit, audit_fn fn,
                          void *arg)
 {
-    return db->store->foreach(db->h, device, limit, fn, arg);
+    if (!device)
+        return db->store->foreach(db->h, NULL, limit, fn, arg);
+    return foreach_one_device(db, device, limit, fn, arg);
 }
 
 int audit_get(struct audit_db *db, int64_t id, struct audit_record *rec)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "device_history.h"
 
 static char path[256];
 
@@ -251,6 +252,20 @@ static void trail_name_hides_the_password(void **state)
     assert_false(audit_is_url("postgresql:/x"));
 }
 
+/* One device's history, the device named whole (device_history.h). */
+static void device_history_names_one_device(void **state)
+{
+    char err[256], fresh[300];
+    (void)state;
+    snprintf(fresh, sizeof fresh, "%s.history", path);
+    unlink(fresh);
+    struct audit_db *db = audit_open(fresh, err, sizeof err);
+    assert_non_null(db);
+    history_check(db);
+    audit_close(db);
+    unlink(fresh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +277,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(exports_hold_every_record, setup, teardown),
         cmocka_unit_test_setup_teardown(anchor_in_the_chain_is_found, setup, teardown),
         cmocka_unit_test_setup_teardown(rewritten_chain_misses_the_anchor, setup, teardown),
+        cmocka_unit_test_setup_teardown(device_history_names_one_device, setup, teardown),
         cmocka_unit_test(record_hash_shape),
         cmocka_unit_test(trail_name_hides_the_password),
     };

@@ -98,7 +98,8 @@ static int list_text(struct cli_ctx *cx, struct audit_db *db, const char *device
 
 static const struct cli_opt list_opts[] = {
     { "last", 0, "n", "only the newest n records" },
-    { "device", 0, "id", "one device's history: the records whose device identity contains id" },
+    { "device", 0, "id", "one device's history: its whole name, identity or hardware id "
+                         "(never a part of one)" },
     { NULL, 0, NULL, NULL },
 };
 
