@@ -4,7 +4,8 @@
 # with the device's identity, the connection, the running image before and
 # after and the outcome; --audit-db and --operator override the defaults;
 # list/show/export agree; and `audit verify` finds an edited, a deleted, a
-# reordered record and a cut tail (exit 1, naming the record).
+# reordered record and a cut tail (exit 1, naming the record); `audit push`
+# from a URL names where that URL came from (--audit-db or MCUTOOLS_AUDIT_DB).
 set -euo pipefail
 source "$SRC_DIR/tests/workflow/wf_lib.sh"
 
@@ -247,5 +248,15 @@ want=$(for c in "${changing[@]}"; do set -- $c; case $1 in reset | dfu) echo "$1
 got=$("$MCUMGR" --audit-db "$un" audit export --json |
       python3 -c 'import json,sys; [print(r["action"]) for r in json.load(sys.stdin) if r["outcome"] == "failed"]')
 e2e_assert_eq "$want" "$got" "records of the unreached attempts"
+
+e2e_log "audit push of a central trail: the refusal names where the trail came from"
+site=postgresql://audit:s3cret@db.site/trail
+rc=0; out=$(MCUTOOLS_AUDIT_DB=$site "$MCUMGR" audit push --to "$site" 2>&1) || rc=$?
+e2e_assert_eq 2 "$rc" "push from \$MCUTOOLS_AUDIT_DB=URL"
+e2e_assert_contains "$out" "MCUTOOLS_AUDIT_DB is postgresql://audit:***@db.site/trail" "the source named"
+[[ "$out" != *--audit-db* ]] || e2e_fail "blames --audit-db, which was not given: $out"
+rc=0; out=$("$MCUMGR" --audit-db "$site" audit push --to "$site" 2>&1) || rc=$?
+e2e_assert_eq 2 "$rc" "push from --audit-db URL"
+e2e_assert_contains "$out" "--audit-db is postgresql://audit:***@db.site/trail" "--audit-db named"
 sim_stop
 echo PASS

@@ -333,6 +333,15 @@ static const struct cli_opt push_opts[] = {
     { NULL, 0, NULL, NULL },
 };
 
+/* Where the trail of this command was named, for a message that blames it
+ * (as cli_audit_path chooses). */
+static const char *trail_source(const struct cli_ctx *cx)
+{
+    if (cx->audit_db && *cx->audit_db)
+        return "--audit-db";
+    return audit_path_is_state_folder() ? "the default trail" : "MCUTOOLS_AUDIT_DB";
+}
+
 /* `audit push --to URL`: the station's trail (--audit-db, or the default)
  * into the central one; see audit_push. */
 static int audit_push_cmd(struct cli_ctx *cx, int argc, char **argv)
@@ -352,7 +361,8 @@ static int audit_push_cmd(struct cli_ctx *cx, int argc, char **argv)
     if (!cli_audit_path(cx, from_path, sizeof from_path))
         return out_fail(cx, "no audit trail: HOME is not set; give --audit-db PATH or set MCUTOOLS_AUDIT_DB");
     if (audit_is_url(from_path))
-        return out_usage(cx, "audit push copies a station's own trail (a file); --audit-db is %s",
+        return out_usage(cx, "audit push copies a station's own trail (a file); %s is %s",
+                         trail_source(cx),
                          audit_trail_name(from_path, from_name, sizeof from_name));
     audit_trail_name(to, to_name, sizeof to_name);
     if (!(from = open_db(cx)))
