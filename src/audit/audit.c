@@ -5,19 +5,18 @@
  */
 #include "audit/audit.h"
 
-#include <errno.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "audit/store.h"
+#include "client/client.h"
 
 /* The chained fields, in the order they are hashed and stored. One table
  * drives both schemas, the digest, the row readers and both exports, so a
@@ -102,28 +101,6 @@ void audit_record_digest(const struct audit_record *rec, const char *prev_hash,
     hex(digest, sizeof digest, out);
 }
 
-static int mkdirs(const char *path)
-{
-    char tmp[1024];
-    if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
-        return -1;
-    char *slash = strrchr(tmp, '/');
-    if (!slash || slash == tmp)
-        return 0;
-    *slash = '\0';
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
 bool audit_is_url(const char *path)
 {
     return path && (strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0);
@@ -204,7 +181,14 @@ struct audit_db *audit_open(const char *path, char *err, size_t errlen)
 
 int audit_make_default_folder(const char *path)
 {
-    return mkdirs(path);
+    char dir[1024];
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+        return -1;
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir)
+        return 0; /* in the current folder or in / */
+    *slash = '\0';
+    return client_make_folders(dir);
 }
 
 void audit_close(struct audit_db *db)

@@ -43,18 +43,23 @@ static int state_dir(char *buf, size_t cap)
     return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 
-/* mkdir -p of the state folder (two levels at most below an existing one). */
-static int make_dir(const char *dir)
+int client_make_folders(const char *dir)
 {
     char tmp[1024];
-    snprintf(tmp, sizeof tmp, "%s", dir);
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
+    int n = snprintf(tmp, sizeof tmp, "%s", dir);
+
+    if (n <= 0 || (size_t)n >= sizeof tmp) {
+        errno = n <= 0 ? ENOENT : ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
     return mkdir(tmp, 0700) == 0 || errno == EEXIST ? 0 : -1;
 }
 
@@ -70,7 +75,7 @@ static uint64_t key_hash(const char *key)
 static int fact_path(const char *fact, const char *key, char *buf, size_t cap, bool create)
 {
     char dir[900];
-    if (state_dir(dir, sizeof dir) != 0 || (create && make_dir(dir) != 0))
+    if (state_dir(dir, sizeof dir) != 0 || (create && client_make_folders(dir) != 0))
         return -1;
     int n = snprintf(buf, cap, "%s/%s-%016llx", dir, fact, (unsigned long long)key_hash(key));
     return n > 0 && (size_t)n < cap ? 0 : -1;
