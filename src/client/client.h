@@ -37,6 +37,9 @@ enum client_err {
 };
 const char *client_errname(int err);
 const char *client_strerror(int err);
+/* Milliseconds on the monotonic clock (never set back): the one clock of
+ * timeouts, rates, durations and waits, in the client and its users. */
+int64_t client_now_ms(void);
 
 /* ---- connection ---- */
 
