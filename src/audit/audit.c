@@ -734,15 +734,12 @@ int audit_export_json_device(struct audit_db *db, const char *device, int limit,
 const char *audit_default_path(char *buf, size_t cap)
 {
     const char *env = getenv("MCUTOOLS_AUDIT_DB");
-    const char *state = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
+    char dir[1024];
 
     if (env && *env)
         snprintf(buf, cap, "%s", env);
-    else if (state && *state)
-        snprintf(buf, cap, "%s/mcutools/audit.db", state);
-    else if (home && *home)
-        snprintf(buf, cap, "%s/.local/state/mcutools/audit.db", home);
+    else if (client_user_state_folder(dir, sizeof dir) == 0)
+        snprintf(buf, cap, "%s/audit.db", dir);
     else
         return NULL; /* never a trail in whatever folder the technician stands in */
     return buf;

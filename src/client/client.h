@@ -194,6 +194,11 @@ int client_wait_ready(struct client_session *s, const struct client_conn *c, int
  * under $MCUTOOLS_STATE_DIR, else $XDG_STATE_HOME/mcutools, else
  * ~/.local/state/mcutools. Only hints depend on them. */
 void client_note_reset(const char *conn_key);
+/* The user's state folder of mcutools, $XDG_STATE_HOME/mcutools, else
+ * ~/.local/state/mcutools (what this host remembers, the default audit
+ * trail): 0, or -1 when neither is set (no HOME: never the current
+ * folder) or it does not fit cap. */
+int client_user_state_folder(char *buf, size_t cap);
 /* mkdir -p: dir and each missing folder above it, for this user only
  * (0700: what a host remembers, its audit trail, are nobody else's). 0, or
  * -1 with errno. The one folder maker of the host libraries. */

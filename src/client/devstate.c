@@ -25,21 +25,29 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int state_dir(char *buf, size_t cap)
+int client_user_state_folder(char *buf, size_t cap)
 {
-    const char *env = getenv("MCUTOOLS_STATE_DIR");
     const char *xdg = getenv("XDG_STATE_HOME");
     const char *home = getenv("HOME");
     int n;
 
-    if (env && *env)
-        n = snprintf(buf, cap, "%s", env);
-    else if (xdg && *xdg)
+    if (xdg && *xdg)
         n = snprintf(buf, cap, "%s/mcutools", xdg);
     else if (home && *home)
         n = snprintf(buf, cap, "%s/.local/state/mcutools", home);
     else
         return -1;
+    return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+static int state_dir(char *buf, size_t cap)
+{
+    const char *env = getenv("MCUTOOLS_STATE_DIR");
+    int n;
+
+    if (!(env && *env))
+        return client_user_state_folder(buf, cap);
+    n = snprintf(buf, cap, "%s", env);
     return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 

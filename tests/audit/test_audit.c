@@ -324,6 +324,28 @@ static void append_mid_verify_is_no_cut_tail(void **state)
     assert_int_equal(sqlite3_cancel_auto_extension((void (*)(void))on_open), 1);
 }
 
+/* The default trail: $MCUTOOLS_AUDIT_DB, else in the user's state folder
+ * ($XDG_STATE_HOME, else HOME's), else none at all (never the current
+ * folder). */
+static void default_trail_path(void **state)
+{
+    char buf[256];
+    (void)state;
+    setenv("MCUTOOLS_AUDIT_DB", "/site/audit.db", 1);
+    setenv("XDG_STATE_HOME", "/xdg", 1);
+    setenv("HOME", "/home/tech", 1);
+    assert_string_equal(audit_default_path(buf, sizeof buf), "/site/audit.db");
+    assert_false(audit_path_is_state_folder());
+    unsetenv("MCUTOOLS_AUDIT_DB");
+    assert_string_equal(audit_default_path(buf, sizeof buf), "/xdg/mcutools/audit.db");
+    assert_true(audit_path_is_state_folder());
+    setenv("XDG_STATE_HOME", "", 1);
+    assert_string_equal(audit_default_path(buf, sizeof buf),
+                        "/home/tech/.local/state/mcutools/audit.db");
+    unsetenv("HOME");
+    assert_null(audit_default_path(buf, sizeof buf));
+}
+
 /* One device's history, the device named whole (device_history.h). */
 static void device_history_names_one_device(void **state)
 {
@@ -351,6 +373,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(rewritten_chain_misses_the_anchor, setup, teardown),
         cmocka_unit_test_setup_teardown(device_history_names_one_device, setup, teardown),
         cmocka_unit_test_setup_teardown(append_mid_verify_is_no_cut_tail, setup, teardown),
+        cmocka_unit_test(default_trail_path),
         cmocka_unit_test(record_hash_shape),
         cmocka_unit_test(trail_name_hides_the_password),
     };

@@ -1,6 +1,7 @@
 /* client_make_folders, the one `mkdir -p` of the host libraries (the
  * state folder of devstate.c, the default audit trail's folder): every
- * missing level, for this user only, and a clear failure. */
+ * missing level, for this user only, and a clear failure; and
+ * client_user_state_folder, where both live by default. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,11 +78,40 @@ static void a_file_in_the_way_fails(void **state)
     assert_int_equal(errno, ENAMETOOLONG);
 }
 
+/* What this host remembers goes to $MCUTOOLS_STATE_DIR, else to the
+ * user's state folder ($XDG_STATE_HOME/mcutools, else HOME's), made on
+ * first use; with neither, nowhere (and nothing fails). */
+static void the_state_folder(void **state)
+{
+    char buf[256], xdg[200], made[256];
+    struct stat st;
+    (void)state;
+    snprintf(xdg, sizeof xdg, "%s/xdg", base);
+    setenv("XDG_STATE_HOME", xdg, 1);
+    setenv("HOME", "/home/tech", 1);
+    assert_int_equal(client_user_state_folder(buf, sizeof buf), 0);
+    snprintf(made, sizeof made, "%s/mcutools", xdg);
+    assert_string_equal(buf, made);
+    assert_int_equal(client_user_state_folder(buf, 8), -1); /* does not fit */
+    unsetenv("MCUTOOLS_STATE_DIR");
+    client_note_reset("udp 127.0.0.1:1337");
+    assert_int_equal(stat(made, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
+    assert_true(client_since_reset_ms("udp 127.0.0.1:1337") >= 0);
+    unsetenv("XDG_STATE_HOME");
+    assert_int_equal(client_user_state_folder(buf, sizeof buf), 0);
+    assert_string_equal(buf, "/home/tech/.local/state/mcutools");
+    unsetenv("HOME");
+    assert_int_equal(client_user_state_folder(buf, sizeof buf), -1);
+    assert_int_equal(client_since_reset_ms("udp 127.0.0.1:1337"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(every_missing_level_is_made, setup, teardown),
         cmocka_unit_test_setup_teardown(a_file_in_the_way_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_state_folder, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
