@@ -24,7 +24,7 @@ static struct audit_db *open_db(struct cli_ctx *cx)
     struct audit_db *db;
 
     if (!cli_audit_path(cx, path, sizeof path)) {
-        out_fail(cx, "no audit trail: HOME is not set; give --audit-db PATH or set MCUTOOLS_AUDIT_DB");
+        out_fail(cx, CLI_NO_TRAIL);
         return NULL;
     }
     /* reading never writes: a read-only copy handed to an auditor reads too */
@@ -359,7 +359,7 @@ static int audit_push_cmd(struct cli_ctx *cx, int argc, char **argv)
     if (!to || !audit_is_url(to))
         return out_usage(cx, "audit push needs --to postgresql://... (the central trail)");
     if (!cli_audit_path(cx, from_path, sizeof from_path))
-        return out_fail(cx, "no audit trail: HOME is not set; give --audit-db PATH or set MCUTOOLS_AUDIT_DB");
+        return out_fail(cx, CLI_NO_TRAIL);
     if (audit_is_url(from_path))
         return out_usage(cx, "audit push copies a station's own trail (a file); %s is %s",
                          trail_source(cx),
@@ -400,7 +400,7 @@ static int audit_path(struct cli_ctx *cx, int argc, char **argv)
     if (argc)
         return out_usage(cx, "audit path takes no arguments");
     if (!cli_audit_path(cx, url, sizeof url))
-        return out_fail(cx, "no audit trail: HOME is not set; give --audit-db PATH or set MCUTOOLS_AUDIT_DB");
+        return out_fail(cx, CLI_NO_TRAIL);
     audit_trail_name(url, path, sizeof path);
     if (cx->json)
         out_json_kv(cx, "path", path);
