@@ -5,19 +5,18 @@
  */
 #include "audit/audit.h"
 
-#include <errno.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "audit/store.h"
+#include "client/client.h"
 
 /* The chained fields, in the order they are hashed and stored. One table
  * drives both schemas, the digest, the row readers and both exports, so a
@@ -102,28 +101,6 @@ void audit_record_digest(const struct audit_record *rec, const char *prev_hash,
     hex(digest, sizeof digest, out);
 }
 
-static int mkdirs(const char *path)
-{
-    char tmp[1024];
-    if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
-        return -1;
-    char *slash = strrchr(tmp, '/');
-    if (!slash || slash == tmp)
-        return 0;
-    *slash = '\0';
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
 bool audit_is_url(const char *path)
 {
     return path && (strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0);
@@ -204,7 +181,14 @@ struct audit_db *audit_open(const char *path, char *err, size_t errlen)
 
 int audit_make_default_folder(const char *path)
 {
-    return mkdirs(path);
+    char dir[1024];
+    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+        return -1;
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir)
+        return 0; /* in the current folder or in / */
+    *slash = '\0';
+    return client_make_folders(dir);
 }
 
 void audit_close(struct audit_db *db)
@@ -249,10 +233,89 @@ int audit_foreach(struct audit_db *db, int limit, audit_fn fn, void *arg)
     return audit_foreach_device(db, NULL, limit, fn, arg);
 }
 
+/* Whether n bytes at s are exactly id. */
+static bool part_is(const char *s, size_t n, const char *id)
+{
+    return strlen(id) == n && strncmp(s, id, n) == 0;
+}
+
+bool audit_device_matches(const char *device, const char *id)
+{
+    const char *ident = device, *open = strstr(device, " (");
+    size_t len = strlen(device), ident_len = len;
+
+    if (strcmp(device, id) == 0)
+        return true;
+    /* "NAME (IDENTITY)": the name the user gave, then what the device told */
+    if (open && open > device && len > 0 && device[len - 1] == ')') {
+        if (part_is(device, (size_t)(open - device), id))
+            return true;
+        ident = open + 2;
+        ident_len = (size_t)(device + len - 1 - ident);
+        if (part_is(ident, ident_len, id))
+            return true;
+    }
+    /* an identity is "NODE PLATFORM" (OS info "ni"): the node name alone
+     * names the one board, the platform only its kind */
+    const char *space = memchr(ident, ' ', ident_len);
+    return space && part_is(ident, (size_t)(space - ident), id);
+}
+
+struct device_filter {
+    const char *device;
+    long skip;     /* matching records to pass over first (the older ones) */
+    long matched;
+    audit_fn fn;
+    void *arg;
+};
+
+static int count_device(void *arg, const struct audit_record *rec)
+{
+    struct device_filter *f = arg;
+    if (audit_device_matches(rec->device, f->device))
+        f->matched++;
+    return 0;
+}
+
+static int pass_device(void *arg, const struct audit_record *rec)
+{
+    struct device_filter *f = arg;
+    if (!audit_device_matches(rec->device, f->device) || f->matched++ < f->skip)
+        return 0;
+    return f->fn(f->arg, rec);
+}
+
+/* The store narrows the walk to the records whose device contains id (in
+ * SQL, cheap); the rule of what is one device is audit_device_matches, in
+ * C, one rule for every store. The newest `limit` of them take a count
+ * first, in the same snapshot as the walk. */
+static int foreach_one_device(struct audit_db *db, const char *device, int limit, audit_fn fn,
+                              void *arg)
+{
+    const struct audit_store *s = db->store;
+    struct device_filter f = { device, 0, 0, fn, arg };
+    int rc = 0;
+
+    if (s->snapshot && s->snapshot(db->h, true) != 0)
+        return -1;
+    if (limit > 0) {
+        rc = s->foreach(db->h, device, 0, count_device, &f);
+        f.skip = f.matched > limit ? f.matched - limit : 0;
+        f.matched = 0;
+    }
+    if (rc == 0)
+        rc = s->foreach(db->h, device, 0, pass_device, &f);
+    if (s->snapshot)
+        s->snapshot(db->h, false);
+    return rc;
+}
+
 int audit_foreach_device(struct audit_db *db, const char *device, int limit, audit_fn fn,
                          void *arg)
 {
-    return db->store->foreach(db->h, device, limit, fn, arg);
+    if (!device)
+        return db->store->foreach(db->h, NULL, limit, fn, arg);
+    return foreach_one_device(db, device, limit, fn, arg);
 }
 
 int audit_get(struct audit_db *db, int64_t id, struct audit_record *rec)
@@ -671,15 +734,12 @@ int audit_export_json_device(struct audit_db *db, const char *device, int limit,
 const char *audit_default_path(char *buf, size_t cap)
 {
     const char *env = getenv("MCUTOOLS_AUDIT_DB");
-    const char *state = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
+    char dir[1024];
 
     if (env && *env)
         snprintf(buf, cap, "%s", env);
-    else if (state && *state)
-        snprintf(buf, cap, "%s/mcutools/audit.db", state);
-    else if (home && *home)
-        snprintf(buf, cap, "%s/.local/state/mcutools/audit.db", home);
+    else if (client_user_state_folder(dir, sizeof dir) == 0)
+        snprintf(buf, cap, "%s/audit.db", dir);
     else
         return NULL; /* never a trail in whatever folder the technician stands in */
     return buf;

@@ -80,10 +80,18 @@ int audit_append(struct audit_db *db, struct audit_record *rec, char *err, size_
  * `limit`). Stops when fn returns non-zero. Returns 0 or -1. */
 typedef int (*audit_fn)(void *arg, const struct audit_record *rec);
 int audit_foreach(struct audit_db *db, int limit, audit_fn fn, void *arg);
-/* The same for one device's history: the records whose device identity
- * contains `device` (NULL: all). */
+/* The same for one device's history: the records of which
+ * audit_device_matches(rec->device, device) holds (NULL: all); limit > 0:
+ * the newest `limit` of them. */
 int audit_foreach_device(struct audit_db *db, const char *device, int limit, audit_fn fn,
                          void *arg);
+/* Whether a record's device field names the device id, whole, never a part
+ * of a word (ok-udp-1 is not ok-udp-10). The field is "NAME (IDENTITY)"
+ * (dfu, fleet: the name the user gave and what the device told) or a bare
+ * IDENTITY (other commands), an identity being "NODE PLATFORM" (OS info
+ * "ni": the node name is the board's hardware id). id matches the whole
+ * field, the NAME, the IDENTITY, or the identity's NODE name. */
+bool audit_device_matches(const char *device, const char *id);
 /* Fetches one record by id: 1 found, 0 absent, -1 error. */
 int audit_get(struct audit_db *db, int64_t id, struct audit_record *rec);
 

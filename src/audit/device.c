@@ -78,20 +78,12 @@ void audit_describe_connection(const struct client_conn *c, const char *desc, ch
         snprintf(out, cap, "udp %.150s", desc);
 }
 
-static long ms_since(const struct timespec *t0)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /* After a reset the device reboots (and may swap images first): poll until
  * it answers again, within AUDIT_RESET_WAIT_MS. */
 static int wait_after_reset(struct client_session *s, struct audit_running *r)
 {
-    struct timespec t0;
+    int64_t t0 = client_now_ms();
 
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
         if (s->cancel && *s->cancel)
             return -1;
@@ -100,7 +92,7 @@ static int wait_after_reset(struct client_session *s, struct audit_running *r)
             return 0;
         /* a USB serial port vanishes while the device reboots: this
          * connection will not see it come back */
-        if (rc == CLIENT_ERR_IO || ms_since(&t0) >= AUDIT_RESET_WAIT_MS)
+        if (rc == CLIENT_ERR_IO || client_now_ms() - t0 >= AUDIT_RESET_WAIT_MS)
             return -1;
         /* a serial port that vanished fails at once: do not spin */
         struct timespec pause = { 0, 100 * 1000 * 1000 };

@@ -19,8 +19,9 @@ struct audit_store {
      * all in one transaction that holds the head against every other
      * writer: 0, or -1 with why. */
     int (*append)(void *h, struct audit_record *rec, audit_seal_fn seal, char *err, size_t errlen);
-    /* The records in id order whose device contains `device` (NULL: all),
-     * the last `limit` when limit > 0: 0, or -1. */
+    /* The records in id order whose device contains `device` as a
+     * substring (NULL: all; audit.c keeps those of the one device), the
+     * last `limit` when limit > 0: 0, or -1. */
     int (*foreach)(void *h, const char *device, int limit, audit_fn fn, void *arg);
     /* One record: 1 found, 0 absent, -1 error. */
     int (*get)(void *h, int64_t id, struct audit_record *rec);

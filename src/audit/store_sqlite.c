@@ -204,7 +204,10 @@ static int sqlite_append(void *h, struct audit_record *rec, audit_seal_fn seal, 
         audit_seterr(err, errlen, "audit database: %s", sqlite3_errmsg(t->sql));
         goto fail;
     }
-    return exec(t, "COMMIT", err, errlen);
+    /* a COMMIT that fails (busy past the timeout: a long reader) leaves
+     * the transaction open: undo it, or every later append here fails */
+    if (exec(t, "COMMIT", err, errlen) == 0)
+        return 0;
 fail:
     exec(t, "ROLLBACK", NULL, 0);
     return -1;
@@ -268,6 +271,16 @@ static int sqlite_get(void *h, int64_t id, struct audit_record *rec)
     return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* One read transaction for a whole walk (deferred: it takes the shared
+ * lock at its first read and holds it to COMMIT), so an append landing
+ * between the records and the meta row cannot make the head look ahead of
+ * the records, a cut tail that is not one. Appenders wait meanwhile (their
+ * busy timeout), as they already do while the records are read. */
+static int sqlite_snapshot(void *h, bool begin)
+{
+    return exec(h, begin ? "BEGIN DEFERRED" : "COMMIT", NULL, 0);
+}
+
 static const char *sqlite_errmsg(void *h)
 {
     struct sqlite_trail *t = h;
@@ -280,5 +293,6 @@ const struct audit_store audit_sqlite_store = {
     .foreach = sqlite_foreach,
     .get = sqlite_get,
     .head = sqlite_head,
+    .snapshot = sqlite_snapshot,
     .errmsg = sqlite_errmsg,
 };

@@ -37,6 +37,9 @@ enum client_err {
 };
 const char *client_errname(int err);
 const char *client_strerror(int err);
+/* Milliseconds on the monotonic clock (never set back): the one clock of
+ * timeouts, rates, durations and waits, in the client and its users. */
+int64_t client_now_ms(void);
 
 /* ---- connection ---- */
 
@@ -210,6 +213,15 @@ int client_wait_ready(struct client_session *s, const struct client_conn *c, int
  * under $MCUTOOLS_STATE_DIR, else $XDG_STATE_HOME/mcutools, else
  * ~/.local/state/mcutools. Only hints depend on them. */
 void client_note_reset(const char *conn_key);
+/* The user's state folder of mcutools, $XDG_STATE_HOME/mcutools, else
+ * ~/.local/state/mcutools (what this host remembers, the default audit
+ * trail): 0, or -1 when neither is set (no HOME: never the current
+ * folder) or it does not fit cap. */
+int client_user_state_folder(char *buf, size_t cap);
+/* mkdir -p: dir and each missing folder above it, for this user only
+ * (0700: what a host remembers, its audit trail, are nobody else's). 0, or
+ * -1 with errno. The one folder maker of the host libraries. */
+int client_make_folders(const char *dir);
 /* Milliseconds since this host last reset that device, or -1. */
 int64_t client_since_reset_ms(const char *conn_key);
 /* The device answered again after its reset: nothing to explain any more. */

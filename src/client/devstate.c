@@ -25,16 +25,13 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int state_dir(char *buf, size_t cap)
+int client_user_state_folder(char *buf, size_t cap)
 {
-    const char *env = getenv("MCUTOOLS_STATE_DIR");
     const char *xdg = getenv("XDG_STATE_HOME");
     const char *home = getenv("HOME");
     int n;
 
-    if (env && *env)
-        n = snprintf(buf, cap, "%s", env);
-    else if (xdg && *xdg)
+    if (xdg && *xdg)
         n = snprintf(buf, cap, "%s/mcutools", xdg);
     else if (home && *home)
         n = snprintf(buf, cap, "%s/.local/state/mcutools", home);
@@ -43,18 +40,34 @@ static int state_dir(char *buf, size_t cap)
     return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 
-/* mkdir -p of the state folder (two levels at most below an existing one). */
-static int make_dir(const char *dir)
+static int state_dir(char *buf, size_t cap)
+{
+    const char *env = getenv("MCUTOOLS_STATE_DIR");
+    int n;
+
+    if (!(env && *env))
+        return client_user_state_folder(buf, cap);
+    n = snprintf(buf, cap, "%s", env);
+    return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+int client_make_folders(const char *dir)
 {
     char tmp[1024];
-    snprintf(tmp, sizeof tmp, "%s", dir);
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
+    int n = snprintf(tmp, sizeof tmp, "%s", dir);
+
+    if (n <= 0 || (size_t)n >= sizeof tmp) {
+        errno = n <= 0 ? ENOENT : ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
     return mkdir(tmp, 0700) == 0 || errno == EEXIST ? 0 : -1;
 }
 
@@ -70,7 +83,7 @@ static uint64_t key_hash(const char *key)
 static int fact_path(const char *fact, const char *key, char *buf, size_t cap, bool create)
 {
     char dir[900];
-    if (state_dir(dir, sizeof dir) != 0 || (create && make_dir(dir) != 0))
+    if (state_dir(dir, sizeof dir) != 0 || (create && client_make_folders(dir) != 0))
         return -1;
     int n = snprintf(buf, cap, "%s/%s-%016llx", dir, fact, (unsigned long long)key_hash(key));
     return n > 0 && (size_t)n < cap ? 0 : -1;

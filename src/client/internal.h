@@ -7,7 +7,6 @@
 
 #include "client/client.h"
 
-int64_t client_now_ms(void);
 int client_serial_open(const struct client_conn *c, struct client_transport *tp,
                        char *err, size_t errlen);
 int client_ble_open(const struct client_conn *c, struct client_transport *tp,

@@ -234,13 +234,6 @@ struct worker_ctx {
     size_t device;
 };
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void tell(struct pool *p, size_t device, const struct dfu_event *ev,
                  const struct fleet_result *done)
 {
@@ -301,7 +294,7 @@ static int attempt(struct pool *p, size_t i, struct dfu_result *r)
 static void run_device(struct pool *p, size_t i)
 {
     struct fleet_result *fr = &p->res[i];
-    double t0 = now_s();
+    int64_t t0 = client_now_ms();
     int rc;
 
     for (;;) {
@@ -314,7 +307,7 @@ static void run_device(struct pool *p, size_t i)
         struct timespec pause = { RETRY_PAUSE_S * fr->tries, 0 };
         nanosleep(&pause, NULL);
     }
-    fr->seconds = now_s() - t0;
+    fr->seconds = (double)(client_now_ms() - t0) / 1000.0;
     fr->outcome = rc == 0 ? FLEET_UPDATED : FLEET_FAILED;
     if (rc && p->o->cancel && *p->o->cancel && rc == CLIENT_ERR_INTERRUPTED)
         snprintf(fr->reason, sizeof fr->reason, "interrupted by the operator during %s",

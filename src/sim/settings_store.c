@@ -5,10 +5,15 @@
  */
 #include "sim/settings_store.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "image/file.h"
+#include "image/image.h"
 #include "sim/sim.h"
 
 static struct sim_setting *find(struct sim_settings *s, const char *name)
@@ -87,15 +92,21 @@ int sim_settings_parse(struct sim_settings *s, const char *text)
 
 int sim_settings_load(struct sim_settings *s)
 {
+    uint8_t *text;
+    size_t len;
+    char why[700];
+
     s->n = 0;
-    FILE *f = fopen(s->path, "r");
-    if (!f)
+    /* a board that never saved a setting has no file: an empty store */
+    if (access(s->path, F_OK) != 0 && errno == ENOENT)
         return SIM_OK;
-    static char text[SIM_SETTINGS_MAX * (SIM_SETTING_NAME_MAX + 2 * SIM_SETTING_VAL_MAX + 8)];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    return sim_settings_parse(s, text);
+    /* the whole file (a hand-edited one may be long), and a read that
+     * fails is an error: fewer settings would be saved over the file */
+    if (img_read_file(s->path, &text, &len, why, sizeof why) != IMAGE_OK)
+        return SIM_EIO;
+    int rc = sim_settings_parse(s, (const char *)text);
+    free(text);
+    return rc;
 }
 
 int sim_settings_save(const struct sim_settings *s)

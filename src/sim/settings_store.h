@@ -25,7 +25,8 @@ struct sim_settings {
     size_t n;
 };
 
-/* Sets the file and loads it (a missing file is an empty store). */
+/* Sets the file and loads it (a missing file is an empty store; one that
+ * cannot be read is SIM_EIO, never fewer settings). */
 int sim_settings_open(struct sim_settings *s, const char *path);
 int sim_settings_load(struct sim_settings *s);
 /* Loads from file text; bad lines are skipped. */

@@ -15,9 +15,17 @@ JSON must chain exactly so, whatever store it came from.
   audit_chain.py drop EXPORT.json ID      SQL that rewrites a PostgreSQL trail without
                                           record ID, every later hash recomputed (a forger
                                           who knows the digest)
+  audit_chain.py forge TRAIL.db ID FIELD VALUE
+                                          an SQLite trail edited in place: record ID's FIELD
+                                          set to VALUE, every hash and the head recomputed
+                                          (a forger who rewrites the whole chain)
+  audit_chain.py rehash TRAIL.db ID FIELD VALUE
+                                          the same, but only record ID's own hash recomputed
+                                          (the next record no longer chains to it)
 """
 import hashlib
 import json
+import sqlite3
 import sys
 
 FIELDS = ["time", "operator_name", "host", "device", "connection", "action", "image_hash",
@@ -60,7 +68,30 @@ def drop(recs, rid):
     print("UPDATE audit_head SET count = %d, head = '%s';" % (len(recs) - 1, prev))
 
 
+def forge(path, rid, field, value, whole_chain):
+    con = sqlite3.connect(path)
+    con.row_factory = sqlite3.Row
+    con.execute("UPDATE records SET %s = ? WHERE id = ?" % field, (value, rid))
+    recs = [dict(x) for x in con.execute("SELECT * FROM records ORDER BY id")]
+    if not whole_chain:
+        r = next(x for x in recs if x["id"] == rid)
+        con.execute("UPDATE records SET record_hash = ? WHERE id = ?",
+                    (digest(r, rid, r["prev_hash"]), rid))
+    else:
+        prev = ""
+        for r in recs:
+            h = digest(r, r["id"], prev)
+            con.execute("UPDATE records SET prev_hash = ?, record_hash = ? WHERE id = ?",
+                        (prev, h, r["id"]))
+            prev = h
+        con.execute("UPDATE meta SET v = ? WHERE k = 'head'", (prev,))
+    con.commit()
+
+
 def main():
+    if sys.argv[1] in ("forge", "rehash"):
+        forge(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[1] == "forge")
+        return
     recs = json.load(open(sys.argv[2]))
     if sys.argv[1] == "check":
         prev = ""

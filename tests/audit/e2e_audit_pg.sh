@@ -224,24 +224,7 @@ e2e_assert_eq $((B + 1 + n)) "$(central audit export --json | count)" "nothing p
 e2e_log "audit push refuses a station trail rewritten since its last push"
 rewritten=$E2E_TMP/rewritten.db
 cp "$station" "$rewritten"
-python3 - "$rewritten" <<'PY'
-import hashlib, sqlite3, sys
-F = ["time", "operator_name", "host", "device", "connection", "action", "image_hash",
-     "version_before", "version_after", "hash_before", "hash_after", "outcome", "detail"]
-con = sqlite3.connect(sys.argv[1])
-con.row_factory = sqlite3.Row
-con.execute("UPDATE records SET detail = 'rewritten' WHERE id = 2")
-prev = ""
-for r in [dict(x) for x in con.execute("SELECT * FROM records ORDER BY id")]:
-    h = hashlib.sha256(("id=%d;prev=" % r["id"]).encode() + prev.encode())
-    for f in F:
-        v = r[f].encode()
-        h.update((";%s=%d:" % (f, len(v))).encode() + v)
-    con.execute("UPDATE records SET prev_hash = ?, record_hash = ? WHERE id = ?", (prev, h.hexdigest(), r["id"]))
-    prev = h.hexdigest()
-con.execute("UPDATE meta SET v = ? WHERE k = 'head'", (prev,))
-con.commit()
-PY
+python3 "$CHAIN" forge "$rewritten" 2 detail rewritten
 "$MCUMGR" --audit-db "$rewritten" audit verify >/dev/null || e2e_fail "the rewritten trail is internally consistent"
 rc=0; out=$("$MCUMGR" --audit-db "$rewritten" audit push --to "$PG" 2>&1) || rc=$?
 e2e_assert_eq 1 "$rc" "push of a rewritten trail"

@@ -58,7 +58,7 @@ steps = ["dfu upload:ok", "dfu test:ok", "dfu reset:ok", "dfu confirm:ok", "flee
 assert len(recs) == stations * boards * len(steps), len(recs)
 for s in range(1, stations + 1):
     for b in range(1, boards + 1):
-        # dfu and fleet records name a device "NAME (IDENTITY)"
+        # a record names the board "NAME (IDENTITY)": its inventory name, then what it told
         mine = [r for r in recs if r["device"].split(" (")[0] == "s%d-b%d" % (s, b)]
         assert [r["action"] + ":" + r["outcome"] for r in mine] == steps, mine
         assert all(r["operator_name"] == "station-%d" % s for r in mine), mine
@@ -71,10 +71,17 @@ n=$((STATIONS * BOARDS * 5))
 e2e_assert_eq "$n" "$(python3 "$CHAIN" check "$WORK/trail.json")" "records that chain as src/audit says"
 e2e_assert_eq "$n|$n|$n" "$(pg_sql "SELECT count(*), count(DISTINCT prev_hash), max(id) FROM audit_records")" "one successor a record"
 out=$("$MCUMGR" --audit-db "$PG_URL" audit verify) || fail "verify: $out"
+# one board's history by its name: s1-b1 is not s1-b10
+for name in s1-b1 s1-b10; do
+    got=$("$MCUMGR" --audit-db "$PG_URL" --json audit list --device "$name" | python3 -c 'import json, sys
+recs = json.load(sys.stdin)
+print(" ".join(sorted({r["device"].split(" (")[0] for r in recs})), len(recs))')
+    e2e_assert_eq "$name 5" "$got" "audit list --device $name"
+done
 e2e_assert_contains "$out" "Audit trail OK: $n records, chain intact" "verify"
 
 e2e_log "tampering with psql is detected, naming the record"
-victim=$(python3 -c 'import json,sys; print([r["id"] for r in json.load(open(sys.argv[1])) if r["device"].split(" (")[0] == "s3-b5" and r["action"] == "fleet-update"][0])' "$WORK/trail.json")
+victim=$(python3 -c 'import json,sys; print([r["id"] for r in json.load(open(sys.argv[1])) if r["device"].startswith("s3-b5 (") and r["action"] == "fleet-update"][0])' "$WORK/trail.json")
 pg_sql "CREATE DATABASE deleted TEMPLATE $PG_DB"
 pg_sql "DELETE FROM audit_records WHERE id = $victim" deleted
 rc=0; out=$("$MCUMGR" --audit-db "$(pg_url deleted)" audit verify 2>&1) || rc=$?

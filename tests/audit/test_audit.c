@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "device_history.h"
 
 static char path[256];
 
@@ -251,6 +252,114 @@ static void trail_name_hides_the_password(void **state)
     assert_false(audit_is_url("postgresql:/x"));
 }
 
+/* ---- an append landing in the middle of a verify ---- */
+
+/* Every connection the library opens, in order (sqlite3_auto_extension),
+ * and a trace on each: when the verifier starts to read the meta row (the
+ * head), after it has walked the records, the appender appends. */
+static sqlite3 *opened[4];
+static int nopened;
+static struct audit_db *mid_verify_appender;
+static sqlite3 *mid_verify_reader;
+static int mid_verify_rc = 1;
+
+static int on_statement(unsigned type, void *ctx, void *stmt, void *sql)
+{
+    (void)type;
+    (void)ctx;
+    if (mid_verify_appender && sqlite3_db_handle(stmt) == mid_verify_reader &&
+        strncmp(sql, "SELECT v FROM meta", 18) == 0) {
+        struct audit_db *db = mid_verify_appender;
+        struct audit_record r = { 0 };
+        char err[256];
+        mid_verify_appender = NULL; /* once */
+        snprintf(r.device, sizeof r.device, "SN-0200");
+        snprintf(r.action, sizeof r.action, "upload");
+        snprintf(r.outcome, sizeof r.outcome, "ok");
+        mid_verify_rc = audit_append(db, &r, err, sizeof err);
+    }
+    return 0;
+}
+
+static int on_open(sqlite3 *db, const char **err, const struct sqlite3_api_routines *api)
+{
+    (void)err;
+    (void)api;
+    if (nopened < (int)(sizeof opened / sizeof opened[0]))
+        opened[nopened++] = db;
+    sqlite3_trace_v2(db, SQLITE_TRACE_STMT, on_statement, NULL);
+    return SQLITE_OK;
+}
+
+/* An append that lands between the verifier's walk of the records and its
+ * read of the head must not look like a cut tail: verify reads both in one
+ * read transaction, so the append waits (here: fails at once) instead. */
+static void append_mid_verify_is_no_cut_tail(void **state)
+{
+    char err[256], why[256] = "";
+    int64_t bad = -1;
+    (void)state;
+    assert_int_equal(sqlite3_auto_extension((void (*)(void))on_open), SQLITE_OK);
+    nopened = 0;
+    struct audit_db *appender = audit_open(path, err, sizeof err);
+    struct audit_db *reader = audit_open_as(path, AUDIT_READ_ONLY, err, sizeof err);
+    assert_non_null(appender);
+    assert_non_null(reader);
+    assert_int_equal(nopened, 2);
+    /* the appender does not wait for the reader (it would wait 5 s, on this
+     * thread: the reader's own) */
+    sqlite3_busy_timeout(opened[0], 0);
+    mid_verify_reader = opened[1];
+    mid_verify_appender = appender;
+    assert_int_equal(audit_verify(reader, &bad, why, sizeof why), 5);
+    assert_null(mid_verify_appender); /* it did try */
+    assert_int_equal(mid_verify_rc, -1);
+    /* after the verify the append goes in, and the trail verifies with it */
+    struct audit_record r = { 0 };
+    snprintf(r.device, sizeof r.device, "SN-0200");
+    assert_int_equal(audit_append(appender, &r, err, sizeof err), 0);
+    assert_int_equal(audit_verify(reader, &bad, why, sizeof why), 6);
+    audit_close(reader);
+    audit_close(appender);
+    assert_int_equal(sqlite3_cancel_auto_extension((void (*)(void))on_open), 1);
+}
+
+/* The default trail: $MCUTOOLS_AUDIT_DB, else in the user's state folder
+ * ($XDG_STATE_HOME, else HOME's), else none at all (never the current
+ * folder). */
+static void default_trail_path(void **state)
+{
+    char buf[256];
+    (void)state;
+    setenv("MCUTOOLS_AUDIT_DB", "/site/audit.db", 1);
+    setenv("XDG_STATE_HOME", "/xdg", 1);
+    setenv("HOME", "/home/tech", 1);
+    assert_string_equal(audit_default_path(buf, sizeof buf), "/site/audit.db");
+    assert_false(audit_path_is_state_folder());
+    unsetenv("MCUTOOLS_AUDIT_DB");
+    assert_string_equal(audit_default_path(buf, sizeof buf), "/xdg/mcutools/audit.db");
+    assert_true(audit_path_is_state_folder());
+    setenv("XDG_STATE_HOME", "", 1);
+    assert_string_equal(audit_default_path(buf, sizeof buf),
+                        "/home/tech/.local/state/mcutools/audit.db");
+    unsetenv("HOME");
+    assert_null(audit_default_path(buf, sizeof buf));
+}
+
+/* One device's history, the device named whole (device_history.h). */
+static void device_history_names_one_device(void **state)
+{
+    char err[256], fresh[300];
+    (void)state;
+    snprintf(fresh, sizeof fresh, "%s.history", path);
+    unlink(fresh);
+    struct audit_db *db = audit_open(fresh, err, sizeof err);
+    assert_non_null(db);
+    history_check(db);
+    audit_close(db);
+    unlink(fresh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +371,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(exports_hold_every_record, setup, teardown),
         cmocka_unit_test_setup_teardown(anchor_in_the_chain_is_found, setup, teardown),
         cmocka_unit_test_setup_teardown(rewritten_chain_misses_the_anchor, setup, teardown),
+        cmocka_unit_test_setup_teardown(device_history_names_one_device, setup, teardown),
+        cmocka_unit_test_setup_teardown(append_mid_verify_is_no_cut_tail, setup, teardown),
+        cmocka_unit_test(default_trail_path),
         cmocka_unit_test(record_hash_shape),
         cmocka_unit_test(trail_name_hides_the_password),
     };

@@ -2,7 +2,8 @@
  * that tests/audit/unit_pg.sh starts (AUDIT_TEST_PG_DIR: its socket
  * folder): eight threads that each open a fresh trail and append at once
  * (the tables made once, the chain never forked), a reader that creates
- * nothing, and audit_push from an SQLite trail: idempotent, continuing. */
+ * nothing, audit_push from an SQLite trail: idempotent, continuing, and one
+ * device's history. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "audit/audit.h"
+#include "device_history.h"
 
 #define THREADS 8
 #define PER_THREAD 25
@@ -171,12 +173,25 @@ static void push_is_idempotent_and_continues(void **state)
     unlink(path);
 }
 
+/* One device's history, the device named whole (device_history.h). */
+static void device_history_names_one_device(void **state)
+{
+    char err[512];
+    (void)state;
+    fresh_database("history");
+    struct audit_db *db = audit_open(url, err, sizeof err);
+    assert_non_null(db);
+    history_check(db);
+    audit_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(concurrent_first_use_never_forks),
         cmocka_unit_test(a_reader_creates_nothing),
         cmocka_unit_test(push_is_idempotent_and_continues),
+        cmocka_unit_test(device_history_names_one_device),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 
 #include "sim/board.h"
 #include "sim/runtime.h"
+#include "sim/settings_store.h"
 #include "sim/sim.h"
 
 static char dir[64];
@@ -91,6 +92,40 @@ static void settings_persist_across_reopen(void **state)
     assert_int_equal(p->settings_read(p->ctx, "app/name", val, sizeof val, &len), 0);
     assert_int_equal(len, 6);
     assert_memory_equal(val, "pump-7", 6);
+}
+
+/* A hand-edited settings file is read whole, however long (comment lines
+ * first; the setting at its end comes back entire, not cut), and one that
+ * cannot be read fails the load instead of reading as fewer settings. */
+static void settings_file_is_read_whole_or_not_at_all(void **state)
+{
+    (void)state;
+    const struct smpsrv_platform *p = &board.plat;
+    char path[100], cmd[240];
+    uint8_t val[16];
+    size_t len;
+    /* past 64 settings of the longest kind, "pump-7" in hex across it */
+    const size_t old_buffer = SIM_SETTINGS_MAX * (SIM_SETTING_NAME_MAX + 2 * SIM_SETTING_VAL_MAX + 8);
+    const char *entry = "app/name 70756d702d37\n";
+    size_t junk = old_buffer - 1 - strlen("app/name 70756d70");
+
+    snprintf(path, sizeof path, "%s/settings", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (size_t i = 0; i < junk; i++)
+        fputc(i % 100 == 99 || i == junk - 1 ? '\n' : '#', f);
+    fputs(entry, f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(sim_settings_load(&board.settings), SIM_OK);
+    assert_int_equal(p->settings_read(p->ctx, "app/name", val, sizeof val, &len), 0);
+    assert_int_equal(len, 6);
+    assert_memory_equal(val, "pump-7", 6);
+
+    /* a folder where the file should be: no read, an error */
+    snprintf(cmd, sizeof cmd, "rm -f %s && mkdir %s", path, path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(sim_settings_load(&board.settings), SIM_EIO);
+    assert_int_not_equal(p->settings_load(p->ctx), 0);
 }
 
 static void files_are_confined_and_bounded(void **state)
@@ -196,6 +231,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(state_folder_is_laid_out, open_board, close_board),
         cmocka_unit_test_setup_teardown(settings_persist_across_reopen, open_board, close_board),
+        cmocka_unit_test_setup_teardown(settings_file_is_read_whole_or_not_at_all, open_board,
+                                        close_board),
         cmocka_unit_test_setup_teardown(files_are_confined_and_bounded, open_board, close_board),
         cmocka_unit_test_setup_teardown(shell_knows_its_commands, open_board, close_board),
         cmocka_unit_test_setup_teardown(os_figures_are_live, open_board, close_board),

@@ -4,9 +4,11 @@
 # with the device's identity, the connection, the running image before and
 # after and the outcome; --audit-db and --operator override the defaults;
 # list/show/export agree; and `audit verify` finds an edited, a deleted, a
-# reordered record and a cut tail (exit 1, naming the record).
+# reordered record and a cut tail (exit 1, naming the record); `audit push`
+# from a URL names where that URL came from (--audit-db or MCUTOOLS_AUDIT_DB).
 set -euo pipefail
 source "$SRC_DIR/tests/workflow/wf_lib.sh"
+CHAIN=$SRC_DIR/tests/audit/audit_chain.py
 
 v1=$E2E_TMP/v1.0.0.bin v2=$E2E_TMP/v1.1.0.bin
 wf_sign 1.0.0 "$v1"
@@ -129,23 +131,8 @@ tamper forged-hash "record 4 was modified" \
 e2e_log "a forger who recomputes the edited record's hash still breaks the chain at the next one"
 db=$E2E_TMP/rehashed.db
 cp "$MCUTOOLS_AUDIT_DB" "$db"
-python3 - "$db" <<'PY'
-import hashlib, sqlite3, sys
-# the record digest as src/audit computes it (id, prev, then name=len:value per field)
-F = ["time", "operator_name", "host", "device", "connection", "action", "image_hash",
-     "version_before", "version_after", "hash_before", "hash_after", "outcome", "detail"]
-con = sqlite3.connect(sys.argv[1])
-con.row_factory = sqlite3.Row
-r = dict(con.execute("SELECT * FROM records WHERE id = 4").fetchone())
-r["version_after"] = "1.0.0"
-h = hashlib.sha256(("id=%d;prev=" % r["id"]).encode() + r["prev_hash"].encode())
-for f in F:
-    v = r[f].encode()
-    h.update((";%s=%d:" % (f, len(v))).encode() + v)
-con.execute("UPDATE records SET version_after = ?, record_hash = ? WHERE id = 4",
-            (r["version_after"], h.hexdigest()))
-con.commit()
-PY
+# the record digest as src/audit computes it, again in audit_chain.py
+python3 "$CHAIN" rehash "$db" 4 version_after 1.0.0
 rc=0
 out=$("$MCUMGR" --audit-db "$db" audit verify 2>&1) || rc=$?
 e2e_assert_eq 1 "$rc" "rehashed: verify exit code"
@@ -157,24 +144,7 @@ anchor=$("$MCUMGR" audit verify | sed -n 's/^head hash: \([0-9a-f]*\).*/\1/p')
 "$MCUMGR" audit verify --anchor "$anchor" | grep "found: record 8" >/dev/null || e2e_fail "anchor not found"
 db=$E2E_TMP/rewritten.db
 cp "$MCUTOOLS_AUDIT_DB" "$db"
-python3 - "$db" <<'PY'
-import hashlib, sqlite3, sys
-F = ["time", "operator_name", "host", "device", "connection", "action", "image_hash",
-     "version_before", "version_after", "hash_before", "hash_after", "outcome", "detail"]
-con = sqlite3.connect(sys.argv[1])
-con.row_factory = sqlite3.Row
-con.execute("UPDATE records SET outcome = 'ok' WHERE id = 1")
-prev = ""
-for r in [dict(x) for x in con.execute("SELECT * FROM records ORDER BY id")]:
-    h = hashlib.sha256(("id=%d;prev=" % r["id"]).encode() + prev.encode())
-    for f in F:
-        v = r[f].encode()
-        h.update((";%s=%d:" % (f, len(v))).encode() + v)
-    con.execute("UPDATE records SET prev_hash = ?, record_hash = ? WHERE id = ?", (prev, h.hexdigest(), r["id"]))
-    prev = h.hexdigest()
-con.execute("UPDATE meta SET v = ? WHERE k = 'head'", (prev,))
-con.commit()
-PY
+python3 "$CHAIN" forge "$db" 1 outcome ok
 "$MCUMGR" --audit-db "$db" audit verify >/dev/null || e2e_fail "a fully rewritten chain is internally consistent"
 rc=0
 out=$("$MCUMGR" --audit-db "$db" audit verify --anchor "$anchor" 2>&1) || rc=$?
@@ -247,5 +217,15 @@ want=$(for c in "${changing[@]}"; do set -- $c; case $1 in reset | dfu) echo "$1
 got=$("$MCUMGR" --audit-db "$un" audit export --json |
       python3 -c 'import json,sys; [print(r["action"]) for r in json.load(sys.stdin) if r["outcome"] == "failed"]')
 e2e_assert_eq "$want" "$got" "records of the unreached attempts"
+
+e2e_log "audit push of a central trail: the refusal names where the trail came from"
+site=postgresql://audit:s3cret@db.site/trail
+rc=0; out=$(MCUTOOLS_AUDIT_DB=$site "$MCUMGR" audit push --to "$site" 2>&1) || rc=$?
+e2e_assert_eq 2 "$rc" "push from \$MCUTOOLS_AUDIT_DB=URL"
+e2e_assert_contains "$out" "MCUTOOLS_AUDIT_DB is postgresql://audit:***@db.site/trail" "the source named"
+[[ "$out" != *--audit-db* ]] || e2e_fail "blames --audit-db, which was not given: $out"
+rc=0; out=$("$MCUMGR" --audit-db "$site" audit push --to "$site" 2>&1) || rc=$?
+e2e_assert_eq 2 "$rc" "push from --audit-db URL"
+e2e_assert_contains "$out" "--audit-db is postgresql://audit:***@db.site/trail" "--audit-db named"
 sim_stop
 echo PASS

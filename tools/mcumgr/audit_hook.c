@@ -64,8 +64,6 @@ const char *cli_audit_path(const struct cli_ctx *cx, char *buf, size_t cap)
     return audit_default_path(buf, cap);
 }
 
-#define NO_TRAIL "no audit trail: HOME is not set; give --audit-db PATH or set MCUTOOLS_AUDIT_DB"
-
 /* The trail this command appends to, opened for writing; NULL with why. */
 static struct audit_db *open_for_append(const struct cli_ctx *cx, char *err, size_t errlen)
 {
@@ -73,7 +71,7 @@ static struct audit_db *open_for_append(const struct cli_ctx *cx, char *err, siz
     bool state_folder = !(cx->audit_db && *cx->audit_db) && audit_path_is_state_folder();
 
     if (!cli_audit_path(cx, path, sizeof path)) {
-        snprintf(err, errlen, NO_TRAIL);
+        snprintf(err, errlen, CLI_NO_TRAIL);
         return NULL;
     }
     /* the user's own state folder is ours to create; any other is theirs */

@@ -10,6 +10,8 @@
 /* --audit-db, else $MCUTOOLS_AUDIT_DB, else the user's state folder;
  * NULL when there is none (no HOME). */
 const char *cli_audit_path(const struct cli_ctx *cx, char *buf, size_t cap);
+/* What every command says when cli_audit_path has none. */
+#define CLI_NO_TRAIL "no audit trail: HOME is not set; give --audit-db PATH or set MCUTOOLS_AUDIT_DB"
 /* Appends rec to the trail (nothing with --no-audit). On failure says so
  * on stderr, marks the command failed (cx->audit_failed) and returns -1. */
 int cli_audit_write(struct cli_ctx *cx, struct audit_record *rec);

@@ -24,7 +24,7 @@ static struct audit_db *open_db(struct cli_ctx *cx)
     struct audit_db *db;
 
     if (!cli_audit_path(cx, path, sizeof path)) {
-        out_fail(cx, "no audit trail: HOME is not set; give --audit-db PATH or set MCUTOOLS_AUDIT_DB");
+        out_fail(cx, CLI_NO_TRAIL);
         return NULL;
     }
     /* reading never writes: a read-only copy handed to an auditor reads too */
@@ -98,7 +98,8 @@ static int list_text(struct cli_ctx *cx, struct audit_db *db, const char *device
 
 static const struct cli_opt list_opts[] = {
     { "last", 0, "n", "only the newest n records" },
-    { "device", 0, "id", "one device's history: the records whose device identity contains id" },
+    { "device", 0, "id", "one device's history: its whole name, identity or hardware id "
+                         "(never a part of one)" },
     { NULL, 0, NULL, NULL },
 };
 
@@ -332,6 +333,15 @@ static const struct cli_opt push_opts[] = {
     { NULL, 0, NULL, NULL },
 };
 
+/* Where the trail of this command was named, for a message that blames it
+ * (as cli_audit_path chooses). */
+static const char *trail_source(const struct cli_ctx *cx)
+{
+    if (cx->audit_db && *cx->audit_db)
+        return "--audit-db";
+    return audit_path_is_state_folder() ? "the default trail" : "MCUTOOLS_AUDIT_DB";
+}
+
 /* `audit push --to URL`: the station's trail (--audit-db, or the default)
  * into the central one; see audit_push. */
 static int audit_push_cmd(struct cli_ctx *cx, int argc, char **argv)
@@ -349,9 +359,10 @@ static int audit_push_cmd(struct cli_ctx *cx, int argc, char **argv)
     if (!to || !audit_is_url(to))
         return out_usage(cx, "audit push needs --to postgresql://... (the central trail)");
     if (!cli_audit_path(cx, from_path, sizeof from_path))
-        return out_fail(cx, "no audit trail: HOME is not set; give --audit-db PATH or set MCUTOOLS_AUDIT_DB");
+        return out_fail(cx, CLI_NO_TRAIL);
     if (audit_is_url(from_path))
-        return out_usage(cx, "audit push copies a station's own trail (a file); --audit-db is %s",
+        return out_usage(cx, "audit push copies a station's own trail (a file); %s is %s",
+                         trail_source(cx),
                          audit_trail_name(from_path, from_name, sizeof from_name));
     audit_trail_name(to, to_name, sizeof to_name);
     if (!(from = open_db(cx)))
@@ -389,7 +400,7 @@ static int audit_path(struct cli_ctx *cx, int argc, char **argv)
     if (argc)
         return out_usage(cx, "audit path takes no arguments");
     if (!cli_audit_path(cx, url, sizeof url))
-        return out_fail(cx, "no audit trail: HOME is not set; give --audit-db PATH or set MCUTOOLS_AUDIT_DB");
+        return out_fail(cx, CLI_NO_TRAIL);
     audit_trail_name(url, path, sizeof path);
     if (cx->json)
         out_json_kv(cx, "path", path);

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -32,7 +31,7 @@ static const struct cli_opt update_opts[] = {
 struct row {
     enum dfu_step step;
     size_t done, total;
-    double upload_t0, upload_t1; /* t1: when the last byte was acknowledged */
+    int64_t upload_t0, upload_t1; /* client_now_ms(); t1: when the last byte was acknowledged */
     char outcome[40];
 };
 
@@ -43,24 +42,17 @@ struct fleet_view {
     size_t n;
     bool table;          /* a terminal: one line a device, redrawn in place */
     struct row *rows;
-    double last_draw;
+    int64_t last_draw;           /* client_now_ms() */
     bool drawn;
 };
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void draw_row(const struct fleet_view *v, size_t i, double now)
+static void draw_row(const struct fleet_view *v, size_t i, int64_t now)
 {
     const struct row *r = &v->rows[i];
     char pct[8] = "", rate[24] = "", eta[16] = "";
 
     if (r->total) {
-        double secs = (r->upload_t1 ? r->upload_t1 : now) - r->upload_t0;
+        double secs = (double)((r->upload_t1 ? r->upload_t1 : now) - r->upload_t0) / 1000.0;
         double kib = (double)r->done / 1024.0;
         snprintf(pct, sizeof pct, "%3zu%%", r->done * 100 / r->total);
         if (secs > 0.2 && r->done) {
@@ -75,8 +67,8 @@ static void draw_row(const struct fleet_view *v, size_t i, double now)
 /* Redraws the table in place, at most five times a second. */
 static void draw(struct fleet_view *v, bool force)
 {
-    double now = now_s();
-    if (!force && now - v->last_draw < 0.2)
+    int64_t now = client_now_ms();
+    if (!force && now - v->last_draw < 200)
         return;
     if (v->drawn)
         printf("\033[%zuA", v->n + 1);
@@ -99,11 +91,11 @@ static void table_event(struct fleet_view *v, const struct fleet_event *ev)
     r->step = ev->dfu->step;
     if (ev->dfu->kind == DFU_EV_PROGRESS) {
         if (!r->total)
-            r->upload_t0 = now_s();
+            r->upload_t0 = client_now_ms();
         r->done = ev->dfu->done;
         r->total = ev->dfu->total;
         if (r->done == r->total)
-            r->upload_t1 = now_s();
+            r->upload_t1 = client_now_ms();
     }
     draw(v, false);
 }

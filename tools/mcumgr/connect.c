@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "profiles.h"
@@ -27,14 +26,12 @@ const char *cli_profile_path(char *buf, size_t cap)
 
 static void log_frame(void *ctx, bool tx, const uint8_t *msg, size_t len)
 {
-    static struct timespec t0;
-    struct timespec now;
+    static int64_t t0 = -1;
+    int64_t now = client_now_ms();
     (void)ctx;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (t0.tv_sec == 0)
+    if (t0 < 0)
         t0 = now;
-    fprintf(stderr, "%s %zu bytes at +%ld ms:", tx ? "TX" : "RX", len,
-            (long)((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000));
+    fprintf(stderr, "%s %zu bytes at +%lld ms:", tx ? "TX" : "RX", len, (long long)(now - t0));
     for (size_t i = 0; i < len; i++)
         fprintf(stderr, "%s%02x", i % 32 == 0 ? "\n  " : " ", msg[i]);
     fputc('\n', stderr);

@@ -1,18 +1,11 @@
 /* Progress bar (see progress.h). */
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "client/client.h"
 #include "progress.h"
 
 #define BAR_WIDTH 40
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void fmt_size(char *out, size_t cap, size_t n)
 {
@@ -36,7 +29,7 @@ void progress_update(void *ctx, size_t done, size_t total)
 {
     struct progress *p = ctx;
     char a[32], b[32], bar[BAR_WIDTH + 1];
-    int64_t t = now_ms();
+    int64_t t = client_now_ms();
     double pct = total ? 100.0 * (double)done / (double)total : 100.0;
     int fill = (int)(pct * BAR_WIDTH / 100.0);
     int decile = (int)(pct / 10.0);
