@@ -297,7 +297,7 @@ int delta_make(const uint8_t *base, size_t base_len, const uint8_t *target, size
                uint8_t **patch, size_t *patch_len, char *err, size_t errcap)
 {
     struct delta_header h;
-    uint8_t hb[DELTA_HEADER_SIZE];
+    uint8_t hb[DELTA_HEADER_SIZE] = { 0 }; /* a placeholder: the header is written last */
     struct encoder *e;
 
     if (make_header(base, base_len, target, target_len, &h, err, errcap))
@@ -317,7 +317,7 @@ int delta_make(const uint8_t *base, size_t base_len, const uint8_t *target, size
     /* inserted last to first: each chain then starts at the lowest offset */
     for (size_t i = e->base_len; i-- > 0;)
         chains_insert(&e->b, e->base, e->base_len, i);
-    put(&e->out, hb, sizeof hb); /* room for the header, written last */
+    put(&e->out, hb, sizeof hb);
     encode_ops(e);
     if (e->out.failed || e->out.len > UINT32_MAX) {
         encoder_free(e);
