@@ -9,7 +9,10 @@ set(MCU_TEST_ENV
   # tests must never write into the user's own audit trail
   "MCUTOOLS_AUDIT_DB=${CMAKE_BINARY_DIR}/test-audit.db"
   # nor into the user's own memory of resets and unfinished uploads
-  "MCUTOOLS_STATE_DIR=${CMAKE_BINARY_DIR}/test-state")
+  "MCUTOOLS_STATE_DIR=${CMAKE_BINARY_DIR}/test-state"
+  # the crypto port of this build (openssl, mbedtls): tests/lib/e2e.sh signs
+  # with a key type the port verifies (mbedTLS 2.28 has no Ed25519)
+  "MCUTOOLS_CRYPTO=${CRYPTO}")
 
 # mcu_unit_test(NAME SOURCES a.c b.c LIBS lib1 lib2 [LABELS x])
 function(mcu_unit_test name)

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "image/image.h"
+#include "image/image_crypto.h"
 #include "image/keyfile.h"
 #include "image/sign.h"
 #include "image/verify.h"
@@ -46,7 +47,11 @@ static void sign_ok(const struct img_sign_opts *o, const struct img_key *k, stru
     assert_int_equal(rc, 0);
 }
 
-static void validate_with(const struct img_signed *s, const struct img_key *k)
+/* What we sign validates on the device side; a key type the build's crypto
+ * port has no verifier for (Ed25519 with mbedTLS 2.28) is refused as
+ * unsupported, never taken as valid. */
+static void validate_with(const struct img_signed *s, const struct img_key *k,
+                          enum image_key_kind kind)
 {
     uint8_t *der;
     size_t len;
@@ -55,11 +60,15 @@ static void validate_with(const struct img_signed *s, const struct img_key *k)
     struct image_mem m = { s->buf, s->len };
     struct image_info info;
     int matched = -1;
-    assert_int_equal(image_validate(image_mem_read, &m, (uint32_t)s->len, &trusted, 1, &info,
-                                    &matched), IMAGE_OK);
+    int rc = image_validate(image_mem_read, &m, (uint32_t)s->len, &trusted, 1, &info, &matched);
+    free(der);
+    if (!image_crypto_supports(kind)) {
+        assert_int_equal(rc, IMAGE_ERR_UNSUPPORTED);
+        return;
+    }
+    assert_int_equal(rc, IMAGE_OK);
     assert_int_equal(matched, 0);
     assert_int_equal(info.total_size, s->image_len);
-    free(der);
 }
 
 static void test_every_key_type_validates(void **state)
@@ -70,11 +79,11 @@ static void test_every_key_type_validates(void **state)
         struct img_signed s;
         base_opts(&o);
         sign_ok(&o, &keys[i], &s);
-        validate_with(&s, &keys[i]);
+        validate_with(&s, &keys[i], kinds[i]);
         img_signed_free(&s);
         o.pubkey_full = true; /* PUBKEY instead of KEYHASH */
         sign_ok(&o, &keys[i], &s);
-        validate_with(&s, &keys[i]);
+        validate_with(&s, &keys[i], kinds[i]);
         img_signed_free(&s);
     }
     struct img_sign_opts o;
@@ -82,7 +91,7 @@ static void test_every_key_type_validates(void **state)
     base_opts(&o);
     o.pure = true; /* Ed25519 over the image itself */
     sign_ok(&o, &keys[0], &s);
-    validate_with(&s, &keys[0]);
+    validate_with(&s, &keys[0], kinds[0]);
     img_signed_free(&s);
 }
 
@@ -205,7 +214,7 @@ static void test_pad_sig_lengths(void **state)
             assert_true(s.sig_len == 103 || s.sig_len == 104);
         else
             assert_int_equal(s.sig_len, 72);
-        validate_with(&s, &keys[1 + i % 2]);
+        validate_with(&s, &keys[1 + i % 2], kinds[1 + i % 2]);
         img_signed_free(&s);
     }
 }

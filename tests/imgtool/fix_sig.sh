@@ -31,8 +31,14 @@ fold -w 16 "$T/sig.b64" >"$T/wrapped.b64"
 printf '\n' >>"$T/wrapped.b64"
 fixed "$T/wrapped.b64" "$T/wrapped.bin" || fail "sign with a line-wrapped --fix-sig"
 cmp -s "$T/keyed.bin" "$T/wrapped.bin" || fail "line-wrapped --fix-sig image differs"
-"$IMGTOOL" verify -k "$T/ed.pub.pem" "$T/fixed.bin" | grep -q "correctly validated" ||
-    fail "the --fix-sig image does not verify"
+# (mbedTLS 2.28, the other crypto port, has no Ed25519 verifier)
+source "$SRC_DIR/tests/lib/crypto_port.sh"
+if e2e_has_ed25519; then
+    "$IMGTOOL" verify -k "$T/ed.pub.pem" "$T/fixed.bin" | grep -q "correctly validated" ||
+        fail "the --fix-sig image does not verify"
+else
+    echo "note: not verified: the $E2E_CRYPTO crypto port has no Ed25519"
+fi
 
 printf 'not*base64!\n' >"$T/bad.b64"
 : >"$T/empty.b64"

@@ -24,7 +24,8 @@
 # sim_boot_once [field] [opts], sim_wait_log REGEX, sim_wait_reset N,
 # sim_count_log, e2e_free_udp_port, e2e_new_state_dir, e2e_require_bin,
 # e2e_have_shared, e2e_key_or_own, e2e_vector_or_own, e2e_image_hash,
-# e2e_signed_image, e2e_own_key,
+# e2e_signed_image, e2e_own_key, e2e_key_type, e2e_has_ed25519,
+# e2e_require_ed25519,
 # e2e_assert_eq, e2e_assert_contains, e2e_fail, e2e_log.
 # Start a second board in the same test with `SIM_DIR=; sim_start ...`.
 # SIM_START_TIMEOUT (seconds, default 60) bounds the wait for ready lines.
@@ -76,19 +77,15 @@ e2e_require_shared() {
 # same version and size always give the same payload), laid out as the
 # reference vectors are (-H 0x200 --pad-header -S 0x76000).
 
+# The build's crypto port: e2e_key_type, e2e_has_ed25519, e2e_require_ed25519.
+source "$SRC_DIR/tests/lib/crypto_port.sh"
+
 # e2e_own_key VAR NAME: VAR = our key standing in for the vector key NAME
-# (ed25519, ecp256, rsa2048, ...), made once per test.
+# (ed25519, ecp256, rsa2048, ...; see e2e_key_type), made once per test.
 e2e_own_key() {
     local -n _key=$1
     local name=$2 type
-    case $name in
-        ed25519*) type=ed25519 ;;
-        ecp256*) type=ecdsa-p256 ;;
-        ecp384*) type=ecdsa-p384 ;;
-        rsa2048*) type=rsa-2048 ;;
-        rsa3072*) type=rsa-3072 ;;
-        *) e2e_fail "e2e_own_key: no key type for '$name'" ;;
-    esac
+    type=$(e2e_key_type "$name") || e2e_fail "e2e_own_key: no key type for '$name'"
     mkdir -p "$E2E_TMP/own"
     _key=$E2E_TMP/own/$name.pem
     [ -s "$_key" ] || "$IMGTOOL" keygen -k "$_key" -t "$type" >/dev/null ||
@@ -110,9 +107,10 @@ e2e_signed_image() {
 }
 
 # e2e_key_or_own VAR NAME: VAR = the reference key NAME (keys/NAME.pem) when
-# ../shared is present, else our own key of the same type.
+# ../shared is present and the crypto port verifies its type, else our own
+# key standing in for it (e2e_own_key).
 e2e_key_or_own() {
-    if e2e_have_shared; then
+    if e2e_have_shared && _e2e_port_verifies "$2"; then
         local -n _vkey=$1
         _vkey=$VECTORS/keys/$2.pem
     else
@@ -120,30 +118,40 @@ e2e_key_or_own() {
     fi
 }
 
+# _e2e_port_verifies KEYNAME: false for an Ed25519 key when the port has none.
+_e2e_port_verifies() {
+    case $1 in ed25519*) e2e_has_ed25519 ;; *) return 0 ;; esac
+}
+
+# _e2e_own_spec NAME: the version, payload size, key name (none: hash only)
+# and sign options of the reference vector NAME, for our own counterpart.
+_e2e_own_spec() {
+    case $1 in
+        ed25519_basic)      echo "1.2.3+4 1024 ed25519" ;;
+        ecp256_basic)       echo "1.2.3+4 1024 ecp256" ;;
+        ver_partial)        echo "2.7.0 1024 ed25519" ;;
+        p300k_ed25519)      echo "3.0.0+300 307200 ed25519" ;;
+        p64k_ecp256_seccnt) echo "1.2.3+4 65536 ecp256 -s auto" ;;
+        unsigned_sha384)    echo "1.2.3+4 1024 none --sha 384" ;;
+        *) return 1 ;;
+    esac
+}
+
 # e2e_vector_or_own VAR NAME: VAR = the reference image signed/NAME.bin when
-# ../shared is present, else our own image with the same version, size,
-# key type and options (signed with e2e_key_or_own's key).
+# ../shared is present (and the crypto port verifies its key type), else our
+# own image with the same version, size, key type and options (signed with
+# e2e_key_or_own's key).
 e2e_vector_or_own() {
     local -n _img=$1
-    local name=$2
-    if e2e_have_shared; then
+    local name=$2 spec ver size keyname key='' opts
+    spec=$(_e2e_own_spec "$name") || spec=
+    read -r ver size keyname opts <<<"$spec"
+    if e2e_have_shared && _e2e_port_verifies "${keyname:-$name}"; then
         _img=$VECTORS/signed/$name.bin
         [ -f "$_img" ] || e2e_fail "no reference vector $name"
         return 0
     fi
-    # name: version, payload size, key (none: hash only), sign options
-    local spec
-    case $name in
-        ed25519_basic)      spec="1.2.3+4 1024 ed25519" ;;
-        ecp256_basic)       spec="1.2.3+4 1024 ecp256" ;;
-        ver_partial)        spec="2.7.0 1024 ed25519" ;;
-        p300k_ed25519)      spec="3.0.0+300 307200 ed25519" ;;
-        p64k_ecp256_seccnt) spec="1.2.3+4 65536 ecp256 -s auto" ;;
-        unsigned_sha384)    spec="1.2.3+4 1024 none --sha 384" ;;
-        *) e2e_fail "e2e_vector_or_own: no own counterpart of $name" ;;
-    esac
-    local ver size keyname key='' opts
-    read -r ver size keyname opts <<<"$spec"
+    [ -n "$spec" ] || e2e_fail "e2e_vector_or_own: no own counterpart of $name"
     [ "$keyname" = none ] || e2e_own_key key "$keyname"
     _img=$E2E_TMP/own/$name.bin
     # shellcheck disable=SC2086 # opts are words

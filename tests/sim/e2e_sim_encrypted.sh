@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # An encrypted update end to end: images encrypted for the board's X25519
-# key (imgtool sign -E) go through mcumgr upload / test / reset like any
+# (or P-256) key (imgtool sign -E) go through mcumgr upload / test / reset like any
 # other. The board's bootloader decrypts into slot 0 (the flash then holds
 # the plaintext body), keeps the old image re-encrypted in slot 1, reverts
 # on a reset without confirm, and stays on the new image after a confirm.
@@ -9,14 +9,17 @@ set -euo pipefail
 source "$SRC_DIR/tests/lib/e2e.sh"
 e2e_require_bin mcumgr mcusim imgtool
 
-sign_key=$E2E_TMP/sign-ed25519.pem enc_key=$E2E_TMP/enc-x25519.pem
-"$IMGTOOL" keygen -k "$sign_key" -t ed25519
-"$IMGTOOL" keygen -k "$enc_key" -t x25519
-"$IMGTOOL" getpub -k "$enc_key" -e pem -o "$E2E_TMP/enc-x25519.pub.pem"
+# Ed25519 signs with X25519 encryption; with the mbedTLS port (no Ed25519)
+# P-256 signs with P-256 (ECIES) encryption: imgtool pairs the two types
+e2e_own_key sign_key ed25519
+if e2e_has_ed25519; then enc_type=x25519; else enc_type=ecdsa-p256; fi
+enc_key=$E2E_TMP/enc.pem enc_pub=$E2E_TMP/enc.pub.pem
+"$IMGTOOL" keygen -k "$enc_key" -t "$enc_type"
+"$IMGTOOL" getpub -k "$enc_key" -e pem -o "$enc_pub"
 
 v1=$E2E_TMP/v1.0.0.bin v2=$E2E_TMP/v1.1.0-enc.bin
 e2e_signed_image 1.0.0 "$v1" 20000 "$sign_key"
-e2e_signed_image 1.1.0 "$v2" 20000 "$sign_key" -E "$E2E_TMP/enc-x25519.pub.pem"
+e2e_signed_image 1.1.0 "$v2" 20000 "$sign_key" -E "$enc_pub"
 plain=$E2E_TMP/own/fw-1.1.0-20000.bin   # the payload e2e_signed_image signed
 e2e_image_hash v1_hash "$v1"
 
