@@ -88,7 +88,7 @@ echo " the core's .bss is mostly mbedTLS's pool, IMAGE_CRYPTO_HEAP_SIZE)"
 echo "largest stack frames (bytes, ECDSA P-256 set):"
 find "$dir-p256" -name '*.su' -exec cat {} + |
     awk -F'\t' '{n = split($1, p, ":"); printf "%6d  %s  %s\n", $2, p[n], $3}' |
-    sort -rn | head -n 8
+    sort -rn | awk 'NR <= 8' # awk reads it all: head would cut sort off (SIGPIPE under pipefail)
 
 # ---- integrator limits set to other values (docs/limits.md)
 limits="BOOT_MAX_IMG_SECTORS=256;CBOR_MAX_DEPTH=8;SMPSRV_SCRATCH_SIZE=2048"

@@ -5,6 +5,7 @@
  * callbacks (platform.c), JSON reports (report.c).
  */
 #include "sim/board.h"
+#include "image/image_crypto.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +52,12 @@ int sim_config_add_key(struct sim_config *cfg, const char *pem_path)
     if (image_key_load_public_der(pem_path, cfg->key_der[n], SIM_KEY_DER_MAX,
                                   &len) != 0)
         return SIM_EINVAL;
+    /* A key the port cannot check (Ed25519 on mbedTLS 2.28) would make
+     * every image signed with it unbootable: refuse it now, by name. */
+    enum image_key_kind kind;
+    int rc = image_crypto_key_kind(cfg->key_der[n], len, &kind);
+    if (rc == IMAGE_ERR_UNSUPPORTED || (rc == IMAGE_OK && !image_crypto_supports(kind)))
+        return SIM_EUNSUPPORTED;
     cfg->keys[n].der = cfg->key_der[n];
     cfg->keys[n].der_len = len;
     cfg->nkeys++;

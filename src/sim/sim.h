@@ -18,8 +18,9 @@ enum sim_err {
     SIM_ETOOBIG = -78,    /* does not fit a buffer or a limit */
     SIM_ENOBOOT = -79,    /* no image can boot */
     SIM_EBUSY = -80,     /* another process has the board open */
+    SIM_EUNSUPPORTED = -81, /* the crypto port cannot verify this key's algorithm */
 };
-#define SIM_ERR_COUNT 11 /* SIM_OK and the ten codes SIM_EINVAL..SIM_EBUSY */
+#define SIM_ERR_COUNT 12 /* SIM_OK and the eleven codes SIM_EINVAL..SIM_EUNSUPPORTED */
 #define SIM_ERR_BASE (-70) /* the layer's range: -71..-99 (see README, error codes) */
 
 const char *sim_errname(int err);

@@ -15,6 +15,7 @@ static const struct {
     { "SIM_ETOOBIG", "too large for a buffer or limit" },
     { "SIM_ENOBOOT", "no bootable image" },
     { "SIM_EBUSY", "another process has this board open" },
+    { "SIM_EUNSUPPORTED", "this build's crypto port cannot verify keys of that algorithm" },
 };
 
 static int index_of(int err)

@@ -83,6 +83,20 @@ set +e
 "$MCUSIM" --state "$SIM_DIR" --status >/dev/null 2>&1; e2e_assert_eq 1 $? "status with no board"
 set -e
 
+e2e_log "a trusted key the crypto port cannot verify is refused at start, by name"
+"$IMGTOOL" keygen -k "$E2E_TMP/ed.pem" -t ed25519 >/dev/null || e2e_fail "keygen ed25519"
+set +e
+out=$("$MCUSIM" --state "$SIM_DIR" --key "$E2E_TMP/ed.pem" --boot-once 2>&1); rc=$?
+set -e
+if e2e_has_ed25519; then
+    # taken (slot 0 is signed with another key, so nothing boots: exit 1)
+    case $out in *"cannot verify keys"*) e2e_fail "an Ed25519 key refused on a port with Ed25519: $out" ;; esac
+    e2e_assert_contains "$out" "Swap type" "the key taken, the bootloader ran"
+else
+    e2e_assert_eq 1 "$rc" "an Ed25519 key on a port without it"
+    e2e_assert_contains "$out" "cannot verify keys of that algorithm" "the refusal says why"
+fi
+
 e2e_log "a fresh board has nothing to boot"
 SIM_DIR=$(e2e_new_state_dir)
 set +e

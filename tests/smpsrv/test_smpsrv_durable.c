@@ -429,6 +429,29 @@ static void refused(struct fx *f, const struct img *m, int64_t code, const char 
     f->now_ms += SMPSRV_UPLOAD_IDLE_MS;
 }
 
+/* A crypto port without an algorithm (mbedTLS 2.28 has no Ed25519) must
+ * say so, not blame the image's signature: the user would re-sign in vain.
+ * Runs where the port lacks Ed25519 (scripts/test.sh's mbedTLS builds). */
+static void test_last_chunk_names_an_unsupported_algorithm(void **state)
+{
+    struct fx *f = *state;
+    struct fx_key ed;
+    struct image_key k;
+    struct img m;
+
+    if (image_crypto_supports(IMAGE_KEY_ED25519))
+        skip();
+    fx_key_new(&ed, IMAGE_KEY_ED25519);
+    k = (struct image_key){ ed.der, ed.der_len };
+    f->plat.keys = &k;
+    f->plat.nkeys = 1;
+    img_make(&m, 2, 12000, 16, &ed, -1);
+    refused(f, &m, IMG_ERR_INVALID_TLV,
+            "signed with an algorithm this device's crypto does not support");
+    img_free(&m);
+    fx_key_free(&ed);
+}
+
 static void test_last_chunk_checks_the_image(void **state)
 {
     struct fx *f = *state;
@@ -508,6 +531,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_second_upload_is_busy, fx_setup_signed, fx_teardown),
         cmocka_unit_test_setup_teardown(test_incomplete_slot1_not_listed, fx_setup_signed, fx_teardown),
         cmocka_unit_test_setup_teardown(test_last_chunk_checks_the_image, fx_setup_signed, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_last_chunk_names_an_unsupported_algorithm,
+                                        fx_setup_signed, fx_teardown),
         cmocka_unit_test_setup_teardown(test_wrong_sha_is_match_false, fx_setup_signed, fx_teardown),
         cmocka_unit_test_setup_teardown(test_security_counter_downgrade, fx_setup_signed, fx_teardown),
     };

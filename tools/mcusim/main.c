@@ -224,9 +224,16 @@ static int board_option(struct args *a, int opt, const char *v)
         return 0;
     case OPT_NO_PTY: c->pty = false; return 0;
     case OPT_KEY:
-        if (sim_config_add_key(c, v) != SIM_OK)
+        switch (sim_config_add_key(c, v)) {
+        case SIM_OK:
+            return 0;
+        case SIM_EUNSUPPORTED:
+            return fprintf(stderr, "mcusim: '%s': this build's crypto port cannot verify keys of "
+                                   "that algorithm (mbedTLS 2.28 has no Ed25519): use an RSA or "
+                                   "ECDSA key\n", v), 1;
+        default:
             return fprintf(stderr, "mcusim: cannot load a public key from '%s'\n", v), 1;
-        return 0;
+        }
     case OPT_ENC_KEY:
         if (sim_config_set_enc_key(c, v) != SIM_OK)
             return fprintf(stderr, "mcusim: cannot load a private key from '%s'\n", v), 1;

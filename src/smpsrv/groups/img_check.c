@@ -58,8 +58,14 @@ static int refuse(struct smp_ctx *ctx, const struct flash_area *fa,
                              : "not signed: this device boots only signed images");
         return smp_ctx_group_err(ctx, IMG_ERR_INVALID_TLV);
     case IMAGE_ERR_SIGNATURE:
-    case IMAGE_ERR_UNSUPPORTED:
         smp_ctx_rsn(ctx, "the image's signature does not verify");
+        return smp_ctx_group_err(ctx, IMG_ERR_INVALID_TLV);
+    /* not the image's fault: say so, or the user re-signs in vain */
+    case IMAGE_ERR_UNSUPPORTED:
+        smp_ctx_rsn(ctx, "signed with an algorithm this device's crypto does not support");
+        return smp_ctx_group_err(ctx, IMG_ERR_INVALID_TLV);
+    case IMAGE_ERR_NO_MEMORY:
+        smp_ctx_rsn(ctx, "the device's crypto ran out of memory checking the signature");
         return smp_ctx_group_err(ctx, IMG_ERR_INVALID_TLV);
     case IMAGE_ERR_IO:
         return smp_ctx_group_err(ctx, IMG_ERR_FLASH_READ_FAILED);
