@@ -29,6 +29,12 @@ uint16_t image_sig_tlv_for(enum image_key_kind kind)
     }
 }
 
+bool image_tlv_is_signature(uint16_t tlv_type)
+{
+    return tlv_type == IMAGE_TLV_RSA2048_PSS || tlv_type == IMAGE_TLV_RSA3072_PSS ||
+           tlv_type == IMAGE_TLV_ECDSA_SIG || tlv_type == IMAGE_TLV_ED25519;
+}
+
 size_t image_ecdsa_sig_der_len(const uint8_t *sig, size_t sig_len)
 {
     if (sig_len < 2 || sig[0] != 0x30)

@@ -43,6 +43,8 @@ struct image_hash {
 size_t image_hash_len(uint16_t hash_tlv_type);
 /* The signature TLV type that a key of this kind signs with, 0 for none. */
 uint16_t image_sig_tlv_for(enum image_key_kind kind);
+/* Whether a TLV type is a signature (of any kind of key). */
+bool image_tlv_is_signature(uint16_t tlv_type);
 /* Length of the DER SEQUENCE at the start of an ECDSA signature TLV, so
  * that the zero padding after it (imgtool --pad-sig) can be cut off; 0
  * when the value is not a SEQUENCE followed only by zeros. */

@@ -606,16 +606,6 @@ static int make_signature(struct sign_ctx *c, const uint8_t *region, size_t regi
     return IMAGE_OK;
 }
 
-static uint16_t sig_tlv_type(enum image_key_kind k)
-{
-    switch (k) {
-    case IMAGE_KEY_RSA2048: return IMAGE_TLV_RSA2048_PSS;
-    case IMAGE_KEY_RSA3072: return IMAGE_TLV_RSA3072_PSS;
-    case IMAGE_KEY_ED25519: return IMAGE_TLV_ED25519;
-    default: return IMAGE_TLV_ECDSA_SIG;
-    }
-}
-
 /* Hash TLV, SIG_PURE, key identity and signature. */
 static int unprotected_tlvs(struct sign_ctx *c, const uint8_t *region, size_t region_len,
                             const uint8_t *digest, struct buf *u, struct img_signed *out)
@@ -653,7 +643,7 @@ static int unprotected_tlvs(struct sign_ctx *c, const uint8_t *region, size_t re
         if (rc)
             return rc;
     }
-    tlv_put(u, sig_tlv_type(c->idkey->kind), out->sig, out->sig_len);
+    tlv_put(u, image_sig_tlv_for(c->idkey->kind), out->sig, out->sig_len);
     return u->oom ? IMAGE_ERR_UNSUPPORTED : IMAGE_OK;
 }
 

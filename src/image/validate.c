@@ -52,19 +52,13 @@ struct scan {
     void *ctx;
 };
 
-static bool is_sig_type(uint16_t t)
-{
-    return t == IMAGE_TLV_RSA2048_PSS || t == IMAGE_TLV_RSA3072_PSS ||
-           t == IMAGE_TLV_ECDSA_SIG || t == IMAGE_TLV_ED25519;
-}
-
 /* The unprotected area is not covered by the hash, so only what cannot
  * change the meaning of a verified image may live there (the allow-list
  * MCUboot applies): key identity, hash, signatures, key exchange. */
 static bool allowed_unprotected(uint16_t t)
 {
     return t == IMAGE_TLV_KEYHASH || t == IMAGE_TLV_PUBKEY ||
-           image_hash_len(t) != 0 || is_sig_type(t) || t == IMAGE_TLV_SIG_PURE ||
+           image_hash_len(t) != 0 || image_tlv_is_signature(t) || t == IMAGE_TLV_SIG_PURE ||
            (t >= IMAGE_TLV_ENC_RSA2048 && t <= IMAGE_TLV_ENC_X25519_SHA512);
 }
 
@@ -77,7 +71,7 @@ static int scan_tlv(void *arg, bool prot, uint16_t type, uint32_t off, uint16_t 
     if (type == IMAGE_TLV_KEYHASH || type == IMAGE_TLV_PUBKEY) {
         if (s->nkeyref < SIGS_MAX)
             s->keyref[s->nkeyref++] = ref;
-    } else if (is_sig_type(type)) {
+    } else if (image_tlv_is_signature(type)) {
         if (s->nsig < SIGS_MAX)
             s->sig[s->nsig++] = ref;
     } else if (type == IMAGE_TLV_SIG_PURE) {

@@ -21,11 +21,7 @@
  */
 #include "smpsrv/groups/img_priv.h"
 
-static bool is_signature(uint16_t type)
-{
-    return type == IMAGE_TLV_RSA2048_PSS || type == IMAGE_TLV_ECDSA_SIG ||
-           type == IMAGE_TLV_RSA3072_PSS || type == IMAGE_TLV_ED25519;
-}
+#include "image/image_crypto.h"
 
 static int find_signature(void *arg, bool protected_area, uint16_t type, uint32_t off,
                           uint16_t len)
@@ -34,7 +30,7 @@ static int find_signature(void *arg, bool protected_area, uint16_t type, uint32_
     (void)protected_area;
     (void)off;
     (void)len;
-    return is_signature(type) ? 1 : 0;
+    return image_tlv_is_signature(type) ? 1 : 0;
 }
 
 static bool has_signature(const struct flash_area *fa, const struct image_info *info)
