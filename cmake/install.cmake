@@ -3,7 +3,7 @@
 #   bin/                   mcumgr, imgtool, mcusim and the production scripts
 #   share/mcutools/        common.sh, the scripts' helpers (they look for it
 #                          in ../share/mcutools beside themselves)
-#   share/doc/mcutools/    the READMEs
+#   share/doc/mcutools/    the documents, under their paths of the checkout
 # The scripts find the tools beside themselves, so bin/ and share/ must stay
 # under one prefix: plain relative paths, not GNUInstallDirs' variables.
 
@@ -17,9 +17,13 @@ install(PROGRAMS
 install(FILES scripts/lib/common.sh tools/mcusim/ble-bus.conf DESTINATION share/mcutools)
 
 set(MCU_DOC share/doc/mcutools)
-install(FILES README.md docs/ble.md DESTINATION ${MCU_DOC})
+# The documents keep their paths of the checkout, so the links between
+# them work in both places (install_prefix checks every relative link).
+install(FILES README.md DESTINATION ${MCU_DOC})
+install(FILES docs/ble.md docs/limits.md DESTINATION ${MCU_DOC}/docs)
+install(FILES src/audit/README.md DESTINATION ${MCU_DOC}/src/audit)
 foreach(tool mcumgr imgtool mcusim)
-  install(FILES tools/${tool}/README.md DESTINATION ${MCU_DOC}/${tool})
+  install(FILES tools/${tool}/README.md DESTINATION ${MCU_DOC}/tools/${tool})
 endforeach()
 
 set(CPACK_GENERATOR DEB)

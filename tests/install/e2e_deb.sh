@@ -64,7 +64,7 @@ for f in mcumgr imgtool mcusim dfu_update.sh quick_mcumgr_test.sh build_dfu_pack
     has -rwxr-xr-x "usr/bin/$f"
 done
 for f in share/mcutools/common.sh share/doc/mcutools/README.md \
-         share/doc/mcutools/{mcumgr,imgtool,mcusim}/README.md; do
+         share/doc/mcutools/tools/{mcumgr,imgtool,mcusim}/README.md; do
     has -rw-r--r-- "usr/$f"
 done
 

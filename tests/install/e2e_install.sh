@@ -16,11 +16,20 @@ for f in mcumgr imgtool mcusim dfu_update.sh quick_mcumgr_test.sh build_dfu_pack
     [ -f "$PREFIX/bin/$f" ] && [ -x "$PREFIX/bin/$f" ] || e2e_fail "bin/$f not installed as a program"
 done
 for f in share/mcutools/common.sh share/doc/mcutools/README.md \
-         share/doc/mcutools/{mcumgr,imgtool,mcusim}/README.md; do
+         share/doc/mcutools/tools/{mcumgr,imgtool,mcusim}/README.md; do
     [ -s "$PREFIX/$f" ] || e2e_fail "$f not installed"
 done
-cmp -s "$SRC_DIR/tools/mcumgr/README.md" "$PREFIX/share/doc/mcutools/mcumgr/README.md" ||
+cmp -s "$SRC_DIR/tools/mcumgr/README.md" "$PREFIX/share/doc/mcutools/tools/mcumgr/README.md" ||
     e2e_fail "the installed mcumgr README is not tools/mcumgr/README.md"
+# every relative link between the installed documents reaches a file
+n=0
+while IFS= read -r md; do
+    for link in $(grep -o '](\([^)#:]*\))' "$md" | sed 's/^](\(.*\))$/\1/'); do
+        [ -e "$(dirname "$md")/$link" ] || e2e_fail "${md#"$PREFIX"/}: the link $link reaches nothing"
+        n=$((n + 1))
+    done
+done < <(find "$PREFIX/share/doc/mcutools" -name '*.md')
+[ "$n" -ge 3 ] || e2e_fail "only $n relative links found in the installed documents"
 
 # From here on only the prefix: the scripts must not get the build tree
 # through BIN_DIR, nor run from inside it.
