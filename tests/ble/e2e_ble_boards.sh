@@ -10,6 +10,7 @@ source "$(dirname "$0")/lib.sh"
 
 for v in 1 2 3; do e2e_signed_image "$v.0.0" "$WORK/v$v.bin" 8000; done
 e2e_signed_image 2.1.0 "$WORK/v21.bin" 40000
+e2e_signed_image 4.0.0 "$WORK/v4.bin" 30000
 ble_bus_start
 
 declare -A DIR PID
@@ -58,6 +59,28 @@ expect_out 'version: 2\.1\.0' to Beta image list
 grep -q 'ble: Beta: disconnected: the board resets' "${DIR[Alpha]}/console.log" ||
     fail "Beta's reset did not drop its link"
 expect_out 'version: 3\.0\.0' to Gamma image list
+
+e2e_log "a fleet over BLE: Alpha and Gamma updated at once, confirmed, each step recorded"
+printf '# two monitors in range\nble peer_name=Alpha alpha\nble peer_name=Gamma gamma\n' >"$WORK/inv.txt"
+expect_out '^2 of 2 devices updated' "$MCUMGR" --audit-db "$WORK/fleet.db" -t 5 fleet update \
+    --inventory "$WORK/inv.txt" --parallel 2 --confirm --report "$WORK/report" "$WORK/v4.bin"
+e2e_image_hash h4 "$WORK/v4.bin"
+for n in Alpha Gamma; do
+    e2e_assert_eq "$h4" "$("$MCUSIM" --state "${DIR[$n]}" --status |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["hash"])')" "$n runs 4.0.0"
+done
+expect_out 'version: 2\.1\.0' to Beta image list
+python3 - "$WORK/report/report.json" <<'PY' || fail "the fleet report"
+import json, sys
+devs = {d["name"]: d for d in json.load(open(sys.argv[1]))["devices"]}
+assert sorted(devs) == ["alpha", "gamma"], devs
+for d in devs.values():
+    assert d["outcome"] == "updated" and d["version_after"] == "4.0.0", d
+    assert d["connection"].startswith("ble"), d
+PY
+expect_out 'chain intact' "$MCUMGR" --audit-db "$WORK/fleet.db" audit verify
+[ "$("$MCUMGR" --audit-db "$WORK/fleet.db" audit list --device alpha | grep -c 'dfu ')" -ge 4 ] ||
+    fail "alpha's steps are not in the trail"
 
 e2e_log "a guest that stops leaves the adapter"
 board_down Gamma
