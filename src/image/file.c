@@ -35,8 +35,8 @@ static bool grow(uint8_t **buf, size_t *cap)
     return true;
 }
 
-int img_read_stream(FILE *f, const char *name, uint8_t **data, size_t *len, char *err,
-                    size_t errcap)
+static int read_stream(FILE *f, const char *name, size_t max, uint8_t **data, size_t *len,
+                       char *err, size_t errcap)
 {
     size_t cap = FIRST_CAP, n = 0;
     uint8_t *buf = malloc(cap);
@@ -52,6 +52,11 @@ int img_read_stream(FILE *f, const char *name, uint8_t **data, size_t *len, char
             free(buf);
             return read_failed(name, e, err, errcap);
         }
+        if (n > max) {
+            free(buf);
+            snprintf(err, errcap, "%s is larger than %zu bytes", name, max);
+            return IMAGE_ERR_TOO_LARGE;
+        }
         if (feof(f))
             break;
         if (n == cap - 1 && !grow(&buf, &cap)) {
@@ -65,7 +70,14 @@ int img_read_stream(FILE *f, const char *name, uint8_t **data, size_t *len, char
     return IMAGE_OK;
 }
 
-int img_read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errcap)
+int img_read_stream(FILE *f, const char *name, uint8_t **data, size_t *len, char *err,
+                    size_t errcap)
+{
+    return read_stream(f, name, SIZE_MAX, data, len, err, errcap);
+}
+
+int img_read_file_max(const char *path, size_t max, uint8_t **data, size_t *len, char *err,
+                      size_t errcap)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -73,9 +85,14 @@ int img_read_file(const char *path, uint8_t **data, size_t *len, char *err, size
         *len = 0;
         return read_failed(path, errno, err, errcap);
     }
-    int rc = img_read_stream(f, path, data, len, err, errcap);
+    int rc = read_stream(f, path, max, data, len, err, errcap);
     fclose(f);
     return rc;
+}
+
+int img_read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errcap)
+{
+    return img_read_file_max(path, SIZE_MAX, data, len, err, errcap);
 }
 
 /* Intel HEX text: optional blank space, then a ':' record. */

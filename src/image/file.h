@@ -19,6 +19,11 @@ int img_read_stream(FILE *f, const char *name, uint8_t **data, size_t *len, char
                     size_t errcap);
 /* The same for the file at path (opened "rb" and closed again). */
 int img_read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errcap);
+/* img_read_file for a file that has no business being large (a list, a
+ * setting): more than max bytes is IMAGE_ERR_TOO_LARGE, "NAME is larger
+ * than MAX bytes", found without reading further (/dev/zero ends). */
+int img_read_file_max(const char *path, size_t max, uint8_t **data, size_t *len, char *err,
+                      size_t errcap);
 
 /* A signed image to send or program: the file as it is, or, when it is
  * Intel HEX, the bytes from its lowest address cut to the length the

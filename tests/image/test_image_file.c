@@ -135,9 +135,43 @@ static void files_directories_and_missing_paths(void **state)
     rmdir(dir);
 }
 
+/* A bounded read: exactly max bytes is fine, one more is refused, and a
+ * source with no end (/dev/zero) is refused too instead of filling memory. */
+static void bounded_reads_stop_at_their_limit(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/image-file-XXXXXX", path[64];
+    assert_non_null(mkdtemp(dir));
+    uint8_t *data = (uint8_t *)"not touched";
+    size_t len = 1;
+    char err[256];
+
+    snprintf(path, sizeof path, "%s/list.txt", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("0123456789", f);
+    fclose(f);
+    assert_int_equal(img_read_file_max(path, 10, &data, &len, err, sizeof err), IMAGE_OK);
+    assert_int_equal(len, 10);
+    assert_string_equal((char *)data, "0123456789");
+    free(data);
+    assert_int_equal(img_read_file_max(path, 9, &data, &len, err, sizeof err), IMAGE_ERR_TOO_LARGE);
+    assert_null(data);
+    assert_int_equal(len, 0);
+    assert_non_null(strstr(err, "is larger than 9 bytes"));
+    assert_non_null(strstr(err, path));
+    assert_int_equal(img_read_file_max("/dev/zero", 1 << 20, &data, &len, err, sizeof err),
+                     IMAGE_ERR_TOO_LARGE);
+    assert_null(data);
+    assert_string_equal(err, "/dev/zero is larger than 1048576 bytes");
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bounded_reads_stop_at_their_limit),
         cmocka_unit_test(whole_stream_read_to_its_end),
         cmocka_unit_test(read_error_mid_file_is_an_error),
         cmocka_unit_test(files_directories_and_missing_paths),

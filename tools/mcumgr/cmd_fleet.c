@@ -12,6 +12,7 @@
 #include "audit_hook.h"
 #include "commands.h"
 #include "dfu/fleet.h"
+#include "image/file.h"
 
 #define INVENTORY_MAX (4 * 1024 * 1024)
 
@@ -139,25 +140,12 @@ static int read_inventory(struct cli_ctx *cx, const char *path, struct fleet_dev
                           size_t *n)
 {
     char err[400];
-    FILE *f = fopen(path, "r");
-    char *text = malloc(INVENTORY_MAX + 1);
-    size_t len = 0;
+    uint8_t *text;
+    size_t len;
 
-    if (!f || !text) {
-        free(text);
-        if (f)
-            fclose(f);
-        return out_fail(cx, "cannot read the inventory %s: %s", path, strerror(errno));
-    }
-    len = fread(text, 1, INVENTORY_MAX + 1, f);
-    int bad = ferror(f) || len > INVENTORY_MAX;
-    fclose(f);
-    text[len > INVENTORY_MAX ? INVENTORY_MAX : len] = '\0';
-    if (bad) {
-        free(text);
-        return out_fail(cx, "cannot read the inventory %s (an I/O error, or over 4 MiB)", path);
-    }
-    int rc = fleet_inventory_parse(text, devs, n, err, sizeof err);
+    if (img_read_file_max(path, INVENTORY_MAX, &text, &len, err, sizeof err) != 0)
+        return out_fail(cx, "cannot read the inventory: %s", err);
+    int rc = fleet_inventory_parse((const char *)text, devs, n, err, sizeof err);
     free(text);
     if (rc)
         return out_fail(cx, "inventory %s: %s", path, err);
