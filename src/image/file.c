@@ -132,7 +132,7 @@ static int image_from_hex(const char *path, uint8_t **data, size_t *len, char *e
 
 int img_load_image(const char *path, uint8_t **data, size_t *len, char *err, size_t errcap)
 {
-    int rc = img_read_file(path, data, len, err, errcap);
+    int rc = img_read_file_max(path, IMG_LOAD_MAX, data, len, err, errcap);
     if (rc == IMAGE_OK && looks_like_hex(*data, *len))
         rc = image_from_hex(path, data, len, err, errcap);
     return rc;

@@ -25,12 +25,20 @@ int img_read_file(const char *path, uint8_t **data, size_t *len, char *err, size
 int img_read_file_max(const char *path, size_t max, uint8_t **data, size_t *len, char *err,
                       size_t errcap);
 
+/* The largest file img_load_image takes: far past any image slot (and its
+ * Intel HEX text), so a larger one is a mistake (a device node such as
+ * /dev/zero, a disk image) refused before it fills memory. */
+#define IMG_LOAD_MAX (64u * 1024u * 1024u)
+/* The largest key file a key loader reads. */
+#define IMG_KEYFILE_MAX (1024u * 1024u)
+
 /* A signed image to send or program: the file as it is, or, when it is
  * Intel HEX, the bytes from its lowest address cut to the length the
  * image's own header and TLVs give (a HEX image padded to its slot, a
  * trailer record included, yields just the image). Whether the bytes are
- * a valid image is for the caller to check. 0, IMAGE_ERR_IO or
- * IMAGE_ERR_BAD_ARG (malformed HEX), with the reason in err. */
+ * a valid image is for the caller to check. 0, IMAGE_ERR_IO,
+ * IMAGE_ERR_TOO_LARGE (over IMG_LOAD_MAX) or IMAGE_ERR_BAD_ARG (malformed
+ * HEX), with the reason in err. */
 int img_load_image(const char *path, uint8_t **data, size_t *len, char *err, size_t errcap);
 
 #endif

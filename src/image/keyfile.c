@@ -83,7 +83,7 @@ int img_key_load(const char *pem_path, const char *password, struct img_key *k,
     size_t len;
     bool priv;
     memset(k, 0, sizeof *k);
-    if (img_read_file(pem_path, &text, &len, err, errcap))
+    if (img_read_file_max(pem_path, IMG_KEYFILE_MAX, &text, &len, err, errcap))
         return IMAGE_ERR_IO;
     EVP_PKEY *pk = len <= INT_MAX ? parse_pem(text, len, &pw, &priv) : NULL;
     OPENSSL_clear_free(text, len); /* it may hold a private key */

@@ -164,6 +164,11 @@ static void bounded_reads_stop_at_their_limit(void **state)
                      IMAGE_ERR_TOO_LARGE);
     assert_null(data);
     assert_string_equal(err, "/dev/zero is larger than 1048576 bytes");
+    /* an image to send or program, by mistake a device node */
+    assert_int_equal(img_load_image("/dev/zero", &data, &len, err, sizeof err),
+                     IMAGE_ERR_TOO_LARGE);
+    assert_null(data);
+    assert_non_null(strstr(err, "/dev/zero is larger than"));
     unlink(path);
     rmdir(dir);
 }

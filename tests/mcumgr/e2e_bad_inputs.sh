@@ -13,6 +13,10 @@ SLOT0_BEFORE="$(flash_bytes $SLOT0 $SLOT_SIZE | sha256sum)"
 # a file that is not an image: refused before anything is sent
 head -c 4096 /dev/urandom >"$WORK/random.bin"
 expect_fail 'not a signed MCUboot image' mm image upload "$WORK/random.bin"
+# a device node by mistake: refused at the read, not by memory running out
+expect_fail '/dev/zero is larger than [0-9]+ bytes' mm image upload /dev/zero
+: >"$WORK/empty.bin"
+expect_fail 'the file is empty' mm image upload "$WORK/empty.bin"
 # sent anyway: the device refuses it by name
 expect_fail '^Error: [0-9]+ \(' mm image upload --no-check "$WORK/random.bin"
 

@@ -14,7 +14,6 @@
 /* The largest image number we believe in. Values above it are almost
  * certainly a chunk size typed as -n (the user's guide says so wrongly). */
 #define MAX_IMAGE_NUMBER 15
-#define MAX_IMAGE_FILE (64u << 20) /* larger than any slot: a mistake */
 
 int cli_parse_hex(const char *hex, uint8_t *out, size_t cap, size_t *len)
 {
@@ -278,11 +277,11 @@ int cli_load_image(struct cli_ctx *cx, const char *path, uint8_t **data, size_t 
     /* a file (or Intel HEX: sized by the image, not the text) */
     if (img_load_image(path, data, len, err, sizeof err) != 0)
         return out_fail(cx, "%s", err);
-    if (*len == 0 || *len > MAX_IMAGE_FILE) {
+    /* (a file past any slot, IMG_LOAD_MAX, was refused by the read) */
+    if (*len == 0) {
         free(*data);
         *data = NULL;
-        return out_fail(cx, "%s: %s", path, *len ? "the file is too large for any slot"
-                                                 : "the file is empty");
+        return out_fail(cx, "%s: the file is empty", path);
     }
     int rc = cli_opt_set(cx, "no-check") ? 0 : client_image_check_file(*data, *len);
     if (rc == 0)
