@@ -33,16 +33,7 @@ calc() { awk "BEGIN { print $1 }"; }
 
 "$BIN/imgtool" keygen -k "$WORK/key.pem" -t ed25519
 sign() { "$BIN/imgtool" sign -k "$WORK/key.pem" -H 0x200 --pad-header -S 0x76000 -v "$1" "$2" "$3" >/dev/null; }
-python3 - "$WORK" <<'PY'
-import random, sys
-r = random.Random(13)
-a = bytes(r.randrange(256) for _ in range(300 * 1024))
-b = bytearray(a)
-for at in (30000, 150000, 290000):
-    b[at:at + 1024] = bytes(r.randrange(256) for _ in range(1024))
-open(sys.argv[1] + '/a.raw', 'wb').write(a)
-open(sys.argv[1] + '/b.raw', 'wb').write(bytes(b))
-PY
+python3 "$ROOT/tests/lib/delta_pair.py" "$WORK/a.raw" "$WORK/b.raw"
 sign 3.0.0 "$WORK/a.raw" "$WORK/old.bin"
 sign 3.0.1 "$WORK/b.raw" "$WORK/new.bin"
 bash "$ROOT/scripts/make_firmware.sh" 1.0.0 "$WORK/d1.raw"

@@ -65,16 +65,7 @@ boots "$fw2" 1.1.0 "pair 1"
 e2e_log "pair 1: $(grep -o 'sent a delta[^)]*)' <<<"$out")"
 
 e2e_log "pair 2: 300 KiB with three 1 KiB changes, base from --image-cache"
-python3 - "$E2E_TMP" <<'PY'
-import random, sys
-r = random.Random(13)
-a = bytes(r.randrange(256) for _ in range(300 * 1024))
-b = bytearray(a)
-for at in (30000, 150000, 290000):
-    b[at:at + 1024] = bytes(r.randrange(256) for _ in range(1024))
-open(sys.argv[1] + '/p300-a.raw', 'wb').write(a)
-open(sys.argv[1] + '/p300-b.raw', 'wb').write(bytes(b))
-PY
+python3 "$SRC_DIR/tests/lib/delta_pair.py" "$E2E_TMP/p300-a.raw" "$E2E_TMP/p300-b.raw"
 pa=$E2E_TMP/p300-a.bin pb=$E2E_TMP/p300-b.bin
 "$IMGTOOL" sign -k "$key" -H 0x200 --pad-header -S 0x76000 -v 3.0.0 "$E2E_TMP/p300-a.raw" "$pa" >/dev/null
 "$IMGTOOL" sign -k "$key" -H 0x200 --pad-header -S 0x76000 -v 3.0.1 "$E2E_TMP/p300-b.raw" "$pb" >/dev/null
