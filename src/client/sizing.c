@@ -12,7 +12,8 @@
  * large for it with nothing at all. So the size is proved before any
  * transfer runs: an echo of exactly that many bytes. Any answer, even an
  * error (echo disabled), proves the request fitted; silence steps down to
- * 256, then 128 bytes. On a packet link (BLE) the size is rounded down to
+ * 256, then 128 bytes (on a packet link, first to one ATT write: a device
+ * without reassembly takes no more). On a packet link (BLE) the size is rounded down to
  * whole packets: a request that ends in a nearly empty ATT write costs a
  * packet for a few bytes. Each probe waits only for its own bytes on the wire
  * plus a short slack, so a misreporting device costs well under two
@@ -148,6 +149,18 @@ static void note_result(struct client_sizing *z, size_t first, size_t got)
                                                  "a %zu-byte one was", first, got);
 }
 
+/* The next size to try after size got no answer. On a packet link a
+ * device without SMP reassembly (Zephyr's default) takes exactly one ATT
+ * write, whatever buffer it reports: that comes first (unless a packet is
+ * below the smallest probe: such a link takes no upload chunk in one
+ * write anyway). Then 256 and 128. */
+static size_t next_probe(size_t size, size_t packet)
+{
+    if (packet >= SMALLEST_PROBE && size > packet)
+        return packet;
+    return size > 256 ? 256 : SMALLEST_PROBE;
+}
+
 int client_request_limit(struct client_session *s, size_t *max_msg)
 {
     struct client_sizing *z = &s->sizing;
@@ -163,9 +176,10 @@ int client_request_limit(struct client_session *s, size_t *max_msg)
             rc = probe(s, size);
             if (rc != 0)
                 break;
-            if (size <= SMALLEST_PROBE)
+            size_t next = next_probe(size, s->tp->packet_payload);
+            if (next >= size)
                 break;
-            size = size > 256 ? 256 : SMALLEST_PROBE;
+            size = next;
         }
         if (rc < 0)
             return rc;

@@ -264,6 +264,16 @@ static void whole_request(void *ctx, const uint8_t *msg, size_t len)
 static void take_write(struct ble_dev *d, const uint8_t *data, size_t len)
 {
     d->rx_total += len;
+    if (d->cfg.no_reassembly) {
+        struct smp_hdr h;
+        if (smp_hdr_decode(data, len, &h) != 0 || SMP_HDR_SIZE + (size_t)h.len != len ||
+            len > d->tp.buf_size) {
+            ble_log(d, "a %zu-byte write is not one whole request (no reassembly): dropped", len);
+            return;
+        }
+        serve(d, data, len);
+        return;
+    }
     smp_reasm_feed(&d->reasm, data, len, whole_request, d);
 }
 

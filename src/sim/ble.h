@@ -51,6 +51,9 @@ struct sim_ble_cfg {
     bool no_adapter;              /* org.bluez without an adapter */
     bool no_smp;                  /* the device has no SMP service */
     bool no_acquire;              /* no AcquireWrite/AcquireNotify (older BlueZ) */
+    /* Zephyr without CONFIG_MCUMGR_TRANSPORT_BT_REASSEMBLY: a request must
+     * be one ATT write; one spread over several is lost (smp-protocol §7) */
+    bool no_reassembly;
 };
 
 void sim_ble_cfg_defaults(struct sim_ble_cfg *c);

@@ -69,6 +69,8 @@ static const char usage[] =
     "  --ble-powered-off, --ble-no-adapter, --ble-no-smp, --ble-no-acquire\n"
     "                           an adapter that is off, org.bluez without an adapter, a device\n"
     "                           without the SMP service, no AcquireWrite/AcquireNotify\n"
+    "  --ble-no-reassembly      a request must fit one ATT write (Zephyr without SMP\n"
+    "                           reassembly); longer ones are lost\n"
     "link faults (tests):\n"
     "  --link-faults SPEC       both links; SPEC = drop=R,corrupt=R,dup=R,delay=R[:MS],\n"
     "                           unit=line|byte,seed=N (R per line/byte/datagram)\n"
@@ -148,7 +150,7 @@ enum {
     OPT_NO_PARAMS, OPT_BLE, OPT_BLE_ADAPTER, OPT_BLE_MTU, OPT_BLE_INTERVAL, OPT_BLE_PACKETS,
     OPT_BLE_LL_OCTETS, OPT_BLE_RSSI, OPT_BLE_REAPPEAR, OPT_BLE_DISCONNECT_AFTER,
     OPT_BLE_DROP_NOTIFY, OPT_BLE_SEED, OPT_BLE_POWERED_OFF, OPT_BLE_NO_ADAPTER, OPT_BLE_NO_SMP,
-    OPT_BLE_NO_ACQUIRE,
+    OPT_BLE_NO_ACQUIRE, OPT_BLE_NO_REASSEMBLY,
 };
 
 static const struct option options[] = {
@@ -204,6 +206,7 @@ static const struct option options[] = {
     { "ble-no-adapter", no_argument, 0, OPT_BLE_NO_ADAPTER },
     { "ble-no-smp", no_argument, 0, OPT_BLE_NO_SMP },
     { "ble-no-acquire", no_argument, 0, OPT_BLE_NO_ACQUIRE },
+    { "ble-no-reassembly", no_argument, 0, OPT_BLE_NO_REASSEMBLY },
     { "help", no_argument, 0, OPT_HELP },
     { 0, 0, 0, 0 },
 };
@@ -417,6 +420,7 @@ static int ble_option(struct args *a, int opt, const char *v)
     case OPT_BLE_NO_ADAPTER: c->no_adapter = true; return 0;
     case OPT_BLE_NO_SMP: c->no_smp = true; return 0;
     case OPT_BLE_NO_ACQUIRE: c->no_acquire = true; return 0;
+    case OPT_BLE_NO_REASSEMBLY: c->no_reassembly = true; return 0;
     }
     return -1;
 }
